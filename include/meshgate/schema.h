@@ -1,0 +1,62 @@
+/*
+ * schema.h - a JSON Schema (draft 2020-12 subset) engine over mg_node trees.
+ *
+ * Supported keywords: type, enum, const, required, properties,
+ * additionalProperties, patternProperties, propertyNames, items,
+ * prefixItems, contains/minContains/maxContains, minLength, maxLength,
+ * minItems, maxItems, minProperties, maxProperties, minimum, maximum,
+ * exclusiveMinimum, exclusiveMaximum, multipleOf, pattern, format (date,
+ * email; others are annotations), uniqueItems, dependentRequired,
+ * dependentSchemas, $ref, $defs, $id, $anchor, allOf, anyOf, oneOf, not,
+ * if/then/else, boolean schemas.  Annotation-only keywords (title,
+ * description, default, examples, $comment, deprecated, readOnly,
+ * writeOnly) are accepted and ignored.
+ *
+ * A mg_schema_set owns compiled schemas and the documents they came from
+ * that were handed to it.  Validation reports each violation as a `schema`
+ * finding at the position of the offending instance node.
+ */
+#ifndef MESHGATE_SCHEMA_H
+#define MESHGATE_SCHEMA_H
+
+#include <stdbool.h>
+
+#include "meshgate/doc.h"
+#include "meshgate/finding.h"
+
+typedef struct mg_schema_set mg_schema_set;
+typedef struct mg_schema mg_schema; /* borrowed from its set */
+
+/*
+ * Resolves a URI the set does not know (a remote $ref) to a document.
+ * Return 0 and a new document in *out (the set takes ownership), or
+ * MG_ENOTFOUND.  May be NULL: unknown remote refs are then errors.
+ */
+typedef int (*mg_schema_loader)(mg_doc **out, const char *uri, void *ctx);
+
+int mg_schema_set_new(mg_schema_set **out, mg_schema_loader loader, void *ctx);
+void mg_schema_set_free(mg_schema_set *set);
+
+/*
+ * Adds a schema document to the set and compiles it.  `base_uri` is used when
+ * the root has no $id (may be NULL).  The set takes ownership of doc, also on
+ * failure.  On an invalid schema returns MG_EINVALID with the message set.
+ */
+int mg_schema_add(mg_schema **out, mg_schema_set *set, mg_doc *doc, const char *base_uri);
+
+/*
+ * Validates instance against schema; adds findings for path to `findings`
+ * (may be NULL to only get the verdict).  Returns 1 if valid, 0 if not, or a
+ * negative error code (MG_ENOMEM, MG_EINVALID for an unresolvable $ref).
+ */
+int mg_schema_validate(const mg_schema *schema, const mg_node *instance, const char *path,
+		       mg_findings *findings);
+
+/*
+ * Shipped schemas, compiled from rules/ *.schema.json embedded in the
+ * binary, by file name ("data-product.schema.json", ...).  Borrowed from a
+ * process-wide set created on first use.
+ */
+int mg_schema_builtin(const mg_schema **out, const char *name);
+
+#endif
