@@ -3,7 +3,7 @@ function(meshgate_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes
     -Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wcast-qual
-    -Wwrite-strings -Wvla -Wundef -Wnull-dereference -Wdouble-promotion
+    -Wwrite-strings -Wvla -Wundef -Wdouble-promotion
     -Wno-unused-parameter)
   if(MESHGATE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

@@ -1,1 +1,51 @@
-int main(void) { return 0; }
+/*
+ * main.c - the command table and dispatch.  Each command lives in its own
+ * cmd_<name>.c; this file only finds it and handles the global options.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const cli_cmd commands[] = {
+	{ "validate", "Check a data-product catalogue: schema, classification and consistency rules.",
+	  "meshgate validate [--format text|json] [--output FILE] [--today YYYY-MM-DD] [-C DIR] [PATH]",
+	  cmd_validate },
+	{ "explain", "Print the documentation of a rule, or list every rule.",
+	  "meshgate explain RULE | meshgate explain --list", cmd_explain },
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: meshgate [--version] [--help] <command> [<args>]\n\n"
+	      "Data products as code: validate a data-mesh catalogue kept in git.\n\n"
+	      "commands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'meshgate <command> -h' shows a command's options; docs/meshgate.md has the details.\n"
+	      "exit status: 0 no errors, 1 error-level findings, 2 usage error, 3 runtime failure\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("meshgate %s\n", MESHGATE_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return commands[i].run(argc - 1, argv + 1, &commands[i]);
+	fprintf(stderr, "meshgate: '%s' is not a meshgate command; see 'meshgate --help'\n", name);
+	return CLI_EXIT_USAGE;
+}

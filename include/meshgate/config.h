@@ -1,0 +1,67 @@
+/*
+ * config.h - meshgate.yaml: catalogue root, protected branch, rule
+ * severities, suppressions, PII name patterns and document limits.
+ *
+ * A mg_config owns its strings (arena) and its document.  Without a
+ * meshgate.yaml every field has its default (mg_config_init).
+ */
+#ifndef MESHGATE_CONFIG_H
+#define MESHGATE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "meshgate/arena.h"
+#include "meshgate/doc.h"
+#include "meshgate/finding.h"
+#include "meshgate/model.h"
+
+typedef struct mg_suppression {
+	mg_rule rule;
+	const char *path_glob; /* fnmatch(3) pattern on repository-relative paths; '**' spans folders */
+	const char *reason;
+	mg_pos at;     /* the entry in meshgate.yaml */
+	size_t hits;   /* findings it suppressed in the last run */
+} mg_suppression;
+
+/* One PII/PCI name pattern: word sequences that fire, and ones that excuse. */
+typedef struct mg_pii_pattern {
+	const char *name;     /* shown in findings: "email", "card number", ... */
+	bool pci;             /* card data rather than personal data */
+	const char **match;   /* each a space-separated word sequence, lowercase */
+	size_t nmatch;
+	const char **unless;
+	size_t nunless;
+} mg_pii_pattern;
+
+typedef struct mg_config {
+	mg_arena arena;
+	mg_doc *doc;          /* owned; NULL without meshgate.yaml */
+	const char *path;     /* "meshgate.yaml" when loaded, else NULL */
+	const char *catalogue;        /* default "data-products-catalogue" */
+	const char *protected_branch; /* default "main" */
+	mg_severity severity[MG_RULE__COUNT];
+	mg_suppression *suppressions;
+	size_t nsuppressions;
+	bool pii_replace;     /* true: the config's patterns replace the built-in list */
+	mg_pii_pattern *pii;  /* the config's own patterns */
+	size_t npii;
+	mg_doc_limits limits;
+} mg_config;
+
+void mg_config_init(mg_config *cfg);
+void mg_config_release(mg_config *cfg);
+
+/*
+ * Parses meshgate.yaml content into cfg (initialised by the caller).
+ * Problems are `config` or `parse`/`schema` findings on `path`; the
+ * function returns 0 even then (bad entries are skipped), and a negative
+ * code only for runtime failures.
+ */
+int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t len,
+		    mg_findings *findings);
+
+/* Copies the severities into a findings list (before rules run). */
+void mg_config_apply_severities(const mg_config *cfg, mg_findings *findings);
+
+#endif

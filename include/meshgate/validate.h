@@ -1,0 +1,33 @@
+/*
+ * validate.h - the validator pipeline: source -> documents -> schema ->
+ * model -> rules -> suppressions -> sorted findings.
+ */
+#ifndef MESHGATE_VALIDATE_H
+#define MESHGATE_VALIDATE_H
+
+#include "meshgate/config.h"
+#include "meshgate/finding.h"
+#include "meshgate/model.h"
+#include "meshgate/source.h"
+
+typedef struct mg_validate_opts {
+	const char *today; /* "YYYY-MM-DD" for clearance expiry; NULL: today (UTC) */
+	const char *catalogue; /* overrides the config's catalogue root; NULL: config/default */
+} mg_validate_opts;
+
+/*
+ * Loads meshgate.yaml (if the source has one at its root) into cfg, then
+ * discovers, parses and checks the catalogue, filling cat and findings
+ * (sorted, suppressions applied).  cfg and cat are initialised by the
+ * caller and released by the caller, also on error.  Returns 0 or a
+ * negative error for runtime failures (a missing catalogue root is
+ * MG_ENOTFOUND with a message).
+ */
+int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
+		mg_findings *findings);
+
+/* Writes findings as text ("path:line:col: severity: message [rule]") or JSON. */
+int mg_report_text(const mg_findings *f, mg_buf *out, int color);
+int mg_report_json(const mg_findings *f, mg_buf *out);
+
+#endif

@@ -1,0 +1,91 @@
+/* cmd_validate.c - `meshgate validate`: check a catalogue in the work tree. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "meshgate/error.h"
+#include "meshgate/validate.h"
+
+static int valid_date(const char *s)
+{
+	int y, m, d;
+	char extra;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+		return 0;
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+int cli_write_output(const char *path, const mg_buf *text);
+int cli_write_output(const char *path, const mg_buf *text)
+{
+	FILE *f = path ? fopen(path, "wb") : stdout;
+	if (!f) {
+		mg_error_set("cannot write '%s'", path);
+		return MG_EIO;
+	}
+	int bad = fwrite(text->ptr, 1, text->len, f) != text->len;
+	bad |= path ? fclose(f) != 0 : fflush(f) != 0;
+	if (bad) {
+		mg_error_set("cannot write '%s'", path ? path : "standard output");
+		return MG_EIO;
+	}
+	return 0;
+}
+
+int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
+{
+	enum { O_FORMAT, O_OUTPUT, O_TODAY, O_DIR };
+	cli_opt opts[] = {
+		{ "format", 'f', "FORMAT", "output format: text (default) or json", false, NULL },
+		{ "output", 'o', "FILE", "write the report to FILE instead of standard output", false, NULL },
+		{ "today", 0, "YYYY-MM-DD", "judge clearance expiry against this date (default: today, UTC)", false, NULL },
+		{ "directory", 'C', "DIR", "run as if started in DIR (the repository root)", false, NULL },
+		{ NULL, 0, NULL, NULL, false, NULL },
+	};
+	int npos, r;
+	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
+		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if (npos > 1)
+		return cli_usage_error(cmd, "too many arguments");
+	const char *format = opts[O_FORMAT].value ? opts[O_FORMAT].value : "text";
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+		return cli_usage_error(cmd, "unknown format '%s' (text, json)", format);
+	if (opts[O_TODAY].value && !valid_date(opts[O_TODAY].value))
+		return cli_usage_error(cmd, "--today wants a date as YYYY-MM-DD, not '%s'", opts[O_TODAY].value);
+
+	mg_source *src = NULL;
+	mg_config cfg;
+	mg_catalogue cat;
+	mg_findings findings;
+	mg_buf out = MG_BUF_INIT;
+	mg_validate_opts vo = { opts[O_TODAY].value, npos ? argv[0] : NULL };
+	int status = CLI_EXIT_FAILURE;
+	mg_config_init(&cfg);
+	mg_catalogue_init(&cat);
+	mg_findings_init(&findings);
+	if (mg_source_dir_new(&src, opts[O_DIR].value ? opts[O_DIR].value : ".") < 0 ||
+	    mg_validate(src, &vo, &cfg, &cat, &findings) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	FILE *dest = opts[O_OUTPUT].value ? NULL : stdout;
+	r = strcmp(format, "json") == 0 ? mg_report_json(&findings, &out)
+					: mg_report_text(&findings, &out, dest && cli_color(dest));
+	if (r < 0 || cli_write_output(opts[O_OUTPUT].value, &out) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	size_t errors = mg_findings_count_at(&findings, MG_SEV_ERROR);
+	size_t warnings = mg_findings_count_at(&findings, MG_SEV_WARNING);
+	fprintf(stderr, "meshgate: %zu error%s, %zu warning%s in %zu product%s (%zu file%s)\n", errors,
+		errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", cat.nproducts,
+		cat.nproducts == 1 ? "" : "s", cat.nfiles, cat.nfiles == 1 ? "" : "s");
+	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+done:
+	mg_buf_release(&out);
+	mg_findings_release(&findings);
+	mg_catalogue_release(&cat);
+	mg_config_release(&cfg);
+	mg_source_free(src);
+	return status;
+}

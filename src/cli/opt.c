@@ -1,0 +1,120 @@
+/* opt.c - option parsing from a table (see cli.h). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "meshgate/error.h"
+
+void cli_usage(FILE *out, const cli_opt *opts, const cli_cmd *cmd)
+{
+	fprintf(out, "usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+	if (!opts || !opts[0].name)
+		return;
+	fputs("\noptions:\n", out);
+	for (const cli_opt *o = opts; o->name; o++) {
+		char left[64];
+		if (o->short_name)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		fprintf(out, "  %-28s %s\n", left, o->help);
+	}
+	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
+}
+
+int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("meshgate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", cmd->usage);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_fail(void)
+{
+	const char *m = mg_error_last();
+	fprintf(stderr, "meshgate: error: %s\n", *m ? m : "unexpected failure");
+	return CLI_EXIT_FAILURE;
+}
+
+bool cli_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	return isatty(fileno(f)) != 0;
+}
+
+static cli_opt *find_long(cli_opt *opts, const char *name, size_t len)
+{
+	for (cli_opt *o = opts; o->name; o++)
+		if (strlen(o->name) == len && memcmp(o->name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+int cli_parse(int argc, char **argv, cli_opt *opts, const cli_cmd *cmd, int *npos)
+{
+	int pos = 0, only_pos = 0;
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (only_pos || a[0] != '-' || a[1] == '\0') {
+			argv[pos++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			cli_usage(stdout, opts, cmd);
+			return 1;
+		}
+		cli_opt *o = NULL;
+		const char *value = NULL;
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			o = find_long(opts, a + 2, len);
+			if (!o) {
+				cli_usage_error(cmd, "unknown option '%s'", a);
+				return -1;
+			}
+			if (eq) {
+				if (!o->arg) {
+					cli_usage_error(cmd, "option '--%s' takes no value", o->name);
+					return -1;
+				}
+				value = eq + 1;
+			}
+		} else {
+			for (cli_opt *c = opts; c->name; c++)
+				if (c->short_name && c->short_name == a[1])
+					o = c;
+			if (!o || (a[2] && !o->arg)) {
+				cli_usage_error(cmd, "unknown option '%s'", a);
+				return -1;
+			}
+			if (a[2])
+				value = a + 2;
+		}
+		if (o->arg && !value) {
+			if (i + 1 >= argc) {
+				cli_usage_error(cmd, "option '--%s' needs a value (%s)", o->name, o->arg);
+				return -1;
+			}
+			value = argv[++i];
+		}
+		o->seen = true;
+		o->value = value;
+	}
+	*npos = pos;
+	return 0;
+}

@@ -1,0 +1,407 @@
+/*
+ * model.c - builds mg_product from the documents of a product folder
+ * (see meshgate/model.h).  Pure: reads nodes, writes the catalogue arena.
+ *
+ * The schema layer reports wrong shapes; this builder only takes values of
+ * the expected type and skips the rest, so every rule downstream can rely
+ * on types without re-checking them.
+ */
+#include "meshgate/model.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meshgate/error.h"
+
+static const char *const stems[MG_FILE__COUNT] = {
+	"data-product",
+	"data-product-producer-info",
+	"data-product-outputs",
+	"data-product-visibility",
+	"data-product-consumers",
+	"data-product-inputs",
+};
+
+const char *mg_file_kind_stem(mg_file_kind k)
+{
+	return (unsigned)k < MG_FILE__COUNT ? stems[k] : "?";
+}
+
+bool mg_file_kind_required(mg_file_kind k)
+{
+	return k == MG_FILE_PRODUCT || k == MG_FILE_PRODUCER || k == MG_FILE_OUTPUTS;
+}
+
+int mg_file_kind_from_name(mg_file_kind *out, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot || (strcmp(dot, ".json") != 0 && strcmp(dot, ".yaml") != 0 && strcmp(dot, ".yml") != 0))
+		return MG_ENOTFOUND;
+	size_t stem_len = (size_t)(dot - name);
+	for (int k = 0; k < MG_FILE__COUNT; k++)
+		if (strlen(stems[k]) == stem_len && memcmp(stems[k], name, stem_len) == 0) {
+			*out = (mg_file_kind)k;
+			return 0;
+		}
+	return MG_ENOTFOUND;
+}
+
+const char *mg_visibility_name(mg_visibility v)
+{
+	switch (v) {
+	case MG_VIS_PUBLIC: return "public";
+	case MG_VIS_INTERNAL: return "internal";
+	case MG_VIS_CONFIDENTIAL: return "confidential";
+	}
+	return "?";
+}
+
+void mg_catalogue_init(mg_catalogue *cat)
+{
+	memset(cat, 0, sizeof *cat);
+}
+
+void mg_catalogue_release(mg_catalogue *cat)
+{
+	for (size_t i = 0; i < cat->ndocs; i++)
+		mg_doc_free(cat->docs[i]);
+	free(cat->docs);
+	free(cat->products);
+	mg_arena_free(&cat->arena);
+	memset(cat, 0, sizeof *cat);
+}
+
+static int keep_doc(mg_catalogue *cat, mg_doc *doc)
+{
+	if (cat->ndocs == cat->capdocs) {
+		size_t cap = cat->capdocs ? cat->capdocs * 2 : 64;
+		mg_doc **docs = realloc(cat->docs, cap * sizeof *docs);
+		if (!docs)
+			return mg_oom();
+		cat->docs = docs;
+		cat->capdocs = cap;
+	}
+	cat->docs[cat->ndocs++] = doc;
+	return 0;
+}
+
+static mg_pos pos_of(const mg_doc *doc, uint32_t line, uint32_t col)
+{
+	mg_pos p = { doc->path, line, col };
+	return p;
+}
+
+static mg_pos node_pos(const mg_doc *doc, const mg_node *n)
+{
+	return pos_of(doc, n ? n->line : 0, n ? n->col : 0);
+}
+
+/* A string member's value (NULL unless a string) and its position. */
+static const char *str_at(const mg_doc *doc, const mg_node *obj, const char *key, mg_pos *at)
+{
+	const mg_node *v = mg_obj_get(obj, key);
+	if (at)
+		*at = v ? node_pos(doc, v) : node_pos(doc, obj);
+	return mg_node_str(v);
+}
+
+/* Collects the string items of an array member into arena arrays. */
+static int strings_at(mg_catalogue *cat, const mg_doc *doc, const mg_node *arr, const char ***out,
+		      mg_pos **out_at, size_t *n)
+{
+	*out = NULL;
+	*out_at = NULL;
+	*n = 0;
+	if (!arr || arr->type != MG_NODE_ARRAY || arr->u.array.count == 0)
+		return 0;
+	size_t cap = arr->u.array.count;
+	const char **v = mg_arena_alloc(&cat->arena, cap * sizeof *v);
+	mg_pos *at = mg_arena_alloc(&cat->arena, cap * sizeof *at);
+	if (!v || !at)
+		return mg_oom();
+	size_t k = 0;
+	for (size_t i = 0; i < cap; i++) {
+		const mg_node *it = arr->u.array.items[i];
+		if (it->type != MG_NODE_STRING)
+			continue;
+		v[k] = it->u.string.ptr;
+		at[k] = node_pos(doc, it);
+		k++;
+	}
+	*out = v;
+	*out_at = at;
+	*n = k;
+	return 0;
+}
+
+static void build_product_info(mg_product *p, const mg_doc *doc)
+{
+	const mg_node *root = doc->root;
+	p->name = str_at(doc, root, "data-product-name", &p->name_at);
+	p->owner = str_at(doc, root, "data-product-owner", &p->owner_at);
+	p->maintainer = str_at(doc, root, "data-product-maintainer", NULL);
+	if (!p->maintainer)
+		p->maintainer = str_at(doc, root, "data-product-mantainer", NULL);
+}
+
+static void build_producer(mg_product *p, const mg_doc *doc)
+{
+	const mg_node *root = doc->root;
+	p->producer_account = str_at(doc, root, "producer-account-id", &p->producer_account_at);
+	p->producer_role_arn = str_at(doc, root, "producer-role-arn", &p->producer_role_arn_at);
+	p->bucket = str_at(doc, root, "bucket-name", &p->bucket_at);
+}
+
+static int build_outputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
+{
+	const mg_node *outs = mg_obj_get(doc->root, "outputs");
+	if (!outs || outs->type != MG_NODE_OBJECT || outs->u.object.count == 0)
+		return 0;
+	size_t n = outs->u.object.count;
+	p->tables = mg_arena_calloc(&cat->arena, n, sizeof *p->tables);
+	if (!p->tables)
+		return mg_oom();
+	for (size_t i = 0; i < n; i++) {
+		const mg_member *m = &outs->u.object.members[i];
+		mg_table *t = &p->tables[p->ntables++];
+		const mg_node *o = m->value;
+		int r;
+		t->name = m->key;
+		t->at = pos_of(doc, m->line, m->col);
+		t->visibility = MG_VIS_PUBLIC;
+		if (o->type != MG_NODE_OBJECT)
+			continue;
+		t->location = str_at(doc, o, "location", &t->location_at);
+		t->file_format = str_at(doc, o, "file-format", NULL);
+		t->port_type = str_at(doc, o, "port-type", NULL);
+		if ((r = strings_at(cat, doc, mg_obj_get(o, "partition-columns"), &t->partitions,
+				    &t->partitions_at, &t->npartitions)) < 0)
+			return r;
+		const mg_node *cols = mg_obj_get(o, "columns");
+		if (cols && cols->type == MG_NODE_ARRAY) {
+			t->columns_known = true;
+			/* room for classified-only columns is added when visibility is merged */
+			t->columns = mg_arena_calloc(&cat->arena, cols->u.array.count ? cols->u.array.count : 1,
+						     sizeof *t->columns);
+			if (!t->columns)
+				return mg_oom();
+			for (size_t j = 0; j < cols->u.array.count; j++) {
+				const mg_node *c = cols->u.array.items[j];
+				const char *name = str_at(doc, c, "name", NULL);
+				if (!name)
+					continue;
+				mg_column *col = &t->columns[t->ncolumns++];
+				col->name = name;
+				col->at = node_pos(doc, c);
+				col->type = str_at(doc, c, "type", NULL);
+				col->declared = true;
+			}
+		}
+	}
+	return 0;
+}
+
+static size_t table_index(const mg_product *p, const char *name)
+{
+	for (size_t i = 0; i < p->ntables; i++)
+		if (strcmp(p->tables[i].name, name) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+static const char *const vis_names[] = { "public", "internal", "confidential" };
+
+static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
+{
+	const mg_node *tables = mg_obj_get(doc->root, "tables");
+	if (!tables || tables->type != MG_NODE_ARRAY)
+		return 0;
+	size_t n = tables->u.array.count;
+	if (n) {
+		p->orphans = mg_arena_calloc(&cat->arena, n, sizeof *p->orphans);
+		if (!p->orphans)
+			return mg_oom();
+	}
+	for (size_t i = 0; i < n; i++) {
+		const mg_node *e = tables->u.array.items[i];
+		mg_pos at;
+		const char *name = str_at(doc, e, "name", &at);
+		if (!name)
+			continue;
+		size_t ti = table_index(p, name);
+		mg_table *t = ti == SIZE_MAX ? NULL : &p->tables[ti];
+		if (!t) {
+			p->orphans[p->norphans].name = name;
+			p->orphans[p->norphans].at = at;
+			p->norphans++;
+			continue;
+		}
+		mg_pos vat;
+		const char *vis = str_at(doc, e, "visibility", &vat);
+		for (int v = 0; vis && v < 3; v++)
+			if (strcmp(vis, vis_names[v]) == 0) {
+				/* listed twice: the most restrictive entry wins */
+				if (!t->vis_listed || (mg_visibility)v > t->visibility) {
+					t->visibility = (mg_visibility)v;
+					t->vis_at = vat;
+				}
+				t->vis_listed = true;
+			}
+		const mg_node *cols = mg_obj_get(e, "columns");
+		if (!cols || cols->type != MG_NODE_ARRAY || cols->u.array.count == 0)
+			continue;
+		/* grow the column array to hold classified-only columns */
+		size_t extra = cols->u.array.count;
+		mg_column *grown = mg_arena_calloc(&cat->arena, t->ncolumns + extra, sizeof *grown);
+		if (!grown)
+			return mg_oom();
+		if (t->ncolumns)
+			memcpy(grown, t->columns, t->ncolumns * sizeof *grown);
+		t->columns = grown;
+		for (size_t j = 0; j < cols->u.array.count; j++) {
+			const mg_node *c = cols->u.array.items[j];
+			const char *cname = str_at(doc, c, "name", NULL);
+			if (!cname)
+				continue;
+			mg_column *col = NULL;
+			for (size_t k = 0; k < t->ncolumns; k++)
+				if (strcmp(t->columns[k].name, cname) == 0) {
+					col = &t->columns[k];
+					break;
+				}
+			if (!col) {
+				col = &t->columns[t->ncolumns++];
+				col->name = cname;
+				col->at = node_pos(doc, c);
+			}
+			col->classified = true;
+			col->class_at = node_pos(doc, c);
+			const mg_node *pii = mg_obj_get(c, "pii"), *pci = mg_obj_get(c, "pci");
+			if (pii && pii->type == MG_NODE_BOOL && pii->u.boolean) {
+				col->pii = true;
+				col->pii_at = node_pos(doc, pii);
+			}
+			if (pci && pci->type == MG_NODE_BOOL && pci->u.boolean) {
+				col->pci = true;
+				col->pci_at = node_pos(doc, pci);
+			}
+		}
+	}
+	return 0;
+}
+
+static void build_clearance(const mg_doc *doc, const mg_node *n, mg_clearance *c)
+{
+	if (!n || n->type != MG_NODE_OBJECT)
+		return;
+	c->present = true;
+	c->at = node_pos(doc, n);
+	c->approved_by = str_at(doc, n, "approved-by", NULL);
+	c->reason = str_at(doc, n, "reason", NULL);
+	c->expires = str_at(doc, n, "expires", &c->expires_at);
+}
+
+static int build_consumers(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
+{
+	const mg_node *arr = mg_obj_get(doc->root, "consumers");
+	if (!arr || arr->type != MG_NODE_ARRAY || arr->u.array.count == 0)
+		return 0;
+	p->consumers = mg_arena_calloc(&cat->arena, arr->u.array.count, sizeof *p->consumers);
+	if (!p->consumers)
+		return mg_oom();
+	for (size_t i = 0; i < arr->u.array.count; i++) {
+		const mg_node *o = arr->u.array.items[i];
+		if (o->type != MG_NODE_OBJECT)
+			continue;
+		mg_consumer *c = &p->consumers[p->nconsumers++];
+		int r;
+		c->at = node_pos(doc, o);
+		c->account = str_at(doc, o, "account", &c->account_at);
+		c->role_arn = str_at(doc, o, "consumer-role-arn", &c->role_arn_at);
+		c->postgres_role = str_at(doc, o, "postgres-role", &c->postgres_role_at);
+		c->contact = str_at(doc, o, "contact", NULL);
+		c->team = str_at(doc, o, "team", NULL);
+		const char *type = str_at(doc, o, "type", &c->type_at);
+		c->channel = !type ? MG_CHANNEL_UNKNOWN
+			   : strcmp(type, "lakeformation") == 0 ? MG_CHANNEL_LAKEFORMATION
+			   : strcmp(type, "iam") == 0 ? MG_CHANNEL_IAM
+			   : strcmp(type, "postgres") == 0 ? MG_CHANNEL_POSTGRES
+			   : MG_CHANNEL_UNKNOWN;
+		const mg_node *tables = mg_obj_get(o, "tables");
+		if (tables && tables->type == MG_NODE_ARRAY) {
+			c->has_tables = true;
+			if ((r = strings_at(cat, doc, tables, &c->tables, &c->tables_at, &c->ntables)) < 0)
+				return r;
+		}
+		const mg_node *access = mg_obj_get(o, "access");
+		build_clearance(doc, mg_obj_get(access, "confidential"), &c->access[MG_CLEAR_CONFIDENTIAL]);
+		build_clearance(doc, mg_obj_get(access, "pii"), &c->access[MG_CLEAR_PII]);
+		build_clearance(doc, mg_obj_get(access, "pci"), &c->access[MG_CLEAR_PCI]);
+	}
+	return 0;
+}
+
+static int build_inputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
+{
+	const mg_node *obj = mg_obj_get(doc->root, "inputs");
+	if (!obj || obj->type != MG_NODE_OBJECT || obj->u.object.count == 0)
+		return 0;
+	p->inputs = mg_arena_calloc(&cat->arena, obj->u.object.count, sizeof *p->inputs);
+	if (!p->inputs)
+		return mg_oom();
+	for (size_t i = 0; i < obj->u.object.count; i++) {
+		const mg_member *m = &obj->u.object.members[i];
+		mg_input *in = &p->inputs[p->ninputs++];
+		int r;
+		in->key = m->key;
+		in->at = pos_of(doc, m->line, m->col);
+		const char *type = str_at(doc, m->value, "type", NULL);
+		in->declared_product = type && strcmp(type, "data-product") == 0;
+		if ((r = strings_at(cat, doc, mg_obj_get(m->value, "tables"), &in->tables, &in->tables_at,
+				    &in->ntables)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int mg_model_build_product(mg_catalogue *cat, mg_product *p, mg_doc *docs[MG_FILE__COUNT])
+{
+	int r = 0;
+	for (int k = 0; k < MG_FILE__COUNT; k++)
+		if (docs[k] && (r = keep_doc(cat, docs[k])) < 0) {
+			/* the catalogue owns what it kept; free the rest */
+			for (int j = k; j < MG_FILE__COUNT; j++)
+				mg_doc_free(docs[j]);
+			return r;
+		}
+	for (int k = 0; k < MG_FILE__COUNT; k++)
+		p->loaded[k] = docs[k] != NULL;
+	if (docs[MG_FILE_PRODUCT])
+		build_product_info(p, docs[MG_FILE_PRODUCT]);
+	if (docs[MG_FILE_PRODUCER])
+		build_producer(p, docs[MG_FILE_PRODUCER]);
+	if (docs[MG_FILE_OUTPUTS] && (r = build_outputs(cat, p, docs[MG_FILE_OUTPUTS])) < 0)
+		return r;
+	if (docs[MG_FILE_VISIBILITY] && (r = merge_visibility(cat, p, docs[MG_FILE_VISIBILITY])) < 0)
+		return r;
+	if (docs[MG_FILE_CONSUMERS] && (r = build_consumers(cat, p, docs[MG_FILE_CONSUMERS])) < 0)
+		return r;
+	if (docs[MG_FILE_INPUTS] && (r = build_inputs(cat, p, docs[MG_FILE_INPUTS])) < 0)
+		return r;
+	return 0;
+}
+
+const mg_table *mg_product_table(const mg_product *p, const char *name)
+{
+	size_t i = table_index(p, name);
+	return i == SIZE_MAX ? NULL : &p->tables[i];
+}
+
+const mg_column *mg_table_column(const mg_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncolumns; i++)
+		if (strcmp(t->columns[i].name, name) == 0)
+			return &t->columns[i];
+	return NULL;
+}

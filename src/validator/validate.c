@@ -1,0 +1,389 @@
+/*
+ * validate.c - the validator pipeline (see meshgate/validate.h):
+ * meshgate.yaml, discovery of <catalogue>/<environment>/<product>/,
+ * parse, schema, model, rules, suppressions, sort.
+ */
+#include "meshgate/validate.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "meshgate/error.h"
+#include "meshgate/rules.h"
+#include "meshgate/schema.h"
+
+typedef struct {
+	mg_source *src;
+	mg_config *cfg;
+	mg_catalogue *cat;
+	mg_findings *f;
+	mg_buf path;
+	mg_buf data;
+} run;
+
+/* ---- discovery ---- */
+
+typedef struct {
+	char *name;
+	mg_entry_type type;
+} entry;
+
+typedef struct {
+	entry *items;
+	size_t n, cap;
+} entries;
+
+static int collect(const mg_entry *e, void *ctx)
+{
+	entries *es = ctx;
+	if (es->n == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 16;
+		entry *items = realloc(es->items, cap * sizeof *items);
+		if (!items)
+			return mg_oom();
+		es->items = items;
+		es->cap = cap;
+	}
+	if (!(es->items[es->n].name = strdup(e->name)))
+		return mg_oom();
+	es->items[es->n++].type = e->type;
+	return 0;
+}
+
+static void entries_release(entries *es)
+{
+	for (size_t i = 0; i < es->n; i++)
+		free(es->items[i].name);
+	free(es->items);
+	memset(es, 0, sizeof *es);
+}
+
+static int list(run *rn, const char *dir, entries *out)
+{
+	memset(out, 0, sizeof *out);
+	int r = rn->src->list(rn->src, dir, collect, out);
+	if (r < 0)
+		entries_release(out);
+	return r;
+}
+
+static const char *join(mg_buf *b, const char *dir, const char *name)
+{
+	mg_buf_clear(b);
+	if (*dir && (mg_buf_adds(b, dir) < 0 || mg_buf_addc(b, '/') < 0))
+		return NULL;
+	if (mg_buf_adds(b, name) < 0)
+		return NULL;
+	return b->ptr;
+}
+
+static const char *type_words(mg_entry_type t)
+{
+	switch (t) {
+	case MG_ENTRY_DIR: return "a directory";
+	case MG_ENTRY_SYMLINK: return "a symbolic link (never followed)";
+	case MG_ENTRY_SUBMODULE: return "a submodule";
+	case MG_ENTRY_FILE: return "a file";
+	case MG_ENTRY_OTHER: break;
+	}
+	return "not a regular file";
+}
+
+static int not_a_file(run *rn, const char *path, mg_entry_type t, const char *expected)
+{
+	return mg_findings_add(rn->f, path, 0, 0, MG_RULE_NOT_A_FILE, "'%s' is %s; expected %s", path,
+			       type_words(t), expected);
+}
+
+/* ---- one product folder ---- */
+
+static int load_file(run *rn, const char *path, mg_file_kind kind, mg_doc **out)
+{
+	const mg_schema *schema;
+	mg_buf name = MG_BUF_INIT;
+	int r;
+	*out = NULL;
+	mg_buf_clear(&rn->data);
+	r = rn->src->read(rn->src, path, &rn->data, rn->cfg->limits.max_bytes);
+	if (r == MG_ETOOBIG)
+		return mg_findings_add(rn->f, path, 1, 1, MG_RULE_PARSE, "%s", mg_error_last());
+	if (r == MG_EINVALID || r == MG_ENOTFOUND)
+		return mg_findings_add(rn->f, path, 0, 0, MG_RULE_NOT_A_FILE, "%s", mg_error_last());
+	if (r < 0)
+		return r;
+	rn->cat->nfiles++;
+	r = mg_doc_parse(out, path, rn->data.ptr, rn->data.len, &rn->cfg->limits, rn->f);
+	if (r == MG_EPARSE)
+		return 0;
+	if (r < 0)
+		return r;
+	if ((r = mg_buf_addf(&name, "%s.schema.json", mg_file_kind_stem(kind))) < 0 ||
+	    (r = mg_schema_builtin(&schema, name.ptr)) < 0)
+		goto done;
+	r = mg_schema_validate(schema, (*out)->root, path, rn->f);
+	r = r < 0 ? r : 0;
+done:
+	mg_buf_release(&name);
+	if (r < 0) {
+		mg_doc_free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+static int add_product(run *rn, mg_product **out)
+{
+	mg_catalogue *cat = rn->cat;
+	/* products grow by doubling; capacity is kept in the unused tail */
+	size_t n = cat->nproducts;
+	if ((n & (n - 1)) == 0 && n >= 16) {
+		mg_product *p = realloc(cat->products, 2 * n * sizeof *p);
+		if (!p)
+			return mg_oom();
+		cat->products = p;
+	} else if (n == 0) {
+		if (!(cat->products = malloc(16 * sizeof *cat->products)))
+			return mg_oom();
+	}
+	*out = &cat->products[cat->nproducts++];
+	memset(*out, 0, sizeof **out);
+	return 0;
+}
+
+static int load_product(run *rn, const char *env, const char *folder)
+{
+	entries es;
+	mg_product *p = NULL;
+	mg_doc *docs[MG_FILE__COUNT] = { 0 };
+	mg_buf path = MG_BUF_INIT;
+	int r;
+	if ((r = list(rn, folder, &es)) < 0)
+		return r;
+	if ((r = add_product(rn, &p)) < 0)
+		goto done;
+	if (!(p->environment = mg_arena_strdup(&rn->cat->arena, env)) ||
+	    !(p->folder = mg_arena_strdup(&rn->cat->arena, folder))) {
+		r = mg_oom();
+		goto done;
+	}
+	for (size_t i = 0; i < es.n; i++) {
+		mg_file_kind k;
+		const char *fp = join(&path, folder, es.items[i].name);
+		if (!fp) {
+			r = mg_oom();
+			goto done;
+		}
+		if (mg_file_kind_from_name(&k, es.items[i].name) < 0) {
+			if (es.items[i].type == MG_ENTRY_SYMLINK || es.items[i].type == MG_ENTRY_SUBMODULE ||
+			    es.items[i].type == MG_ENTRY_OTHER)
+				r = not_a_file(rn, fp, es.items[i].type, "only files and folders in a catalogue");
+			if (r < 0)
+				goto done;
+			continue; /* other files (README.md, ...) are not ours */
+		}
+		if (es.items[i].type != MG_ENTRY_FILE) {
+			if ((r = not_a_file(rn, fp, es.items[i].type, "a regular file")) < 0)
+				goto done;
+			continue;
+		}
+		if (p->files[k]) {
+			r = mg_findings_add(rn->f, fp, 0, 0, MG_RULE_DUPLICATE_FILE,
+					    "'%s' and '%s' are two spellings of the same file; keep one",
+					    p->files[k], fp);
+			if (r < 0)
+				goto done;
+			continue;
+		}
+		if (!(p->files[k] = mg_arena_strdup(&rn->cat->arena, fp))) {
+			r = mg_oom();
+			goto done;
+		}
+	}
+	for (int k = 0; k < MG_FILE__COUNT; k++) {
+		if (!p->files[k]) {
+			if (mg_file_kind_required((mg_file_kind)k) &&
+			    (r = mg_findings_add(rn->f, folder, 0, 0, MG_RULE_MISSING_FILE,
+						 "product folder has no %s.json (or .yaml/.yml)",
+						 mg_file_kind_stem((mg_file_kind)k))) < 0)
+				goto done;
+			continue;
+		}
+		if ((r = load_file(rn, p->files[k], (mg_file_kind)k, &docs[k])) < 0)
+			goto done;
+	}
+	r = mg_model_build_product(rn->cat, p, docs);
+	memset(docs, 0, sizeof docs); /* owned by the catalogue now, also on error */
+done:
+	for (int k = 0; k < MG_FILE__COUNT; k++)
+		mg_doc_free(docs[k]);
+	mg_buf_release(&path);
+	entries_release(&es);
+	return r;
+}
+
+static int load_environment(run *rn, const char *root, const char *env)
+{
+	entries es;
+	mg_buf dir = MG_BUF_INIT, sub = MG_BUF_INIT;
+	int r;
+	if (!join(&dir, root, env))
+		return mg_oom();
+	if ((r = list(rn, dir.ptr, &es)) < 0)
+		goto done;
+	for (size_t i = 0; i < es.n && r >= 0; i++) {
+		const char *fp = join(&sub, dir.ptr, es.items[i].name);
+		if (!fp)
+			r = mg_oom();
+		else if (es.items[i].type == MG_ENTRY_DIR)
+			r = load_product(rn, env, fp);
+		else if (es.items[i].type != MG_ENTRY_FILE)
+			r = not_a_file(rn, fp, es.items[i].type, "a product folder");
+	}
+	entries_release(&es);
+done:
+	mg_buf_release(&dir);
+	mg_buf_release(&sub);
+	return r;
+}
+
+static int load_config(run *rn)
+{
+	static const char *const names[] = { "meshgate.yaml", "meshgate.yml", "meshgate.json" };
+	int r;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		mg_buf_clear(&rn->data);
+		r = rn->src->read(rn->src, names[i], &rn->data, rn->cfg->limits.max_bytes);
+		if (r == MG_ENOTFOUND)
+			continue;
+		if (r == MG_ETOOBIG || r == MG_EINVALID)
+			return mg_findings_add(rn->f, names[i], 1, 1, MG_RULE_CONFIG, "%s", mg_error_last());
+		if (r < 0)
+			return r;
+		return mg_config_parse(rn->cfg, names[i], rn->data.ptr, rn->data.len, rn->f);
+	}
+	return 0;
+}
+
+/* ---- suppressions ---- */
+
+static int glob_match(const char *glob, const char *path)
+{
+	/* fnmatch without FNM_PATHNAME lets '*' span folders too, so '**' works as users expect */
+	return fnmatch(glob, path, 0) == 0;
+}
+
+static int apply_suppressions(run *rn)
+{
+	mg_config *cfg = rn->cfg;
+	mg_findings *f = rn->f;
+	size_t kept = 0;
+	int r;
+	if (!cfg->nsuppressions)
+		return 0;
+	for (size_t i = 0; i < f->count; i++) {
+		mg_finding *x = &f->items[i];
+		int hit = 0;
+		for (size_t j = 0; j < cfg->nsuppressions; j++) {
+			mg_suppression *s = &cfg->suppressions[j];
+			if (s->rule == x->rule && glob_match(s->path_glob, x->path)) {
+				s->hits++;
+				hit = 1;
+			}
+		}
+		if (hit) {
+			free(x->path);
+			free(x->message);
+		} else {
+			f->items[kept++] = *x;
+		}
+	}
+	f->count = kept;
+	for (size_t j = 0; j < cfg->nsuppressions; j++) {
+		const mg_suppression *s = &cfg->suppressions[j];
+		if (s->hits == 0 &&
+		    (r = mg_findings_add(f, s->at.file, s->at.line, s->at.col, MG_RULE_UNUSED_SUPPRESSION,
+					 "suppression of '%s' for '%s' matches no finding; remove it",
+					 mg_rule_id(s->rule), s->path_glob)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void today_utc(char out[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int cmp_products(const void *a, const void *b)
+{
+	return strcmp(((const mg_product *)a)->folder, ((const mg_product *)b)->folder);
+}
+
+int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
+		mg_findings *findings)
+{
+	run rn = { src, cfg, cat, findings, MG_BUF_INIT, MG_BUF_INIT };
+	mg_pii_matcher *pii = NULL;
+	entries envs = { 0 };
+	mg_buf dir = MG_BUF_INIT;
+	char today[11];
+	int r;
+	if ((r = load_config(&rn)) < 0)
+		goto done;
+	mg_config_apply_severities(cfg, findings);
+	const char *root = opts && opts->catalogue ? opts->catalogue : cfg->catalogue;
+	size_t rootlen = strlen(root);
+	while (rootlen > 1 && root[rootlen - 1] == '/')
+		rootlen--;
+	if (!(cat->root = mg_arena_strndup(&cat->arena, root, rootlen))) {
+		r = mg_oom();
+		goto done;
+	}
+	if (strcmp(cat->root, ".") == 0)
+		cat->root = "";
+	r = list(&rn, cat->root, &envs);
+	if (r == MG_ENOTFOUND) {
+		mg_error_set("catalogue '%s' not found in the %s", *cat->root ? cat->root : ".", src->name);
+		goto done;
+	}
+	if (r < 0)
+		goto done;
+	for (size_t i = 0; i < envs.n && r >= 0; i++) {
+		if (envs.items[i].type == MG_ENTRY_DIR) {
+			if (envs.items[i].name[0] != '.')
+				r = load_environment(&rn, cat->root, envs.items[i].name);
+		} else if (envs.items[i].type != MG_ENTRY_FILE) {
+			r = join(&dir, cat->root, envs.items[i].name)
+				    ? not_a_file(&rn, dir.ptr, envs.items[i].type, "an environment folder")
+				    : mg_oom();
+		}
+	}
+	if (r < 0)
+		goto done;
+	if (cat->nproducts > 1)
+		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
+	if (!opts || !opts->today)
+		today_utc(today);
+	mg_rules_ctx ctx = { cfg, NULL, opts && opts->today ? opts->today : today };
+	if ((r = mg_pii_matcher_new(&pii, cfg)) < 0)
+		goto done;
+	ctx.pii = pii;
+	if ((r = mg_rules_run(cat, &ctx, findings)) < 0)
+		goto done;
+	if ((r = apply_suppressions(&rn)) < 0)
+		goto done;
+	mg_findings_sort(findings);
+	r = 0;
+done:
+	mg_pii_matcher_free(pii);
+	entries_release(&envs);
+	mg_buf_release(&dir);
+	mg_buf_release(&rn.path);
+	mg_buf_release(&rn.data);
+	return r;
+}

@@ -1,0 +1,74 @@
+# lib.sh - helpers for CLI tests (sourced).  Each test script gets its own
+# scratch directory (removed on success), compares exact output with
+# expect_cmp, and ends with `finish`, which prints "N passed, N failed".
+set -u
+: "${MESHGATE:?}" "${TESTDIR:?}"
+export NO_COLOR=1 LC_ALL=C
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/mgcli.XXXXXX")
+SHARED=${MESHGATE_SHARED:-$TESTDIR/../../shared}
+passed=0 failed=0 current=""
+
+begin() { current=$1; }
+ok() { passed=$((passed + 1)); }
+not_ok() {
+  failed=$((failed + 1))
+  echo "FAIL: $current: $*" >&2
+}
+
+# expect_cmp EXPECTED_FILE ACTUAL_FILE
+expect_cmp() {
+  if diff -u "$1" "$2" >"$SCRATCH/diff" 2>&1; then ok; else not_ok "output differs"; cat "$SCRATCH/diff" >&2; fi
+}
+
+# expect_status WANT GOT
+expect_status() {
+  if [ "$1" = "$2" ]; then ok; else not_ok "exit status $2, expected $1"; fi
+}
+
+# expect_grep PATTERN FILE
+expect_grep() {
+  if grep -q -- "$1" "$2"; then ok; else not_ok "'$1' not in $(basename "$2"):"; head -20 "$2" >&2; fi
+}
+
+# run_mg ARGS... : runs meshgate, stdout -> $SCRATCH/out, stderr -> $SCRATCH/err, status -> $status
+run_mg() {
+  status=0
+  timeout 60 "$MESHGATE" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
+}
+
+# product DIR NAME BUCKET ACCOUNT : writes a valid minimal product folder
+product() {
+  mkdir -p "$1"
+  cat >"$1/data-product.json" <<JSON
+{
+  "data-product-name": "$2",
+  "data-product-owner": "owner@example.com"
+}
+JSON
+  cat >"$1/data-product-producer-info.json" <<JSON
+{
+  "account-type": "aws",
+  "producer-role-arn": "arn:aws:iam::$4:role/producer",
+  "producer-account-id": "$4",
+  "bucket-name": "$3"
+}
+JSON
+  cat >"$1/data-product-outputs.json" <<JSON
+{
+  "outputs": {
+    "events": {
+      "file-format": "parquet",
+      "port-type": "blob",
+      "location": "s3://$3/events"
+    }
+  }
+}
+JSON
+}
+
+finish() {
+  echo "$passed passed, $failed failed"
+  if [ "$failed" -eq 0 ]; then rm -rf "$SCRATCH"; exit 0; fi
+  echo "scratch kept: $SCRATCH" >&2
+  exit 1
+}
