@@ -26,8 +26,4 @@ typedef struct mg_validate_opts {
 int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
 		mg_findings *findings);
 
-/* Writes findings as text ("path:line:col: severity: message [rule]") or JSON. */
-int mg_report_text(const mg_findings *f, mg_buf *out, int color);
-int mg_report_json(const mg_findings *f, mg_buf *out);
-
 #endif

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "meshgate/error.h"
+#include "meshgate/report.h"
 #include "meshgate/validate.h"
 
 static int valid_date(const char *s)
@@ -48,8 +49,9 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	if (npos > 1)
 		return cli_usage_error(cmd, "too many arguments");
 	const char *format = opts[O_FORMAT].value ? opts[O_FORMAT].value : "text";
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return cli_usage_error(cmd, "unknown format '%s' (text, json)", format);
+	mg_report_format fmt;
+	if (mg_report_format_parse(&fmt, format) < 0)
+		return cli_usage_error(cmd, "unknown format '%s' (text, json, sarif, github, gitlab, junit, markdown)", format);
 	if (opts[O_TODAY].value && !valid_date(opts[O_TODAY].value))
 		return cli_usage_error(cmd, "--today wants a date as YYYY-MM-DD, not '%s'", opts[O_TODAY].value);
 
@@ -69,8 +71,8 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		goto done;
 	}
 	FILE *dest = opts[O_OUTPUT].value ? NULL : stdout;
-	r = strcmp(format, "json") == 0 ? mg_report_json(&findings, &out)
-					: mg_report_text(&findings, &out, dest && cli_color(dest));
+	mg_report_ctx rc = { "validate", cat.nproducts, cat.nfiles, dest && cli_color(dest), NULL };
+	r = mg_report_write(fmt, &findings, &rc, &out);
 	if (r < 0 || cli_write_output(opts[O_OUTPUT].value, &out) < 0) {
 		status = cli_fail();
 		goto done;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "meshgate/validate.h"
+#include "meshgate/report.h"
 
 static const char *sev_color(mg_severity s)
 {
@@ -19,7 +19,7 @@ static const char *sev_color(mg_severity s)
 	return "";
 }
 
-int mg_report_text(const mg_findings *f, mg_buf *out, int color)
+static int report_text(const mg_findings *f, mg_buf *out, int color)
 {
 	int r = 0;
 	for (size_t i = 0; i < f->count && r == 0; i++) {
@@ -37,7 +37,7 @@ int mg_report_text(const mg_findings *f, mg_buf *out, int color)
 	return r;
 }
 
-int mg_report_json(const mg_findings *f, mg_buf *out)
+static int report_json(const mg_findings *f, const mg_report_ctx *ctx, mg_buf *out)
 {
 	cJSON *root = cJSON_CreateObject(), *list;
 	int r = 0;
@@ -61,7 +61,9 @@ int mg_report_json(const mg_findings *f, mg_buf *out)
 	cJSON *sum = cJSON_AddObjectToObject(root, "summary");
 	if (!sum || !cJSON_AddNumberToObject(sum, "errors", (double)mg_findings_count_at(f, MG_SEV_ERROR)) ||
 	    !cJSON_AddNumberToObject(sum, "warnings", (double)mg_findings_count_at(f, MG_SEV_WARNING)) ||
-	    !cJSON_AddNumberToObject(sum, "notes", (double)mg_findings_count_at(f, MG_SEV_NOTE)))
+	    !cJSON_AddNumberToObject(sum, "notes", (double)mg_findings_count_at(f, MG_SEV_NOTE)) ||
+	    !cJSON_AddNumberToObject(sum, "products", (double)ctx->nproducts) ||
+	    !cJSON_AddNumberToObject(sum, "files", (double)ctx->nfiles))
 		goto oom;
 	char *text = cJSON_Print(root);
 	if (!text)
@@ -75,4 +77,35 @@ int mg_report_json(const mg_findings *f, mg_buf *out)
 oom:
 	cJSON_Delete(root);
 	return mg_oom();
+}
+
+static const char *const names[MG_REPORT__COUNT] = {
+	"text", "json", "sarif", "github", "gitlab", "junit", "markdown",
+};
+
+int mg_report_format_parse(mg_report_format *out, const char *name)
+{
+	for (int i = 0; i < MG_REPORT__COUNT; i++)
+		if (strcmp(names[i], name) == 0) {
+			*out = (mg_report_format)i;
+			return 0;
+		}
+	return MG_ENOTFOUND;
+}
+
+const char *mg_report_format_name(mg_report_format f)
+{
+	return (unsigned)f < MG_REPORT__COUNT ? names[f] : "?";
+}
+
+int mg_report_write(mg_report_format format, const mg_findings *f, const mg_report_ctx *ctx,
+		    mg_buf *out)
+{
+	switch (format) {
+	case MG_REPORT_TEXT: return report_text(f, out, ctx->color);
+	case MG_REPORT_JSON: return report_json(f, ctx, out);
+	default: break;
+	}
+	mg_error_set("the %s format is not implemented yet", mg_report_format_name(format));
+	return MG_EINVALID;
 }

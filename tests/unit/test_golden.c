@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "meshgate/buf.h"
+#include "meshgate/report.h"
 #include "meshgate/validate.h"
 #include "mgt.h"
 
@@ -70,7 +71,8 @@ static void run_case(const char *dir, const char *name, int *skipped)
 	MGT_EQ_INT(mg_source_dir_new(&src, root.ptr), 0);
 	int r = mg_validate(src, &vo, &cfg, &cat, &f);
 	MGT_EQ_INT(r, 0);
-	mg_report_text(&f, &out, 0);
+	mg_report_ctx rc = { "validate", cat.nproducts, cat.nfiles, 0, NULL };
+	mg_report_write(MG_REPORT_TEXT, &f, &rc, &out);
 	mg_buf_addf(&out, "exit %d\n", mg_findings_count_at(&f, MG_SEV_ERROR) ? 1 : 0);
 	if (strcmp(out.ptr, expected.ptr) != 0) {
 		fprintf(stderr, "golden case %s differs (library):\n--- expected\n%s--- actual\n%s", name,
