@@ -7,14 +7,23 @@
  * minItems, maxItems, minProperties, maxProperties, minimum, maximum,
  * exclusiveMinimum, exclusiveMaximum, multipleOf, pattern, format (date,
  * email; others are annotations), uniqueItems, dependentRequired,
- * dependentSchemas, $ref, $defs, $id, $anchor, allOf, anyOf, oneOf, not,
- * if/then/else, boolean schemas.  Annotation-only keywords (title,
- * description, default, examples, $comment, deprecated, readOnly,
- * writeOnly) are accepted and ignored.
+ * dependentSchemas, $ref, $defs, $id, $anchor, $dynamicRef,
+ * $dynamicAnchor, unevaluatedProperties, unevaluatedItems, allOf, anyOf,
+ * oneOf, not, if/then/else, boolean schemas.  Other keywords (title,
+ * description, default, examples, $comment, $vocabulary, content*, ...)
+ * are annotations and ignored.  Unlike the spec's default, formats "date"
+ * and "email" are assertions.  `pattern` is an ECMA-262 subset run in
+ * linear time; back-references and lookaround make the schema invalid.
+ *
+ * Messages: a subschema with a string `x-message` has that text reported
+ * instead of the generic message for its own failing assertions.
  *
  * A mg_schema_set owns compiled schemas and the documents they came from
  * that were handed to it.  Validation reports each violation as a `schema`
- * finding at the position of the offending instance node.
+ * finding at the position of the offending instance node (an unknown key
+ * at the key), once per node and message.  Compiled schemas are immutable:
+ * one schema may validate from several threads at once; adding to a set
+ * may not run concurrently with anything else on that set.
  */
 #ifndef MESHGATE_SCHEMA_H
 #define MESHGATE_SCHEMA_H
@@ -55,7 +64,11 @@ int mg_schema_validate(const mg_schema *schema, const mg_node *instance, const c
 /*
  * Shipped schemas, compiled from rules/ *.schema.json embedded in the
  * binary, by file name ("data-product.schema.json", ...).  Borrowed from a
- * process-wide set created on first use.
+ * process-wide set created on first use and never freed.  A root without
+ * $id gets the base https://meshgate.invalid/rules/<name>; a remote $ref
+ * is served by the embedded file named by the URI's last segment.
+ * Not thread-safe: call it for every schema needed before starting
+ * threads.  MG_ENOTFOUND for an unknown name.
  */
 int mg_schema_builtin(const mg_schema **out, const char *name);
 

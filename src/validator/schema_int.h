@@ -1,7 +1,9 @@
 /*
  * schema_int.h - private types of the JSON Schema engine (see
- * meshgate/schema.h), shared by schema_regex.c, schema_compile.c and
- * schema_validate.c.
+ * meshgate/schema.h), shared by its parts: schema_compile.c (sets, $ref
+ * resolution, compilation, built-ins), schema_validate.c (validation and
+ * messages), schema_regex.c (patterns), schema_uri.c (RFC 3986) and
+ * schema_format.c (date, email).
  *
  * Ownership: a mg_schema_set owns everything here.  Compiled schemas,
  * regex programs, resources and URI strings live in the set's arena and are
@@ -125,6 +127,7 @@ struct mg_schema {
 	mg_schema *not_;
 	mg_schema *if_, *then_, *else_;
 	mg_sref *ref, *dyn_ref;
+	mg_schema *uneval_props, *uneval_items; /* need annotation collection */
 };
 
 /* A dynamic anchor of a resource, compiled when first needed. */
@@ -132,6 +135,7 @@ typedef struct mg_sanchor {
 	const char *name;
 	const mg_node *node;
 	bool dynamic;
+	mg_schema *compiled; /* dynamic anchors: compiled with their resource */
 	struct mg_sanchor *next;
 } mg_sanchor;
 
@@ -140,6 +144,7 @@ struct mg_resource {
 	const char *uri; /* absolute, without fragment */
 	const mg_node *root;
 	mg_sanchor *anchors;
+	bool anchors_compiled;
 	mg_resource *next;
 };
 
@@ -167,6 +172,12 @@ struct mg_schema_set {
 /* schema_compile.c: finds the compiled schema of a $dynamicAnchor `name` in
  * `res`, or NULL. */
 mg_schema *mg_schema__dyn_anchor(mg_resource *res, const char *name);
+
+/* schema_uri.c: ref resolved against base (RFC 3986 5.2; base may be NULL
+ * or empty, then ref is copied), and a URI without its fragment.  Both
+ * return arena strings, NULL when out of memory. */
+char *mg_uri_resolve(mg_arena *arena, const char *base, const char *ref);
+char *mg_uri_strip_fragment(mg_arena *arena, const char *uri);
 
 /* schema_format.c */
 bool mg_format_date(const char *s, size_t len);
