@@ -33,7 +33,7 @@ typedef struct mg_report_ctx {
 int mg_report_format_parse(mg_report_format *out, const char *name);
 const char *mg_report_format_name(mg_report_format f);
 
-/* Appends the report of f (sorted) in `format` to out.  0 or MG_ENOMEM. */
+/* Appends the report of f (sorted) in `format` to out.  0, MG_ENOMEM, or MG_EINVALID for an unknown format; on failure out is cut back to its length on entry. */
 int mg_report_write(mg_report_format format, const mg_findings *f, const mg_report_ctx *ctx,
 		    mg_buf *out);
 

@@ -37,7 +37,7 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 {
 	enum { O_FORMAT, O_OUTPUT, O_TODAY, O_DIR };
 	cli_opt opts[] = {
-		{ "format", 'f', "FORMAT", "output format: text (default) or json", false, NULL },
+		{ "format", 'f', "FORMAT", "text (default), json, sarif, github, gitlab, junit or markdown", false, NULL },
 		{ "output", 'o', "FILE", "write the report to FILE instead of standard output", false, NULL },
 		{ "today", 0, "YYYY-MM-DD", "judge clearance expiry against this date (default: today, UTC)", false, NULL },
 		{ "directory", 'C', "DIR", "run as if started in DIR (the repository root)", false, NULL },

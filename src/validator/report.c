@@ -1,12 +1,20 @@
 /*
- * report.c - writers for findings: text and JSON (see meshgate/validate.h).
- * JSON is built with cJSON, which stays inside this file.
+ * report.c - the report dispatcher, the text and JSON writers, and the
+ * helpers the other writers share (see meshgate/report.h and
+ * report_int.h).  JSON is built with cJSON, which stays inside the report
+ * files.
  */
 #include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "documents/utf8.h"
+#include "meshgate/embedded.h"
 #include "meshgate/error.h"
 #include "meshgate/report.h"
+#include "validator/report_int.h"
 
 static const char *sev_color(mg_severity s)
 {
@@ -101,11 +109,161 @@ const char *mg_report_format_name(mg_report_format f)
 int mg_report_write(mg_report_format format, const mg_findings *f, const mg_report_ctx *ctx,
 		    mg_buf *out)
 {
+	size_t start = out->len;
+	int r;
 	switch (format) {
-	case MG_REPORT_TEXT: return report_text(f, out, ctx->color);
-	case MG_REPORT_JSON: return report_json(f, ctx, out);
-	default: break;
+	case MG_REPORT_TEXT: r = report_text(f, out, ctx->color); break;
+	case MG_REPORT_JSON: r = report_json(f, ctx, out); break;
+	case MG_REPORT_SARIF: r = mg_report_sarif(f, ctx, out); break;
+	case MG_REPORT_GITHUB: r = mg_report_github(f, ctx, out); break;
+	case MG_REPORT_GITLAB: r = mg_report_gitlab(f, ctx, out); break;
+	case MG_REPORT_JUNIT: r = mg_report_junit(f, ctx, out); break;
+	case MG_REPORT_MARKDOWN: r = mg_report_markdown(f, ctx, out); break;
+	default:
+		mg_error_set("unknown report format %d", (int)format);
+		return MG_EINVALID;
 	}
-	mg_error_set("the %s format is not implemented yet", mg_report_format_name(format));
-	return MG_EINVALID;
+	if (r < 0) {
+		if (r == MG_ENOMEM)
+			mg_oom();
+		if (out->cap) {
+			out->len = start;
+			out->ptr[start] = '\0';
+		}
+	}
+	return r;
+}
+
+/* ---- helpers shared by the writers (report_int.h) ---- */
+
+#define FNV_BASIS UINT64_C(0xcbf29ce484222325)
+#define FNV_PRIME UINT64_C(0x100000001b3)
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+typedef struct fp_key {
+	uint64_t h[2];
+	size_t index;
+} fp_key;
+
+static int cmp_fp_key(const void *pa, const void *pb)
+{
+	const fp_key *a = pa, *b = pb;
+	for (int k = 0; k < 2; k++)
+		if (a->h[k] != b->h[k])
+			return a->h[k] < b->h[k] ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int mg_report_fingerprints(mg_report_fp **out, const mg_findings *f)
+{
+	*out = NULL;
+	if (f->count == 0)
+		return 0;
+	mg_report_fp *fps = calloc(f->count, sizeof *fps);
+	fp_key *keys = calloc(f->count, sizeof *keys);
+	if (!fps || !keys) {
+		free(fps);
+		free(keys);
+		return mg_oom();
+	}
+	/* The second hash starts from a salted basis so the two are not equal. */
+	uint64_t basis[2] = { FNV_BASIS, fnv1a(FNV_BASIS, "meshgate/v1", 11) };
+	for (size_t i = 0; i < f->count; i++) {
+		const mg_finding *x = &f->items[i];
+		const char *id = mg_rule_id(x->rule);
+		for (int k = 0; k < 2; k++) {
+			uint64_t h = fnv1a(basis[k], id, strlen(id) + 1);
+			h = fnv1a(h, x->path, strlen(x->path) + 1);
+			keys[i].h[k] = fnv1a(h, x->message, strlen(x->message) + 1);
+		}
+		keys[i].index = i;
+	}
+	qsort(keys, f->count, sizeof *keys, cmp_fp_key);
+	unsigned long occurrence = 0;
+	for (size_t j = 0; j < f->count; j++) {
+		fp_key *k = &keys[j];
+		if (j > 0 && k->h[0] == keys[j - 1].h[0] && k->h[1] == keys[j - 1].h[1])
+			occurrence++;
+		else
+			occurrence = 0;
+		uint64_t h[2] = { k->h[0], k->h[1] };
+		if (occurrence) {
+			char num[24];
+			int n = snprintf(num, sizeof num, "#%lu", occurrence);
+			for (int m = 0; m < 2; m++)
+				h[m] = fnv1a(h[m], num, (size_t)n);
+		}
+		snprintf(fps[k->index], sizeof fps[k->index], "%016llx%016llx",
+			 (unsigned long long)h[0], (unsigned long long)h[1]);
+	}
+	free(keys);
+	*out = fps;
+	return 0;
+}
+
+int mg_report_add_summary(mg_buf *out, const mg_findings *f, const mg_report_ctx *ctx)
+{
+	size_t e = mg_findings_count_at(f, MG_SEV_ERROR), w = mg_findings_count_at(f, MG_SEV_WARNING);
+	size_t n = mg_findings_count_at(f, MG_SEV_NOTE);
+	if (mg_buf_addf(out, "meshgate: %zu error%s, %zu warning%s", e, e == 1 ? "" : "s", w,
+			w == 1 ? "" : "s") < 0)
+		return MG_ENOMEM;
+	if (n && mg_buf_addf(out, ", %zu note%s", n, n == 1 ? "" : "s") < 0)
+		return MG_ENOMEM;
+	return mg_buf_addf(out, " in %zu product%s", ctx->nproducts, ctx->nproducts == 1 ? "" : "s");
+}
+
+const char *mg_report_rule_doc(mg_rule rule, size_t *len)
+{
+	const char *doc = mg_embedded_find("rules.md", NULL), *id = mg_rule_id(rule);
+	size_t idlen = strlen(id);
+	*len = 0;
+	for (const char *p = doc; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, "## ", 3) != 0 || strncmp(p + 3, id, idlen) != 0 ||
+		    (p[3 + idlen] != '\n' && p[3 + idlen] != ' ' && p[3 + idlen] != '\r' &&
+		     p[3 + idlen] != '\0'))
+			continue;
+		const char *body = strchr(p, '\n');
+		if (!body)
+			return NULL;
+		const char *end = strstr(body, "\n## ");
+		if (!end)
+			end = body + strlen(body);
+		while (body < end && (*body == '\n' || *body == '\r'))
+			body++;
+		while (end > body && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (body == end)
+			return NULL;
+		*len = (size_t)(end - body);
+		return body;
+	}
+	return NULL;
+}
+
+size_t mg_report_utf8_seq(const char *s, size_t avail)
+{
+	return mg_utf8_valid_prefix(s, avail);
+}
+
+int mg_report_add_utf8(mg_buf *out, const char *s, size_t len)
+{
+	if (mg_utf8_check(s, len) == len)
+		return mg_buf_add(out, s, len);
+	for (size_t i = 0; i < len;) {
+		size_t n = mg_utf8_valid_prefix(s + i, len - i);
+		if (mg_buf_add(out, n ? s + i : "\xEF\xBF\xBD", n ? n : 3) < 0)
+			return MG_ENOMEM;
+		i += n ? n : 1;
+	}
+	return 0;
 }
