@@ -40,6 +40,7 @@ typedef struct mg_config {
 	const char *path;     /* "meshgate.yaml" when loaded, else NULL */
 	const char *catalogue;        /* default "data-products-catalogue" */
 	const char *protected_branch; /* default "main" */
+	const char *state_dir;        /* default ".meshgate" */
 	mg_severity severity[MG_RULE__COUNT];
 	mg_suppression *suppressions;
 	size_t nsuppressions;

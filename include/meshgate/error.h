@@ -18,7 +18,8 @@ enum {
 	MG_ENOTFOUND = -5,
 	MG_EPARSE = -6,   /* input did not parse; a `parse` finding was recorded */
 	MG_EUSAGE = -7,   /* bad command line */
-	MG_EBACKEND = -8
+	MG_EBACKEND = -8,  /* a backend refused or failed an operation */
+	MG_ELOCKED = -9    /* another run holds the lock */
 };
 
 void mg_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "meshgate/buf.h"
+
 /* Exit status, as documented in docs/meshgate.md. */
 enum {
 	CLI_EXIT_OK = 0,
@@ -25,7 +27,16 @@ typedef struct cli_opt {
 	/* filled by cli_parse: */
 	bool seen;
 	const char *value; /* last value given */
+	/* every occurrence, in command-line order (up to CLI_MAX_REPEAT) */
+	int count;
+	const char *values[16];
+	int order[16]; /* position among all options parsed, for pairing */
 } cli_opt;
+
+#define CLI_MAX_REPEAT 16
+/* An option table entry, and the entry that ends a table. */
+#define CLI_OPT(name, short_name, arg, help) { name, short_name, arg, help, false, NULL, 0, { 0 }, { 0 } }
+#define CLI_OPT_END CLI_OPT(NULL, 0, NULL, NULL)
 
 typedef struct cli_cmd {
 	const char *name;
@@ -48,7 +59,16 @@ int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) __attribute__((for
 /* Colour on a terminal, never with NO_COLOR set. */
 bool cli_color(FILE *f);
 
+/* Writes text to path, or to standard output when path is NULL. */
+int cli_write_output(const char *path, const mg_buf *text);
+
 int cmd_validate(int argc, char **argv, const cli_cmd *cmd);
 int cmd_explain(int argc, char **argv, const cli_cmd *cmd);
+int cmd_hook(int argc, char **argv, const cli_cmd *cmd);
+int cmd_plan(int argc, char **argv, const cli_cmd *cmd);
+int cmd_apply(int argc, char **argv, const cli_cmd *cmd);
+int cmd_access(int argc, char **argv, const cli_cmd *cmd);
+int cmd_drift(int argc, char **argv, const cli_cmd *cmd);
+int cmd_unlock(int argc, char **argv, const cli_cmd *cmd);
 
 #endif

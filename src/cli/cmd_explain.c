@@ -28,8 +28,8 @@ int cmd_explain(int argc, char **argv, const cli_cmd *cmd)
 {
 	enum { O_LIST };
 	cli_opt opts[] = {
-		{ "list", 'l', NULL, "list every rule with its default severity", false, NULL },
-		{ NULL, 0, NULL, NULL, false, NULL },
+		CLI_OPT("list", 'l', NULL, "list every rule with its default severity"),
+		CLI_OPT_END,
 	};
 	int npos, r;
 	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)

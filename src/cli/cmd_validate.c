@@ -1,5 +1,9 @@
-/* cmd_validate.c - `meshgate validate`: check a catalogue in the work tree. */
+/*
+ * cmd_validate.c - `meshgate validate`: check a catalogue in the work tree,
+ * the index (--staged) or a commit (--rev).
+ */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -16,7 +20,6 @@ static int valid_date(const char *s)
 	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-int cli_write_output(const char *path, const mg_buf *text);
 int cli_write_output(const char *path, const mg_buf *text)
 {
 	FILE *f = path ? fopen(path, "wb") : stdout;
@@ -33,15 +36,30 @@ int cli_write_output(const char *path, const mg_buf *text)
 	return 0;
 }
 
+/* The source the options name: the work tree at DIR, or the index or a commit of the repository around DIR. */
+static int open_source(mg_source **out, const char *dir, bool staged, const char *rev)
+{
+	if (staged) {
+		/* inside a hook, git names the index it is about to commit (`git commit -a` or with paths) */
+		const char *index_file = getenv("GIT_INDEX_FILE");
+		return mg_source_git_index_new(out, dir, index_file && *index_file ? index_file : NULL);
+	}
+	if (rev)
+		return mg_source_git_rev_new(out, dir, rev);
+	return mg_source_dir_new(out, dir ? dir : ".");
+}
+
 int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 {
-	enum { O_FORMAT, O_OUTPUT, O_TODAY, O_DIR };
+	enum { O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STAGED, O_REV };
 	cli_opt opts[] = {
-		{ "format", 'f', "FORMAT", "text (default), json, sarif, github, gitlab, junit or markdown", false, NULL },
-		{ "output", 'o', "FILE", "write the report to FILE instead of standard output", false, NULL },
-		{ "today", 0, "YYYY-MM-DD", "judge clearance expiry against this date (default: today, UTC)", false, NULL },
-		{ "directory", 'C', "DIR", "run as if started in DIR (the repository root)", false, NULL },
-		{ NULL, 0, NULL, NULL, false, NULL },
+		CLI_OPT("format", 'f', "FORMAT", "text (default), json, sarif, github, gitlab, junit or markdown"),
+		CLI_OPT("output", 'o', "FILE", "write the report to FILE instead of standard output"),
+		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearance expiry against this date (default: today, UTC)"),
+		CLI_OPT("directory", 'C', "DIR", "run as if started in DIR (the repository root)"),
+		CLI_OPT("staged", 0, NULL, "check what is staged in the git index, not the work tree"),
+		CLI_OPT("rev", 0, "COMMIT-ISH", "check the tree of a commit, tag or tree, e.g. HEAD~1"),
+		CLI_OPT_END,
 	};
 	int npos, r;
 	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
@@ -54,18 +72,29 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		return cli_usage_error(cmd, "unknown format '%s' (text, json, sarif, github, gitlab, junit, markdown)", format);
 	if (opts[O_TODAY].value && !valid_date(opts[O_TODAY].value))
 		return cli_usage_error(cmd, "--today wants a date as YYYY-MM-DD, not '%s'", opts[O_TODAY].value);
+	bool from_git = opts[O_STAGED].seen || opts[O_REV].seen;
+	if (opts[O_STAGED].seen && opts[O_REV].seen)
+		return cli_usage_error(cmd, "--staged and --rev cannot be used together");
+	const char *path = npos ? argv[0] : NULL;
+	if (from_git && path) {
+		/* a catalogue inside the repository: "./cat/" is "cat", so findings' paths read the same */
+		if (path[0] == '/')
+			return cli_usage_error(cmd, "with --staged or --rev, PATH is relative to the top of the repository, not '%s'", path);
+		while (path[0] == '.' && path[1] == '/')
+			path += 2;
+	}
 
 	mg_source *src = NULL;
 	mg_config cfg;
 	mg_catalogue cat;
 	mg_findings findings;
 	mg_buf out = MG_BUF_INIT;
-	mg_validate_opts vo = { opts[O_TODAY].value, npos ? argv[0] : NULL };
+	mg_validate_opts vo = { opts[O_TODAY].value, path };
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&cfg);
 	mg_catalogue_init(&cat);
 	mg_findings_init(&findings);
-	if (mg_source_dir_new(&src, opts[O_DIR].value ? opts[O_DIR].value : ".") < 0 ||
+	if (open_source(&src, opts[O_DIR].value, opts[O_STAGED].seen, opts[O_REV].value) < 0 ||
 	    mg_validate(src, &vo, &cfg, &cat, &findings) < 0) {
 		status = cli_fail();
 		goto done;

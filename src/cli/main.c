@@ -9,10 +9,22 @@
 
 static const cli_cmd commands[] = {
 	{ "validate", "Check a data-product catalogue: schema, classification and consistency rules.",
-	  "meshgate validate [--format text|json] [--output FILE] [--today YYYY-MM-DD] [-C DIR] [PATH]",
+	  "meshgate validate [--staged | --rev COMMIT-ISH] [--format FORMAT] [--output FILE] [--today YYYY-MM-DD] [-C DIR] [PATH]",
 	  cmd_validate },
 	{ "explain", "Print the documentation of a rule, or list every rule.",
 	  "meshgate explain RULE | meshgate explain --list", cmd_explain },
+	{ "hook", "Install meshgate's pre-commit hook in a git repository.",
+	  "meshgate hook install [--force] [-C DIR]", cmd_hook },
+	{ "plan", "Show the grants and revokes a change would cause, in data-product terms.",
+	  "meshgate plan [--from COMMIT] [--to COMMIT] [--env ENV] [--format text|json|markdown] [-C DIR]", cmd_plan },
+	{ "apply", "Apply the catalogue to the backend (post-merge, protected branch only).",
+	  "meshgate apply [--env ENV] [--lock-timeout SECONDS] [--audit FILE] [-C DIR]", cmd_apply },
+	{ "access", "Answer who can read what, from the embedded ledger.",
+	  "meshgate access (--consumer PRINCIPAL | --product PRODUCT | --column TABLE.COLUMN) [--env ENV] [-C DIR]", cmd_access },
+	{ "drift", "Compare the backend's grants with the last applied commit.",
+	  "meshgate drift [--env ENV] [--fix] [-C DIR]", cmd_drift },
+	{ "unlock", "Break the stale lock of an environment after checking its holder is gone.",
+	  "meshgate unlock --env ENV [--force [--other-host]] [-C DIR]", cmd_unlock },
 };
 
 static void usage(FILE *out)

@@ -62,7 +62,7 @@ static cli_opt *find_long(cli_opt *opts, const char *name, size_t len)
 
 int cli_parse(int argc, char **argv, cli_opt *opts, const cli_cmd *cmd, int *npos)
 {
-	int pos = 0, only_pos = 0;
+	int pos = 0, only_pos = 0, seq = 0;
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
 		if (only_pos || a[0] != '-' || a[1] == '\0') {
@@ -112,8 +112,14 @@ int cli_parse(int argc, char **argv, cli_opt *opts, const cli_cmd *cmd, int *npo
 			}
 			value = argv[++i];
 		}
+		if (o->count >= CLI_MAX_REPEAT) {
+			cli_usage_error(cmd, "option '--%s' given too often", o->name);
+			return -1;
+		}
 		o->seen = true;
 		o->value = value;
+		o->values[o->count] = value;
+		o->order[o->count++] = seq++;
 	}
 	*npos = pos;
 	return 0;

@@ -19,6 +19,7 @@ void mg_config_init(mg_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->catalogue = "data-products-catalogue";
 	cfg->protected_branch = "main";
+	cfg->state_dir = ".meshgate";
 	for (int i = 0; i < MG_RULE__COUNT; i++)
 		cfg->severity[i] = mg_rule_default_severity((mg_rule)i);
 	cfg->limits = limits;
@@ -205,6 +206,8 @@ int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t l
 		cfg->catalogue = s;
 	if ((s = mg_node_str(mg_obj_get(doc->root, "protected-branch"))) && *s)
 		cfg->protected_branch = s;
+	if ((s = mg_node_str(mg_obj_get(doc->root, "state-dir"))) && *s)
+		cfg->state_dir = s;
 	parse_limits(cfg, mg_obj_get(doc->root, "limits"));
 	if ((r = parse_rules(cfg, mg_obj_get(doc->root, "rules"), findings)) < 0 ||
 	    (r = parse_suppressions(cfg, mg_obj_get(doc->root, "suppressions"), findings)) < 0 ||

@@ -1,0 +1,48 @@
+/*
+ * apply.h - the executor: turns the diff between the last applied commit
+ * of an environment and a target commit into operations on a backend,
+ * exactly once.
+ *
+ * Under the environment's lock: a run left unfinished by a crash is
+ * completed first (same commits, same dates, so the same plan; the ops its
+ * journal shows as done are skipped, and the rest are idempotent); then a
+ * run from the last applied commit to the target is recorded, its plan is
+ * executed in batches whose outcomes go to the journal before anything
+ * else moves, and only when every op succeeded does the state move to the
+ * target.  Revokes run before grants, so at no point does a principal read
+ * more than the old or the new commit allows.
+ */
+#ifndef MESHGATE_APPLY_H
+#define MESHGATE_APPLY_H
+
+#include <stddef.h>
+
+#include "meshgate/backend.h"
+#include "meshgate/state.h"
+
+typedef struct mg_apply_opts {
+	const char *repo;        /* any path inside the repository */
+	const char *to_rev;      /* target commit-ish, e.g. "HEAD" */
+	const char *today;       /* "YYYY-MM-DD" */
+	long lock_timeout_ms;
+	size_t batch_size;       /* ops per backend call and journal write; 0: 500 */
+	const char *holder;      /* who takes the lock, for messages */
+	/* one JSON line per executed op (may be NULL) */
+	void (*audit)(void *ctx, const char *json_line);
+	void *audit_ctx;
+	/* testing only: kill this process with SIGKILL after this many ops were
+	 * sent to the backend (before their outcomes are journalled); 0: off */
+	long fault_kill_after;
+} mg_apply_opts;
+
+typedef struct mg_apply_stats {
+	size_t planned, executed, skipped, failed;
+	size_t resumed; /* ops executed while completing an unfinished run */
+	char from[65], to[65];
+} mg_apply_stats;
+
+/* Applies to one environment.  MG_ELOCKED when the lock is held; MG_EBACKEND when ops failed. */
+int mg_apply_environment(mg_state *st, mg_backend *be, const mg_apply_opts *o, const char *env,
+			 mg_apply_stats *stats);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * planner.h - from two commits to a plan: loads both catalogues from git
+ * (validating the target), limits the work to the products git says
+ * changed (all of them when meshgate.yaml changed or on a first run, plus
+ * those whose clearances expired between the two dates), and diffs their
+ * desired grants.
+ */
+#ifndef MESHGATE_PLANNER_H
+#define MESHGATE_PLANNER_H
+
+#include "meshgate/access.h"
+#include "meshgate/buf.h"
+#include "meshgate/config.h"
+#include "meshgate/finding.h"
+#include "meshgate/model.h"
+
+typedef struct mg_plan_request {
+	const char *repo;        /* any path inside the repository */
+	const char *from_rev;    /* NULL or "": no base (a first run: the whole desired state) */
+	const char *from_date;   /* the day the base was applied (clearances judged then) */
+	const char *to_rev;
+	const char *to_date;
+	const char *environment; /* NULL: every environment */
+} mg_plan_request;
+
+/* What the planner loaded, for callers that report more than the plan. */
+typedef struct mg_plan_result {
+	mg_plan plan;
+	mg_config to_cfg;
+	mg_catalogue to_cat;
+	mg_findings to_findings; /* validation of the target */
+	size_t products_considered;
+	bool all_products;       /* every product was compared */
+} mg_plan_result;
+
+void mg_plan_result_init(mg_plan_result *r);
+void mg_plan_result_release(mg_plan_result *r);
+
+int mg_plan_between(const mg_plan_request *req, mg_plan_result *out);
+
+/* Environments present in a catalogue, sorted and unique (borrowed strings, array is the caller's). */
+int mg_catalogue_environments(const mg_catalogue *cat, const char ***out, size_t *n);
+
+/* ---- writing plans for people and machines ---- */
+
+typedef enum mg_plan_format { MG_PLAN_TEXT, MG_PLAN_JSON, MG_PLAN_MARKDOWN } mg_plan_format;
+
+int mg_plan_format_parse(mg_plan_format *out, const char *name);
+/*
+ * Appends the plan in data-product terms: "consumer 210987654321 loses
+ * SELECT on sales_trends.email".  from/to label the commits (may be NULL).
+ * The JSON form is documented in docs/plan.md.
+ */
+int mg_plan_write(const mg_plan *plan, mg_plan_format fmt, const char *from, const char *to, mg_buf *out);
+
+#endif

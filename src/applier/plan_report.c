@@ -1,0 +1,212 @@
+/*
+ * plan_report.c - plans in data-product terms, as text, JSON and Markdown
+ * (see meshgate/planner.h; the JSON form is documented in docs/plan.md).
+ */
+#include <cjson/cJSON.h>
+#include <string.h>
+
+#include "meshgate/error.h"
+#include "meshgate/planner.h"
+
+int mg_plan_format_parse(mg_plan_format *out, const char *name)
+{
+	static const char *const names[] = { "text", "json", "markdown" };
+	for (int i = 0; i < 3; i++)
+		if (strcmp(names[i], name) == 0) {
+			*out = (mg_plan_format)i;
+			return 0;
+		}
+	return MG_ENOTFOUND;
+}
+
+static const char *who(const mg_grant *g)
+{
+	switch (g->channel) {
+	case MG_CHANNEL_IAM: return "iam role";
+	case MG_CHANNEL_POSTGRES: return "role";
+	default: return "consumer";
+	}
+}
+
+static int exposure_words(mg_buf *b, unsigned e)
+{
+	int r = 0, first = 1;
+	static const struct { unsigned bit; const char *word; } w[] = {
+		{ MG_EXPOSE_PII, "pii" }, { MG_EXPOSE_PCI, "pci" }, { MG_EXPOSE_CONFIDENTIAL, "confidential" },
+	};
+	for (size_t i = 0; i < 3; i++)
+		if (e & w[i].bit) {
+			r |= mg_buf_addf(b, "%s%s", first ? "" : ", ", w[i].word);
+			first = 0;
+		}
+	return r;
+}
+
+/* What an op newly exposes: for grants, the sensitive columns it adds. */
+static unsigned op_exposure(const mg_op *op)
+{
+	unsigned e = op->grant.exposure & MG_EXPOSE_CONFIDENTIAL;
+	if (!op->grant.except)
+		for (size_t i = 0; i < op->grant.ncolumns; i++)
+			e |= op->grant.column_exposure[i];
+	else
+		e |= op->grant.exposure;
+	return e;
+}
+
+/* "SELECT on orders (amount, id)" and friends. */
+static int resource(mg_buf *b, const mg_op *op, int markdown)
+{
+	const mg_grant *g = &op->grant;
+	const char *q = markdown ? "`" : "";
+	int r;
+	if (!g->table)
+		return mg_buf_addf(b, "DESCRIBE on database %s%s%s", q, g->product, q);
+	if (!g->except && g->ncolumns == 1)
+		return mg_buf_addf(b, "SELECT on %s%s.%s%s", q, g->table, g->columns[0], q);
+	r = mg_buf_addf(b, "SELECT on %s%s%s (", q, g->table, q);
+	if (g->except)
+		r |= mg_buf_adds(b, g->ncolumns ? "all columns except " : "all columns");
+	size_t shown = g->ncolumns > 12 ? 12 : g->ncolumns;
+	for (size_t i = 0; i < shown; i++)
+		r |= mg_buf_addf(b, "%s%s", i ? ", " : "", g->columns[i]);
+	if (shown < g->ncolumns)
+		r |= mg_buf_addf(b, ", +%zu more", g->ncolumns - shown);
+	return r | mg_buf_addc(b, ')');
+}
+
+static void counts(const mg_plan *p, size_t *grants, size_t *revokes, size_t *risky)
+{
+	*grants = *revokes = *risky = 0;
+	for (size_t i = 0; i < p->count; i++) {
+		if (p->ops[i].kind == MG_OP_GRANT)
+			(*grants)++;
+		else
+			(*revokes)++;
+		*risky += p->ops[i].risky;
+	}
+}
+
+static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf *b, int md)
+{
+	size_t grants, revokes, risky;
+	int r = 0;
+	counts(p, &grants, &revokes, &risky);
+	if (md) {
+		r |= mg_buf_addf(b, "%s **%zu change%s**: %zu revoke%s, %zu grant%s (%zu risky)",
+				 risky ? "⚠️" : "✅", p->count, p->count == 1 ? "" : "s", revokes,
+				 revokes == 1 ? "" : "s", grants, grants == 1 ? "" : "s", risky);
+		if (from || to)
+			r |= mg_buf_addf(b, " — `%.12s` → `%.12s`", from && *from ? from : "(nothing applied)",
+					 to ? to : "");
+		r |= mg_buf_adds(b, "\n\n");
+		if (!p->count)
+			return r;
+		r |= mg_buf_adds(b, "| | environment | product | who | what | risk |\n|---|---|---|---|---|---|\n");
+	} else if (from || to) {
+		r |= mg_buf_addf(b, "plan %.12s..%.12s\n", from && *from ? from : "(nothing applied)", to ? to : "");
+	}
+	for (size_t i = 0; i < p->count; i++) {
+		const mg_op *op = &p->ops[i];
+		const mg_grant *g = &op->grant;
+		const char *verb = op->kind == MG_OP_GRANT ? "gains" : "loses";
+		if (md) {
+			r |= mg_buf_addf(b, "| %s | %s | %s | %s `%s` | %s ", op->kind == MG_OP_GRANT ? "➕" : "➖",
+					 g->environment, g->product, who(g), g->principal, verb);
+			r |= resource(b, op, 1);
+			r |= mg_buf_adds(b, op->risky ? " | **risky**: " : " | safe");
+			if (op->risky)
+				r |= exposure_words(b, op_exposure(op));
+			r |= mg_buf_adds(b, " |\n");
+			continue;
+		}
+		r |= mg_buf_addf(b, "%c %s/%s: %s %s %s ", op->kind == MG_OP_GRANT ? '+' : '-', g->environment,
+				 g->product, who(g), g->principal, verb);
+		r |= resource(b, op, 0);
+		if (op->risky) {
+			r |= mg_buf_adds(b, "  [risky: ");
+			r |= exposure_words(b, op_exposure(op));
+			r |= mg_buf_adds(b, "]\n");
+		} else {
+			r |= mg_buf_adds(b, "  [safe]\n");
+		}
+	}
+	if (!md)
+		r |= mg_buf_addf(b, "%zu change%s: %zu revoke%s, %zu grant%s (%zu risky)\n", p->count,
+				 p->count == 1 ? "" : "s", revokes, revokes == 1 ? "" : "s", grants,
+				 grants == 1 ? "" : "s", risky);
+	return r ? mg_oom() : 0;
+}
+
+static int write_json(const mg_plan *p, const char *from, const char *to, mg_buf *b)
+{
+	size_t grants, revokes, risky;
+	cJSON *root = cJSON_CreateObject(), *ops;
+	counts(p, &grants, &revokes, &risky);
+	if (!root || !cJSON_AddNumberToObject(root, "version", 1) ||
+	    !(from && *from ? cJSON_AddStringToObject(root, "from", from) : cJSON_AddNullToObject(root, "from")) ||
+	    !(to ? cJSON_AddStringToObject(root, "to", to) : cJSON_AddNullToObject(root, "to")) ||
+	    !(ops = cJSON_AddArrayToObject(root, "operations")))
+		goto oom;
+	for (size_t i = 0; i < p->count; i++) {
+		const mg_op *op = &p->ops[i];
+		const mg_grant *g = &op->grant;
+		cJSON *o = cJSON_CreateObject(), *cols, *perms, *exp;
+		if (!o)
+			goto oom;
+		cJSON_AddItemToArray(ops, o);
+		if (!cJSON_AddStringToObject(o, "kind", op->kind == MG_OP_GRANT ? "grant" : "revoke") ||
+		    !cJSON_AddStringToObject(o, "key", op->key) ||
+		    !cJSON_AddStringToObject(o, "environment", g->environment) ||
+		    !cJSON_AddStringToObject(o, "product", g->product) ||
+		    !cJSON_AddStringToObject(o, "principal", g->principal) ||
+		    !cJSON_AddStringToObject(o, "channel", g->channel == MG_CHANNEL_IAM ? "iam"
+							 : g->channel == MG_CHANNEL_POSTGRES ? "postgres"
+							 : "lakeformation") ||
+		    !(g->table ? cJSON_AddStringToObject(o, "table", g->table) : cJSON_AddNullToObject(o, "table")) ||
+		    !(perms = cJSON_AddArrayToObject(o, "permissions")) ||
+		    !(cols = cJSON_AddArrayToObject(o, g->except ? "all_columns_except" : "columns")) ||
+		    !cJSON_AddStringToObject(o, "risk", op->risky ? "risky" : "safe") ||
+		    !(exp = cJSON_AddArrayToObject(o, "exposes")))
+			goto oom;
+		if (g->perms & MG_PERM_SELECT)
+			cJSON_AddItemToArray(perms, cJSON_CreateString("SELECT"));
+		if (g->perms & MG_PERM_DESCRIBE)
+			cJSON_AddItemToArray(perms, cJSON_CreateString("DESCRIBE"));
+		for (size_t k = 0; k < g->ncolumns; k++)
+			cJSON_AddItemToArray(cols, cJSON_CreateString(g->columns[k]));
+		unsigned e = op->kind == MG_OP_GRANT ? op_exposure(op) : 0;
+		if (e & MG_EXPOSE_PII)
+			cJSON_AddItemToArray(exp, cJSON_CreateString("pii"));
+		if (e & MG_EXPOSE_PCI)
+			cJSON_AddItemToArray(exp, cJSON_CreateString("pci"));
+		if (e & MG_EXPOSE_CONFIDENTIAL)
+			cJSON_AddItemToArray(exp, cJSON_CreateString("confidential"));
+	}
+	cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+	if (!sum || !cJSON_AddNumberToObject(sum, "grants", (double)grants) ||
+	    !cJSON_AddNumberToObject(sum, "revokes", (double)revokes) ||
+	    !cJSON_AddNumberToObject(sum, "risky", (double)risky))
+		goto oom;
+	char *text = cJSON_Print(root);
+	if (!text)
+		goto oom;
+	int r = mg_buf_adds(b, text);
+	r |= mg_buf_addc(b, '\n');
+	cJSON_free(text);
+	cJSON_Delete(root);
+	return r ? mg_oom() : 0;
+oom:
+	cJSON_Delete(root);
+	return mg_oom();
+}
+
+int mg_plan_write(const mg_plan *plan, mg_plan_format fmt, const char *from, const char *to, mg_buf *out)
+{
+	switch (fmt) {
+	case MG_PLAN_JSON: return write_json(plan, from, to, out);
+	case MG_PLAN_MARKDOWN: return write_text(plan, from, to, out, 1);
+	case MG_PLAN_TEXT: break;
+	}
+	return write_text(plan, from, to, out, 0);
+}

@@ -1,0 +1,166 @@
+/* planner.c - two commits to a plan (see meshgate/planner.h). */
+#include "meshgate/planner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "meshgate/changes.h"
+#include "meshgate/error.h"
+#include "meshgate/source.h"
+#include "meshgate/validate.h"
+
+void mg_plan_result_init(mg_plan_result *r)
+{
+	memset(r, 0, sizeof *r);
+	mg_plan_init(&r->plan);
+	mg_config_init(&r->to_cfg);
+	mg_catalogue_init(&r->to_cat);
+	mg_findings_init(&r->to_findings);
+}
+
+void mg_plan_result_release(mg_plan_result *r)
+{
+	mg_plan_release(&r->plan);
+	mg_config_release(&r->to_cfg);
+	mg_catalogue_release(&r->to_cat);
+	mg_findings_release(&r->to_findings);
+}
+
+static int load_commit(const char *repo, const char *rev, const char *today, mg_config *cfg, mg_catalogue *cat,
+		       mg_findings *f)
+{
+	mg_source *src = NULL;
+	int r = mg_source_git_rev_new(&src, repo, rev);
+	if (r == 0) {
+		mg_validate_opts vo = { today, NULL };
+		r = mg_validate(src, &vo, cfg, cat, f);
+	}
+	mg_source_free(src);
+	return r;
+}
+
+typedef struct {
+	mg_changes *changes;
+	const char *environment;
+	/* folders whose clearances expire within the window */
+	char **expiring;
+	size_t nexpiring;
+} filter_ctx;
+
+static bool in_expiring(const filter_ctx *fc, const char *folder)
+{
+	for (size_t i = 0; i < fc->nexpiring; i++)
+		if (strcmp(fc->expiring[i], folder) == 0)
+			return true;
+	return false;
+}
+
+static bool filter(const mg_product *p, void *ctx)
+{
+	filter_ctx *fc = ctx;
+	if (fc->environment && strcmp(p->environment, fc->environment) != 0)
+		return false;
+	return mg_changes_has(fc->changes, p) || in_expiring(fc, p->folder);
+}
+
+/* Products with a clearance whose validity differs between the two days. */
+static int note_expiring(filter_ctx *fc, const mg_catalogue *cat, const char *from_date, const char *to_date)
+{
+	if (!from_date || !to_date || strcmp(from_date, to_date) == 0)
+		return 0;
+	for (size_t i = 0; i < cat->nproducts; i++) {
+		const mg_product *p = &cat->products[i];
+		bool hit = false;
+		for (size_t j = 0; j < p->nconsumers && !hit; j++)
+			for (int k = 0; k < MG_CLEAR__COUNT && !hit; k++)
+				hit = mg_clearance_valid(&p->consumers[j].access[k], from_date) !=
+				      mg_clearance_valid(&p->consumers[j].access[k], to_date);
+		if (!hit || in_expiring(fc, p->folder))
+			continue;
+		char **e = realloc(fc->expiring, (fc->nexpiring + 1) * sizeof *e);
+		if (!e)
+			return mg_oom();
+		fc->expiring = e;
+		if (!(e[fc->nexpiring] = strdup(p->folder)))
+			return mg_oom();
+		fc->nexpiring++;
+	}
+	return 0;
+}
+
+int mg_plan_between(const mg_plan_request *req, mg_plan_result *out)
+{
+	mg_config from_cfg;
+	mg_catalogue from_cat;
+	mg_findings from_findings;
+	mg_changes changes;
+	mg_grant_set a, b;
+	filter_ctx fc = { &changes, req->environment, NULL, 0 };
+	bool has_base = req->from_rev && *req->from_rev;
+	int r;
+	mg_config_init(&from_cfg);
+	mg_catalogue_init(&from_cat);
+	mg_findings_init(&from_findings);
+	mg_changes_init(&changes);
+	mg_grant_set_init(&a);
+	mg_grant_set_init(&b);
+	if ((r = load_commit(req->repo, req->to_rev, req->to_date, &out->to_cfg, &out->to_cat,
+			     &out->to_findings)) < 0)
+		goto done;
+	if (has_base && (r = load_commit(req->repo, req->from_rev, req->from_date, &from_cfg, &from_cat,
+					 &from_findings)) < 0)
+		goto done;
+	if ((r = mg_changes_between(&changes, req->repo, has_base ? req->from_rev : NULL, req->to_rev,
+				    out->to_cat.root)) < 0)
+		goto done;
+	/* a moved catalogue root changes every path: compare everything */
+	if (has_base && strcmp(from_cat.root, out->to_cat.root) != 0)
+		changes.all = true;
+	out->all_products = changes.all;
+	if ((r = note_expiring(&fc, &out->to_cat, req->from_date, req->to_date)) < 0 ||
+	    (r = note_expiring(&fc, &from_cat, req->from_date, req->to_date)) < 0)
+		goto done;
+	for (size_t i = 0; i < out->to_cat.nproducts; i++)
+		out->products_considered += filter(&out->to_cat.products[i], &fc);
+	if ((has_base && (r = mg_access_desired(&from_cat, req->from_date, filter, &fc, &a)) < 0) ||
+	    (r = mg_access_desired(&out->to_cat, req->to_date, filter, &fc, &b)) < 0)
+		goto done;
+	r = mg_plan_diff(&a, &b, &out->plan);
+done:
+	for (size_t i = 0; i < fc.nexpiring; i++)
+		free(fc.expiring[i]);
+	free(fc.expiring);
+	mg_grant_set_release(&a);
+	mg_grant_set_release(&b);
+	mg_changes_release(&changes);
+	mg_findings_release(&from_findings);
+	mg_catalogue_release(&from_cat);
+	mg_config_release(&from_cfg);
+	return r;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+int mg_catalogue_environments(const mg_catalogue *cat, const char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!cat->nproducts)
+		return 0;
+	const char **v = malloc(cat->nproducts * sizeof *v);
+	if (!v)
+		return mg_oom();
+	for (size_t i = 0; i < cat->nproducts; i++)
+		v[i] = cat->products[i].environment;
+	qsort(v, cat->nproducts, sizeof *v, cmp_str);
+	size_t k = 0;
+	for (size_t i = 0; i < cat->nproducts; i++)
+		if (!k || strcmp(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	*out = v;
+	*n = k;
+	return 0;
+}

@@ -1,0 +1,175 @@
+/*
+ * cmd_apply.c - `meshgate apply`: the post-merge job on the protected
+ * branch.  Applies the diff between each environment's last applied commit
+ * and HEAD to the backend, exactly once (see meshgate/apply.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/applier.h"
+#include "cli/cli.h"
+#include "meshgate/apply.h"
+#include "meshgate/changes.h"
+#include "meshgate/error.h"
+#include "meshgate/planner.h"
+
+static void audit_to_file(void *ctx, const char *line)
+{
+	FILE *f = ctx;
+	fputs(line, f);
+	fputc('\n', f);
+	fflush(f);
+}
+
+/* Refuses to run off the protected branch: from git, and from CI variables when set. */
+static int check_branch(const char *repo, const char *protected_branch)
+{
+	char branch[256];
+	int r;
+	if ((r = mg_git_current_branch(branch, sizeof branch, repo)) < 0)
+		return r;
+	const char *gh_event = getenv("GITHUB_EVENT_NAME");
+	const char *gh_ref = getenv("GITHUB_REF");
+	const char *gl_branch = getenv("CI_COMMIT_BRANCH");
+	if (gh_event && (strcmp(gh_event, "pull_request") == 0 || strcmp(gh_event, "pull_request_target") == 0)) {
+		mg_error_set("refusing to apply from a pull request (GITHUB_EVENT_NAME=%s); apply runs after merge",
+			     gh_event);
+		return MG_EINVALID;
+	}
+	if (gh_ref && *gh_ref) {
+		if (strncmp(gh_ref, "refs/heads/", 11) != 0 || strcmp(gh_ref + 11, protected_branch) != 0) {
+			mg_error_set("refusing to apply: GITHUB_REF is '%s', not refs/heads/%s", gh_ref,
+				     protected_branch);
+			return MG_EINVALID;
+		}
+	}
+	if (gl_branch && *gl_branch && strcmp(gl_branch, protected_branch) != 0) {
+		mg_error_set("refusing to apply: CI_COMMIT_BRANCH is '%s', not '%s'", gl_branch, protected_branch);
+		return MG_EINVALID;
+	}
+	if (getenv("CI_MERGE_REQUEST_IID") && *getenv("CI_MERGE_REQUEST_IID")) {
+		mg_error_set("refusing to apply from a merge request pipeline; apply runs after merge");
+		return MG_EINVALID;
+	}
+	/* CI checkouts are often detached at the branch tip: trust the CI variable then */
+	if (!*branch && ((gh_ref && *gh_ref) || (gl_branch && *gl_branch)))
+		return 0;
+	if (strcmp(branch, protected_branch) != 0) {
+		mg_error_set("refusing to apply: the current branch is '%s', not the protected branch '%s'",
+			     *branch ? branch : "(detached HEAD)", protected_branch);
+		return MG_EINVALID;
+	}
+	return 0;
+}
+
+int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
+{
+	enum { O_ENV, O_TIMEOUT, O_AUDIT, O_BATCH, O_TODAY, O_DIR };
+	cli_opt opts[] = {
+		CLI_OPT("env", 'e', "ENV", "only this environment (default: every one)"),
+		CLI_OPT("lock-timeout", 0, "SECONDS", "wait this long for another apply to finish (default 60)"),
+		CLI_OPT("audit", 0, "FILE", "append one JSON line per operation to FILE ('-': standard output)"),
+		CLI_OPT("batch-size", 0, "N", "operations per backend call and journal write (default 500)"),
+		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
+		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
+		CLI_OPT_END,
+	};
+	int npos, r;
+	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
+		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if (npos)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
+	char today[11];
+	if (cli_today(today, opts[O_TODAY].value) < 0)
+		return cli_usage_error(cmd, "%s", mg_error_last());
+	long timeout_s = 60, batch = 500;
+	char *end;
+	if (opts[O_TIMEOUT].value) {
+		timeout_s = strtol(opts[O_TIMEOUT].value, &end, 10);
+		if (*end || timeout_s < 0 || timeout_s > 86400)
+			return cli_usage_error(cmd, "--lock-timeout wants seconds (0-86400)");
+	}
+	if (opts[O_BATCH].value) {
+		batch = strtol(opts[O_BATCH].value, &end, 10);
+		if (*end || batch < 1 || batch > 100000)
+			return cli_usage_error(cmd, "--batch-size wants 1-100000");
+	}
+	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+	cli_applier a;
+	FILE *audit = NULL;
+	const char **envs = NULL;
+	char **known = NULL;
+	size_t nenvs = 0, nknown = 0;
+	int status = CLI_EXIT_FAILURE;
+	mg_plan_result head;
+	mg_plan_result_init(&head);
+	if (cli_applier_open(&a, repo, true) < 0 || check_branch(repo, a.cfg.protected_branch) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	/* the environments: those in HEAD and those applied before (a removed one is revoked) */
+	mg_plan_request req0 = { repo, NULL, today, "HEAD", today, opts[O_ENV].value };
+	if (mg_plan_between(&req0, &head) < 0 || mg_catalogue_environments(&head.to_cat, &envs, &nenvs) < 0 ||
+	    a.state->environments(a.state, &known, &nknown) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	size_t errors = mg_findings_count_at(&head.to_findings, MG_SEV_ERROR);
+	if (errors) {
+		fprintf(stderr, "meshgate: error: HEAD does not validate (%zu error%s); nothing was applied.\n"
+				"run 'meshgate validate --rev HEAD' to see them\n",
+			errors, errors == 1 ? "" : "s");
+		status = CLI_EXIT_FINDINGS;
+		goto done;
+	}
+	if (opts[O_AUDIT].value) {
+		audit = strcmp(opts[O_AUDIT].value, "-") == 0 ? stdout : fopen(opts[O_AUDIT].value, "a");
+		if (!audit) {
+			mg_error_set("cannot open audit log '%s'", opts[O_AUDIT].value);
+			status = cli_fail();
+			goto done;
+		}
+	}
+	char holder[256], host[64] = "";
+	gethostname(host, sizeof host - 1);
+	snprintf(holder, sizeof holder, "meshgate apply (pid %ld on %s)", (long)getpid(), host);
+	const char *fault = getenv("MESHGATE_TEST_KILL_AFTER_OPS");
+	mg_apply_opts ao = { repo, "HEAD", today, timeout_s * 1000, (size_t)batch, holder,
+			     audit ? audit_to_file : NULL, audit, fault ? atol(fault) : 0 };
+	status = CLI_EXIT_OK;
+	for (size_t i = 0; i < nenvs + nknown; i++) {
+		const char *env = i < nenvs ? envs[i] : known[i - nenvs];
+		bool dup = false;
+		for (size_t j = 0; i >= nenvs && j < nenvs && !dup; j++)
+			dup = strcmp(envs[j], env) == 0;
+		if (dup || (opts[O_ENV].value && strcmp(env, opts[O_ENV].value) != 0))
+			continue;
+		mg_apply_stats st;
+		r = mg_apply_environment(a.state, a.backend, &ao, env, &st);
+		if (r < 0) {
+			fprintf(stderr, "meshgate: error: %s: %s\n", env, mg_error_last());
+			status = CLI_EXIT_FAILURE;
+			continue;
+		}
+		if (st.resumed || st.skipped)
+			fprintf(stderr, "%s: completed an interrupted run (%zu operations redone, %zu already done)\n",
+				env, st.resumed, st.skipped);
+		if (*st.from && strcmp(st.from, st.to) == 0 && st.executed == st.resumed)
+			fprintf(stderr, "%s: up to date at %.12s\n", env, st.to);
+		else
+			fprintf(stderr, "%s: applied %zu operation%s, %.12s -> %.12s\n", env, st.executed - st.resumed,
+				st.executed - st.resumed == 1 ? "" : "s", *st.from ? st.from : "(nothing)", st.to);
+	}
+done:
+	if (audit && audit != stdout)
+		fclose(audit);
+	for (size_t i = 0; i < nknown; i++)
+		free(known[i]);
+	free(known);
+	free(envs);
+	mg_plan_result_release(&head);
+	cli_applier_close(&a);
+	return status;
+}

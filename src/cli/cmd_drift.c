@@ -1,0 +1,115 @@
+/*
+ * cmd_drift.c - `meshgate drift`: compares what the backend actually grants
+ * with what the last applied commit wants (clearances judged today), and
+ * with --fix applies the difference under the environment's lock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/applier.h"
+#include "cli/cli.h"
+#include "meshgate/error.h"
+#include "meshgate/planner.h"
+
+static int drift_env(cli_applier *a, const char *repo, const char *env, const char *today, bool fix,
+		     mg_buf *out, size_t *ndrift)
+{
+	mg_applied applied;
+	mg_grant_set actual, want;
+	mg_plan_result pr;
+	mg_plan plan;
+	int r;
+	mg_grant_set_init(&actual);
+	mg_grant_set_init(&want);
+	mg_plan_result_init(&pr);
+	mg_plan_init(&plan);
+	if ((r = a->state->last_applied(a->state, env, &applied)) < 0)
+		goto done;
+	if (applied.present) {
+		mg_plan_request req = { repo, NULL, today, applied.commit, today, env };
+		if ((r = mg_plan_between(&req, &pr)) < 0)
+			goto done;
+		/* the desired grants of that commit, as a set: apply its first-run plan to nothing */
+		if ((r = mg_grant_set_apply(&want, pr.plan.ops, pr.plan.count)) < 0)
+			goto done;
+	}
+	if ((r = a->backend->read_grants(a->backend, env, &actual)) < 0 ||
+	    (r = mg_plan_diff(&actual, &want, &plan)) < 0)
+		goto done;
+	*ndrift += plan.count;
+	if (plan.count) {
+		if ((r = mg_buf_addf(out, "== %s ==\n", env)) < 0 || (r = mg_plan_write(&plan, MG_PLAN_TEXT, NULL, NULL, out)) < 0)
+			goto done;
+	}
+	if (fix && plan.count) {
+		mg_op_result *res = calloc(plan.count, sizeof *res);
+		if (!res) {
+			r = mg_oom();
+			goto done;
+		}
+		if ((r = a->state->lock(a->state, env, "meshgate drift --fix", 60000, NULL)) == 0) {
+			r = a->backend->apply(a->backend, plan.ops, plan.count, res);
+			int u = a->state->unlock(a->state, env);
+			if (r == 0)
+				r = u;
+		}
+		free(res);
+	}
+done:
+	mg_plan_release(&plan);
+	mg_plan_result_release(&pr);
+	mg_grant_set_release(&actual);
+	mg_grant_set_release(&want);
+	return r;
+}
+
+int cmd_drift(int argc, char **argv, const cli_cmd *cmd)
+{
+	enum { O_ENV, O_FIX, O_TODAY, O_DIR };
+	cli_opt opts[] = {
+		CLI_OPT("env", 'e', "ENV", "only this environment"),
+		CLI_OPT("fix", 0, NULL, "apply what it takes to match the last applied commit"),
+		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
+		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
+		CLI_OPT_END,
+	};
+	int npos, r;
+	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
+		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if (npos)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
+	char today[11];
+	if (cli_today(today, opts[O_TODAY].value) < 0)
+		return cli_usage_error(cmd, "%s", mg_error_last());
+	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+	cli_applier a;
+	char **envs = NULL;
+	size_t nenvs = 0, ndrift = 0;
+	mg_buf out = MG_BUF_INIT;
+	int status = CLI_EXIT_FAILURE;
+	if (cli_applier_open(&a, repo, false) < 0 || a.state->environments(a.state, &envs, &nenvs) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	for (size_t i = 0; i < nenvs; i++) {
+		if (opts[O_ENV].value && strcmp(envs[i], opts[O_ENV].value) != 0)
+			continue;
+		if (drift_env(&a, repo, envs[i], today, opts[O_FIX].seen, &out, &ndrift) < 0) {
+			status = cli_fail();
+			goto done;
+		}
+	}
+	fputs(out.ptr, stdout);
+	if (ndrift)
+		fprintf(stderr, "meshgate: %zu difference%s between the backend and the last applied commit%s\n", ndrift,
+			ndrift == 1 ? "" : "s", opts[O_FIX].seen ? " (fixed)" : "");
+	status = ndrift && !opts[O_FIX].seen ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+done:
+	for (size_t i = 0; i < nenvs; i++)
+		free(envs[i]);
+	free(envs);
+	mg_buf_release(&out);
+	cli_applier_close(&a);
+	return status;
+}

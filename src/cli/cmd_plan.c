@@ -1,0 +1,132 @@
+/*
+ * cmd_plan.c - `meshgate plan`: what merging (or applying) would change,
+ * in data-product terms, each line classed safe or risky.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/applier.h"
+#include "cli/cli.h"
+#include "meshgate/error.h"
+#include "meshgate/planner.h"
+
+int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
+{
+	enum { O_FROM, O_TO, O_ENV, O_FORMAT, O_OUTPUT, O_TODAY, O_DIR };
+	cli_opt opts[] = {
+		CLI_OPT("from", 0, "COMMIT", "the base (default: the last applied commit; none: a first run)"),
+		CLI_OPT("to", 0, "COMMIT", "the target (default: HEAD)"),
+		CLI_OPT("env", 'e', "ENV", "only this environment"),
+		CLI_OPT("format", 'f', "FORMAT", "text (default), json or markdown"),
+		CLI_OPT("output", 'o', "FILE", "write the plan to FILE"),
+		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
+		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
+		CLI_OPT_END,
+	};
+	int npos, r;
+	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
+		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if (npos)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
+	mg_plan_format fmt = MG_PLAN_TEXT;
+	if (opts[O_FORMAT].value && mg_plan_format_parse(&fmt, opts[O_FORMAT].value) < 0)
+		return cli_usage_error(cmd, "unknown format '%s' (text, json, markdown)", opts[O_FORMAT].value);
+	char today[11];
+	if (cli_today(today, opts[O_TODAY].value) < 0)
+		return cli_usage_error(cmd, "%s", mg_error_last());
+
+	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+	const char *to = opts[O_TO].value ? opts[O_TO].value : "HEAD";
+	mg_buf out = MG_BUF_INIT;
+	int status = CLI_EXIT_FAILURE;
+	size_t errors = 0;
+	const char **envs = NULL;
+	size_t nenvs = 0;
+	cli_applier a;
+	bool have_state = false;
+	mg_plan all;
+	mg_plan_init(&all);
+
+	if (!opts[O_FROM].value)
+		have_state = cli_applier_open(&a, repo, false) == 0;
+	if (!have_state) {
+		/* one plan: from --from (or from nothing) to the target */
+		mg_plan_result pr;
+		mg_plan_request req = { repo, opts[O_FROM].value, today, to, today, opts[O_ENV].value };
+		mg_plan_result_init(&pr);
+		r = mg_plan_between(&req, &pr);
+		if (r == 0)
+			r = mg_plan_write(&pr.plan, fmt, opts[O_FROM].value, to, &out);
+		errors = mg_findings_count_at(&pr.to_findings, MG_SEV_ERROR);
+		mg_plan_result_release(&pr);
+		if (r < 0) {
+			status = cli_fail();
+			goto done;
+		}
+	} else {
+		/* what `meshgate apply` would do now: each environment from its last applied commit */
+		mg_plan_result head;
+		mg_plan_request req0 = { repo, NULL, today, to, today, opts[O_ENV].value };
+		char **known = NULL;
+		size_t nknown = 0;
+		mg_plan_result_init(&head);
+		r = mg_plan_between(&req0, &head);
+		if (r == 0)
+			r = mg_catalogue_environments(&head.to_cat, &envs, &nenvs);
+		if (r == 0)
+			r = a.state->environments(a.state, &known, &nknown);
+		errors = mg_findings_count_at(&head.to_findings, MG_SEV_ERROR);
+		for (size_t i = 0; r == 0 && i < nenvs + nknown; i++) {
+			const char *env = i < nenvs ? envs[i] : known[i - nenvs];
+			bool dup = false;
+			for (size_t j = 0; i >= nenvs && j < nenvs && !dup; j++)
+				dup = strcmp(envs[j], env) == 0;
+			if (dup || (opts[O_ENV].value && strcmp(env, opts[O_ENV].value) != 0))
+				continue;
+			mg_applied applied;
+			if ((r = a.state->last_applied(a.state, env, &applied)) < 0)
+				break;
+			mg_plan_result pr;
+			mg_plan_request req = { repo, applied.present ? applied.commit : NULL,
+						applied.present ? applied.date : today, to, today, env };
+			mg_plan_result_init(&pr);
+			r = mg_plan_between(&req, &pr);
+			if (r == 0 && pr.plan.count) {
+				/* label each environment's section with its own base */
+				if (fmt == MG_PLAN_TEXT)
+					r = mg_buf_addf(&out, "== %s ==\n", env);
+				else if (fmt == MG_PLAN_MARKDOWN)
+					r = mg_buf_addf(&out, "### %s\n\n", env);
+				if (r == 0)
+					r = mg_plan_write(&pr.plan, fmt, applied.present ? applied.commit : NULL, to, &out);
+			}
+			mg_plan_result_release(&pr);
+		}
+		for (size_t i = 0; i < nknown; i++)
+			free(known[i]);
+		free(known);
+		mg_plan_result_release(&head);
+		if (r < 0) {
+			status = cli_fail();
+			goto done;
+		}
+		if (out.len == 0)
+			r = mg_plan_write(&all, fmt, NULL, to, &out);
+	}
+	if (cli_write_output(opts[O_OUTPUT].value, &out) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	if (errors)
+		fprintf(stderr, "meshgate: warning: %s has %zu validation error%s; 'meshgate apply' would refuse it\n",
+			to, errors, errors == 1 ? "" : "s");
+	status = CLI_EXIT_OK;
+done:
+	if (have_state)
+		cli_applier_close(&a);
+	free(envs);
+	mg_plan_release(&all);
+	mg_buf_release(&out);
+	return status;
+}
