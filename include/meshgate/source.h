@@ -1,6 +1,7 @@
 /*
- * source.h - where catalogue files come from: the work tree today; the
- * index and commits (libgit2) behind the same interface later.
+ * source.h - where catalogue files come from: the work tree, the index
+ * (staged content) or any commit or tree of a git repository, all behind
+ * one interface.  Nothing is ever checked out.
  *
  * Paths are repository-relative with '/' separators.  A source never
  * follows symlinks: it reports them as MG_ENTRY_SYMLINK.
@@ -41,6 +42,37 @@ struct mg_source {
 
 /* A source over a directory of the file system (the work tree). */
 int mg_source_dir_new(mg_source **out, const char *root);
+
+/*
+ * Sources over a git repository, read through libgit2.  repo_path is any
+ * directory inside the work tree (or the git directory); the repository is
+ * discovered upwards from it (NULL or "" is the current directory).  Paths
+ * are relative to the repository's top level.  Only what is asked for is
+ * read: listings come from the index or from trees, and a file's size is
+ * checked before its blob is loaded.  On success *out is the caller's, to
+ * free with mg_source_free().  Errors: MG_ENOTFOUND with "not a git
+ * repository: '<path>'" or "unknown revision '<rev>'", MG_EINVALID, MG_EIO.
+ */
+
+/*
+ * The index: what `git commit` would commit.  index_file names another
+ * index file (as git's GIT_INDEX_FILE does; relative to the current
+ * directory), or NULL for the repository's own.  The index is read once,
+ * when the source is made.  Unmerged paths are listed as MG_ENTRY_OTHER.
+ */
+int mg_source_git_index_new(mg_source **out, const char *repo_path, const char *index_file);
+
+/* The tree of rev, any commit-ish or tree-ish that `git rev-parse` accepts ("HEAD~1", "v1.0", a sha). */
+int mg_source_git_rev_new(mg_source **out, const char *repo_path, const char *rev);
+
+/*
+ * Appends to out the directory git runs hooks from for the repository
+ * around repo_path: core.hooksPath (a relative one is taken from the top of
+ * the work tree, as git does) or the hooks/ folder of the common git
+ * directory.  The directory may not exist yet.  0 or a negative error.
+ */
+int mg_git_hooks_dir(mg_buf *out, const char *repo_path);
+
 void mg_source_free(mg_source *s);
 
 #endif
