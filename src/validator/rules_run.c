@@ -1,0 +1,37 @@
+/*
+ * rules_run.c - mg_rules_run(): the catalogue rules in one pass (see
+ * meshgate/rules.h): indexes first, then each product, then the rules over
+ * whole environments.
+ */
+#include <string.h>
+
+#include "meshgate/error.h"
+#include "validator/rules_int.h"
+
+/* Edit-distance cells all "did you mean" suggestions of one run may spend. */
+#define SUGGEST_BUDGET ((size_t)16 * 1024 * 1024)
+
+int mg_rules_run(const mg_catalogue *cat, const mg_rules_ctx *ctx, mg_findings *findings)
+{
+	mg_rules_state st;
+	int r;
+	if (!cat || !ctx || !ctx->pii || !findings) {
+		mg_error_set("mg_rules_run: missing catalogue, context, PII matcher or findings");
+		return MG_EINVALID;
+	}
+	memset(&st, 0, sizeof st);
+	st.cat = cat;
+	st.ctx = ctx;
+	st.f = findings;
+	mg_buf_init(&st.key);
+	st.suggest_budget = SUGGEST_BUDGET;
+	if ((r = mg_rules_index(&st)) < 0)
+		goto done;
+	for (size_t i = 0; i < cat->nproducts; i++)
+		if ((r = mg_rules_product(&st, i)) < 0)
+			goto done;
+	r = mg_rules_global(&st);
+done:
+	mg_rules_state_release(&st);
+	return r;
+}

@@ -1,0 +1,537 @@
+/*
+ * test_rules.c - each catalogue rule with a hit and a near miss, through
+ * the whole pipeline (files in the test's scratch directory, mg_validate),
+ * so positions are the ones users see.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meshgate/buf.h"
+#include "meshgate/validate.h"
+#include "mgt.h"
+
+#define CAT "data-products-catalogue"
+
+static mg_findings F;
+static int validated;
+
+static void put(const char *env, const char *dir, const char *stem, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Writes <catalogue>/<env>/<dir>/<stem>.json. */
+static void put(const char *env, const char *dir, const char *stem, const char *fmt, ...)
+{
+	char rel[512];
+	mg_buf b = MG_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	mg_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	snprintf(rel, sizeof rel, CAT "/%s/%s/%s.json", env, dir, stem);
+	mgt_write(rel, b.ptr);
+	mg_buf_release(&b);
+}
+
+/*
+ * A valid product: name on line 2 (column 25), producer account
+ * 111111111111 and bucket "bucket-<dir>", one output t1 at
+ * s3://bucket-<dir>/t1 (location on line 2).
+ */
+static void product(const char *env, const char *dir, const char *name)
+{
+	put(env, dir, "data-product",
+	    "{\n  \"data-product-name\": \"%s\",\n  \"data-product-owner\": \"o@example.com\"\n}\n",
+	    name);
+	put(env, dir, "data-product-producer-info",
+	    "{\n  \"account-type\": \"aws\",\n"
+	    "  \"producer-role-arn\": \"arn:aws:iam::111111111111:role/producer\",\n"
+	    "  \"producer-account-id\": \"111111111111\",\n"
+	    "  \"bucket-name\": \"bucket-%s\"\n}\n", dir);
+	put(env, dir, "data-product-outputs",
+	    "{\"outputs\": {\"t1\": {\"file-format\": \"parquet\", \"port-type\": \"blob\",\n"
+	    "  \"location\": \"s3://bucket-%s/t1\"}}}\n", dir);
+}
+
+static void outputs(const char *env, const char *dir, const char *tables)
+{
+	put(env, dir, "data-product-outputs", "{\"outputs\": {%s}}\n", tables);
+}
+
+/* One output table line: "name": {..., "location": loc, extra} */
+#define TABLE(name, loc, extra) \
+	"\"" name "\": {\"file-format\": \"parquet\", \"port-type\": \"blob\", \"location\": \"" loc "\"" \
+	extra "}"
+
+static void validate(void)
+{
+	mg_source *src = NULL;
+	mg_config cfg;
+	mg_catalogue cat;
+	mg_validate_opts vo = { "2026-01-01", NULL };
+	if (validated)
+		mg_findings_release(&F);
+	mg_findings_init(&F);
+	mg_config_init(&cfg);
+	mg_catalogue_init(&cat);
+	MGT_EQ_INT(mg_source_dir_new(&src, mgt_scratch()), 0);
+	MGT_EQ_INT(mg_validate(src, &vo, &cfg, &cat, &F), 0);
+	mg_catalogue_release(&cat);
+	mg_config_release(&cfg);
+	mg_source_free(src);
+	validated = 1;
+}
+
+static void dump(void)
+{
+	for (size_t i = 0; i < F.count; i++)
+		fprintf(stderr, "    %s:%u:%u: %s [%s]\n", F.items[i].path, F.items[i].line,
+			F.items[i].col, F.items[i].message, mg_rule_id(F.items[i].rule));
+}
+
+static size_t count(mg_rule rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < F.count; i++)
+		n += F.items[i].rule == rule;
+	return n;
+}
+
+#define EXPECT_COUNT(rule, n) \
+	do { \
+		if (count(rule) != (size_t)(n)) { \
+			fprintf(stderr, "%s:%d: %s: %zu %s findings, expected %d:\n", __FILE__, __LINE__, \
+				mgt__current, count(rule), mg_rule_id(rule), (int)(n)); \
+			dump(); \
+			mgt__failures++; \
+		} \
+	} while (0)
+
+#define EXPECT_TOTAL(n) \
+	do { \
+		if (F.count != (size_t)(n)) { \
+			fprintf(stderr, "%s:%d: %s: %zu findings, expected %d:\n", __FILE__, __LINE__, \
+				mgt__current, F.count, (int)(n)); \
+			dump(); \
+			mgt__failures++; \
+		} \
+	} while (0)
+
+/* Expects a finding of `rule` at path:line:col (path under the catalogue) whose message has `text`. */
+#define EXPECT_AT(rule, path, line, col, text) expect_at(rule, path, line, col, text, __LINE__)
+
+static void expect_at(mg_rule rule, const char *path, unsigned line, unsigned col, const char *text,
+		      int at)
+{
+	char full[512];
+	snprintf(full, sizeof full, CAT "/%s", path);
+	for (size_t i = 0; i < F.count; i++) {
+		const mg_finding *x = &F.items[i];
+		if (x->rule == rule && strcmp(x->path, full) == 0 && x->line == line && x->col == col &&
+		    strstr(x->message, text))
+			return;
+	}
+	fprintf(stderr, "%s:%d: %s: no %s finding at %s:%u:%u with '%s'; have:\n", __FILE__, at,
+		mgt__current, mg_rule_id(rule), full, line, col, text);
+	dump();
+	mgt__failures++;
+}
+
+/* ---- the rules ---- */
+
+static void test_rules__clean_products_have_no_findings(void)
+{
+	product("dev", "pa", "sales");
+	product("dev", "pb", "orders");
+	validate();
+	EXPECT_TOTAL(0);
+}
+
+static void test_rules__duplicate_product(void)
+{
+	product("dev", "pa", "sales-orders");
+	product("dev", "pb", "Sales_Orders");
+	product("dev", "pc", "sales.orders");
+	product("dev", "pd", "sales_order");  /* near miss */
+	product("prod", "pa", "sales-orders"); /* another environment */
+	validate();
+	EXPECT_COUNT(MG_RULE_DUPLICATE_PRODUCT, 2);
+	EXPECT_AT(MG_RULE_DUPLICATE_PRODUCT, "dev/pb/data-product.json", 2, 24,
+		  "already used by 'sales-orders' (" CAT "/dev/pa/data-product.json:2)");
+	EXPECT_AT(MG_RULE_DUPLICATE_PRODUCT, "dev/pc/data-product.json", 2, 24, "'sales.orders'");
+	EXPECT_TOTAL(2);
+}
+
+static void test_rules__overlapping_location(void)
+{
+	product("dev", "pa", "a");
+	product("dev", "pb", "b");
+	product("prod", "pa", "a");
+	outputs("dev", "pa",
+		TABLE("x", "s3://bucket-pa/x", "") ",\n" TABLE("xy", "s3://bucket-pa/xy", "") ",\n"
+		TABLE("xdash", "s3://bucket-pa/x-y", "") ",\n" TABLE("z", "s3://bucket-pa/z/", ""));
+	/* b shares pa's bucket: nested under x, and equal to z modulo the trailing slash */
+	put("dev", "pb", "data-product-producer-info",
+	    "{\"account-type\": \"aws\", \"producer-role-arn\": \"arn:aws:iam::111111111111:role/p\","
+	    " \"producer-account-id\": \"111111111111\", \"bucket-name\": \"bucket-pa\"}");
+	outputs("dev", "pb",
+		TABLE("nested", "s3://bucket-pa/x/y/", "") ",\n" TABLE("same", "s3://bucket-pa/z", ""));
+	/* same locations in another environment are fine */
+	outputs("prod", "pa", TABLE("x", "s3://bucket-pa/x", "") ",\n" TABLE("y", "s3://bucket-pa/x-y", ""));
+	validate();
+	EXPECT_COUNT(MG_RULE_OVERLAPPING_LOCATION, 2);
+	EXPECT_AT(MG_RULE_OVERLAPPING_LOCATION, "dev/pb/data-product-outputs.json", 1, 84,
+		  "'s3://bucket-pa/x/y/' of table 'nested' lies inside the location 's3://bucket-pa/x'");
+	EXPECT_AT(MG_RULE_OVERLAPPING_LOCATION, "dev/pb/data-product-outputs.json", 2, 69,
+		  "is also the location 's3://bucket-pa/z/' of table 'z'");
+	EXPECT_TOTAL(2);
+}
+
+static void test_rules__bucket_root_contains_everything(void)
+{
+	product("dev", "pa", "a");
+	outputs("dev", "pa", TABLE("all", "s3://bucket-pa", "") ",\n" TABLE("one", "s3://bucket-pa/one", ""));
+	validate();
+	EXPECT_COUNT(MG_RULE_OVERLAPPING_LOCATION, 1);
+	EXPECT_TOTAL(1);
+}
+
+static void test_rules__location_outside_bucket(void)
+{
+	product("dev", "pa", "a");
+	outputs("dev", "pa",
+		TABLE("in", "s3://bucket-pa/in", "") ",\n" TABLE("other", "s3://bucket-pab/x", "") ",\n"
+		TABLE("root", "s3://bucket-pa/", ""));
+	validate();
+	EXPECT_COUNT(MG_RULE_LOCATION_OUTSIDE_BUCKET, 1);
+	EXPECT_AT(MG_RULE_LOCATION_OUTSIDE_BUCKET, "dev/pa/data-product-outputs.json", 2, 70,
+		  "outside the producer bucket 'bucket-pa'; put the output under s3://bucket-pa/");
+	/* the root table encloses the other one */
+	EXPECT_COUNT(MG_RULE_OVERLAPPING_LOCATION, 1);
+	EXPECT_TOTAL(2);
+}
+
+static void producer_info(const char *dir, const char *account, const char *arn)
+{
+	put("dev", dir, "data-product-producer-info",
+	    "{\n  \"account-type\": \"aws\",\n  \"producer-role-arn\": \"%s\",\n"
+	    "  \"producer-account-id\": \"%s\",\n  \"bucket-name\": \"bucket-%s\"\n}\n", arn, account,
+	    dir);
+}
+
+static void test_rules__account_id(void)
+{
+	product("dev", "pa", "a");
+	producer_info("pa", "123456789", "arn:aws:iam::123456789:role/p");
+	product("dev", "pb", "b");
+	producer_info("pb", "000000000000", "arn:aws:iam::000000000000:role/p");
+	product("dev", "pc", "c"); /* near miss: leading zero */
+	producer_info("pc", "012345678901", "arn:aws:iam::012345678901:role/p");
+	validate();
+	/* 9 digits: the schema reports each value once, the rule stays quiet */
+	EXPECT_COUNT(MG_RULE_SCHEMA, 2);
+	EXPECT_AT(MG_RULE_SCHEMA, "dev/pa/data-product-producer-info.json", 4, 26, "12 digits");
+	EXPECT_AT(MG_RULE_SCHEMA, "dev/pa/data-product-producer-info.json", 3, 24, "12 digits");
+	EXPECT_COUNT(MG_RULE_ACCOUNT_ID, 2);
+	EXPECT_AT(MG_RULE_ACCOUNT_ID, "dev/pb/data-product-producer-info.json", 4, 26,
+		  "producer-account-id '000000000000' is a placeholder");
+	EXPECT_AT(MG_RULE_ACCOUNT_ID, "dev/pb/data-product-producer-info.json", 3, 24,
+		  "the account in producer-role-arn '000000000000'");
+	EXPECT_TOTAL(4);
+}
+
+static void consumers(const char *dir, const char *list)
+{
+	put("dev", dir, "data-product-consumers", "{\"consumers\": [\n%s\n]}\n", list);
+}
+
+static void test_rules__arn_account_mismatch(void)
+{
+	product("dev", "pa", "a");
+	producer_info("pa", "111111111111", "arn:aws:iam::222222222222:role/p");
+	consumers("pa",
+		  "{\"type\": \"lakeformation\", \"account\": \"333333333333\", \"consumer-role-arn\": "
+		  "\"arn:aws:iam::444444444444:role/c\"},\n"
+		  "{\"type\": \"lakeformation\", \"account\": \"555555555555\", \"consumer-role-arn\": "
+		  "\"arn:aws:iam::555555555555:role/c\"}");
+	product("dev", "pb", "b"); /* near miss */
+	validate();
+	EXPECT_COUNT(MG_RULE_ARN_ACCOUNT_MISMATCH, 2);
+	EXPECT_AT(MG_RULE_ARN_ACCOUNT_MISMATCH, "dev/pa/data-product-producer-info.json", 3, 24,
+		  "producer-role-arn names account '222222222222' but producer-account-id is "
+		  "'111111111111'");
+	EXPECT_AT(MG_RULE_ARN_ACCOUNT_MISMATCH, "dev/pa/data-product-consumers.json", 2, 75,
+		  "consumer-role-arn names account '444444444444' but the consumer's account is "
+		  "'333333333333'");
+	EXPECT_TOTAL(2);
+}
+
+static void visibility(const char *dir, const char *tables)
+{
+	put("dev", dir, "data-product-visibility", "{\"tables\": [\n%s\n]}\n", tables);
+}
+
+static void test_rules__public_sensitive(void)
+{
+	product("dev", "pa", "a");
+	outputs("dev", "pa",
+		TABLE("pub", "s3://bucket-pa/pub", "") ",\n" TABLE("int", "s3://bucket-pa/int", "") ",\n"
+		TABLE("clean", "s3://bucket-pa/clean", ""));
+	visibility("pa",
+		   "{\"name\": \"pub\", \"visibility\": \"public\", \"columns\": [{\"name\": \"email\", "
+		   "\"pii\": true}, {\"name\": \"card\", \"pii\": true, \"pci\": true}]},\n"
+		   "{\"name\": \"int\", \"visibility\": \"internal\", \"columns\": [{\"name\": \"email\", "
+		   "\"pii\": true}]},\n"
+		   "{\"name\": \"clean\", \"visibility\": \"public\", \"columns\": [{\"name\": \"email\", "
+		   "\"pii\": false, \"pci\": false}]}");
+	validate();
+	EXPECT_COUNT(MG_RULE_PUBLIC_SENSITIVE, 2);
+	EXPECT_AT(MG_RULE_PUBLIC_SENSITIVE, "dev/pa/data-product-visibility.json", 2, 78,
+		  "table 'pub' is public but its column 'email' is classified pii");
+	EXPECT_AT(MG_RULE_PUBLIC_SENSITIVE, "dev/pa/data-product-visibility.json", 2, 109,
+		  "column 'card' is classified pii and pci");
+	EXPECT_TOTAL(2);
+}
+
+static void test_rules__unclassified_sensitive(void)
+{
+	product("dev", "pa", "a");
+	outputs("dev", "pa",
+		TABLE("orders", "s3://bucket-pa/orders",
+		      ", \"columns\": [\n{\"name\": \"customerEmail\"},\n{\"name\": \"mailbox_count\"},\n"
+		      "{\"name\": \"card_number\"},\n{\"name\": \"ip_address\"}]"));
+	visibility("pa", "{\"name\": \"orders\", \"visibility\": \"internal\", \"columns\": "
+			 "[{\"name\": \"ip_address\", \"pii\": false}]}");
+	validate();
+	EXPECT_COUNT(MG_RULE_UNCLASSIFIED_SENSITIVE, 2);
+	EXPECT_AT(MG_RULE_UNCLASSIFIED_SENSITIVE, "dev/pa/data-product-outputs.json", 2, 1,
+		  "column 'customerEmail' of table 'orders' looks like personal data (pattern "
+		  "'email') but is not classified");
+	EXPECT_AT(MG_RULE_UNCLASSIFIED_SENSITIVE, "dev/pa/data-product-outputs.json", 4, 1,
+		  "looks like card data (pattern 'card number')");
+	EXPECT_TOTAL(2);
+}
+
+static void test_rules__unknown_table(void)
+{
+	product("dev", "pa", "sales");
+	outputs("dev", "pa",
+		TABLE("sales_trends", "s3://bucket-pa/trends", "") ",\n"
+		TABLE("sales_predictions", "s3://bucket-pa/predictions", ""));
+	visibility("pa", "{\"name\": \"sales_trend\", \"visibility\": \"internal\"},\n"
+			 "{\"name\": \"sales_predictions\", \"visibility\": \"internal\"}");
+	consumers("pa", "{\"type\": \"lakeformation\", \"account\": \"333333333333\", "
+			"\"tables\": [\"sales_trends\", \"nothing_like_it\"]}");
+	product("dev", "pb", "reports");
+	put("dev", "pb", "data-product-inputs",
+	    "{\"inputs\": {\n\"sales\": {\"tables\": [\"sales_trends\", \"sales_prediction\"]},\n"
+	    "\"DataMeshPlatform\": {\"tables\": [\"table1\"]}}}\n");
+	validate();
+	EXPECT_COUNT(MG_RULE_UNKNOWN_TABLE, 3);
+	EXPECT_AT(MG_RULE_UNKNOWN_TABLE, "dev/pa/data-product-visibility.json", 2, 10,
+		  "visibility lists table 'sales_trend' that data-product-outputs does not declare; "
+		  "did you mean 'sales_trends'?");
+	EXPECT_AT(MG_RULE_UNKNOWN_TABLE, "dev/pa/data-product-consumers.json", 2, 81,
+		  "consumer names table 'nothing_like_it' that data-product-outputs does not "
+		  "declare; fix");
+	EXPECT_AT(MG_RULE_UNKNOWN_TABLE, "dev/pb/data-product-inputs.json", 2, 38,
+		  "input 'sales' reads table 'sales_prediction' that data product 'sales' does not "
+		  "output; did you mean 'sales_predictions'?");
+	EXPECT_TOTAL(3);
+}
+
+static void test_rules__unknown_column(void)
+{
+	product("dev", "pa", "a");
+	outputs("dev", "pa",
+		TABLE("known", "s3://bucket-pa/known",
+		      ", \"partition-columns\": [\"day\", \"region\"], \"columns\": [{\"name\": \"day\"}, "
+		      "{\"name\": \"amount\"}]") ",\n"
+		TABLE("unknown", "s3://bucket-pa/unknown", ", \"partition-columns\": [\"day\"]"));
+	visibility("pa", "{\"name\": \"known\", \"visibility\": \"internal\", \"columns\": "
+			 "[{\"name\": \"amount\", \"pii\": false}, {\"name\": \"amont\", \"pii\": false}]},\n"
+			 "{\"name\": \"unknown\", \"visibility\": \"internal\", \"columns\": "
+			 "[{\"name\": \"anything\", \"pii\": false}]}");
+	validate();
+	EXPECT_COUNT(MG_RULE_UNKNOWN_COLUMN, 2);
+	EXPECT_AT(MG_RULE_UNKNOWN_COLUMN, "dev/pa/data-product-visibility.json", 2, 91,
+		  "visibility classifies column 'amont' that table 'known' does not declare in "
+		  "data-product-outputs; did you mean 'amount'?");
+	EXPECT_AT(MG_RULE_UNKNOWN_COLUMN, "dev/pa/data-product-outputs.json", 1, 136,
+		  "partition column 'region' of table 'known' is not among its declared columns");
+	EXPECT_TOTAL(2);
+}
+
+static void test_rules__duplicate_and_self_consumer(void)
+{
+	product("dev", "pa", "a");
+	consumers("pa",
+		  "{\"type\": \"lakeformation\", \"account\": \"333333333333\"},\n"
+		  "{\"type\": \"iam\", \"account\": \"333333333333\", \"tables\": []},\n"
+		  "{\"type\": \"lakeformation\", \"account\": \"333333333333\"},\n"
+		  "{\"type\": \"lakeformation\", \"account\": \"111111111111\"}");
+	validate();
+	EXPECT_COUNT(MG_RULE_DUPLICATE_CONSUMER, 1);
+	EXPECT_AT(MG_RULE_DUPLICATE_CONSUMER, "dev/pa/data-product-consumers.json", 4, 1,
+		  "consumer '333333333333' with type 'lakeformation' is already listed at line 2");
+	EXPECT_COUNT(MG_RULE_SELF_CONSUMER, 1);
+	EXPECT_AT(MG_RULE_SELF_CONSUMER, "dev/pa/data-product-consumers.json", 5, 38,
+		  "consumer account '111111111111' is the producer's own account");
+	EXPECT_TOTAL(2);
+}
+
+#define CLEAR(exp) \
+	"{\"approved-by\": \"dpo@example.com\", \"reason\": \"fraud analytics\", \"expires\": \"" exp "\"}"
+
+static void test_rules__iam_consumer_sensitive(void)
+{
+	product("dev", "pa", "a");
+	outputs("dev", "pa",
+		TABLE("pii", "s3://bucket-pa/pii", "") ",\n" TABLE("clean", "s3://bucket-pa/clean", "")
+		",\n" TABLE("secret", "s3://bucket-pa/secret", ""));
+	visibility("pa", "{\"name\": \"pii\", \"visibility\": \"internal\", \"columns\": "
+			 "[{\"name\": \"email\", \"pii\": true}]},\n"
+			 "{\"name\": \"secret\", \"visibility\": \"confidential\"}");
+	consumers("pa",
+		  "{\"type\": \"iam\", \"account\": \"333333333333\"},\n"
+		  "{\"type\": \"iam\", \"account\": \"444444444444\", \"tables\": [\"clean\"]},\n"
+		  "{\"type\": \"iam\", \"account\": \"555555555555\", \"tables\": [\"clean\", \"secret\"], "
+		  "\"access\": {\"confidential\": " CLEAR("2027-01-01") "}},\n"
+		  "{\"type\": \"lakeformation\", \"account\": \"666666666666\"}");
+	validate();
+	EXPECT_COUNT(MG_RULE_IAM_CONSUMER_SENSITIVE, 2);
+	EXPECT_AT(MG_RULE_IAM_CONSUMER_SENSITIVE, "dev/pa/data-product-consumers.json", 2, 10,
+		  "iam consumer '333333333333' would get raw S3 read of tables with pii or pci "
+		  "columns: 'pii' (email)");
+	EXPECT_AT(MG_RULE_IAM_CONSUMER_SENSITIVE, "dev/pa/data-product-consumers.json", 4, 64,
+		  "iam consumer '555555555555' would get raw S3 read of confidential table 'secret'");
+	EXPECT_TOTAL(2);
+}
+
+static void test_rules__clearance_and_ungranted_table(void)
+{
+	product("dev", "pa", "a");
+	outputs("dev", "pa", TABLE("secret", "s3://bucket-pa/secret", ""));
+	visibility("pa", "{\"name\": \"secret\", \"visibility\": \"confidential\"}");
+	consumers("pa",
+		  "{\"type\": \"lakeformation\", \"account\": \"333333333333\", \"tables\": [\"secret\"]},\n"
+		  "{\"type\": \"lakeformation\", \"account\": \"444444444444\", \"tables\": [\"secret\"], "
+		  "\"access\": {\"confidential\": " CLEAR("2025-12-31") "}},\n"
+		  "{\"type\": \"lakeformation\", \"account\": \"555555555555\", \"tables\": [\"secret\"], "
+		  "\"access\": {\"confidential\": " CLEAR("2026-01-01") ", "
+		  "\"pii\": {\"approved-by\": \"dpo@example.com\"}}}");
+	validate();
+	EXPECT_COUNT(MG_RULE_UNGRANTED_TABLE, 1);
+	EXPECT_AT(MG_RULE_UNGRANTED_TABLE, "dev/pa/data-product-consumers.json", 2, 65,
+		  "table 'secret' is confidential and consumer '333333333333' holds no confidential "
+		  "clearance, so it is not granted");
+	EXPECT_COUNT(MG_RULE_CLEARANCE, 2);
+	EXPECT_AT(MG_RULE_CLEARANCE, "dev/pa/data-product-consumers.json", 3, 178,
+		  "confidential clearance expired on 2025-12-31 (today is 2026-01-01)");
+	EXPECT_AT(MG_RULE_CLEARANCE, "dev/pa/data-product-consumers.json", 4, 200,
+		  "pii clearance lacks reason and expires");
+	EXPECT_TOTAL(3);
+}
+
+static void inputs(const char *dir, const char *list)
+{
+	put("dev", dir, "data-product-inputs", "{\"inputs\": {\n%s\n}}\n", list);
+}
+
+static void test_rules__unknown_input(void)
+{
+	product("dev", "pa", "sales_orders");
+	product("dev", "pb", "reports");
+	inputs("pb", "\"sales_order\": {\"type\": \"data-product\"},\n"
+		     "\"Sales-Orders\": {\"type\": \"data-product\", \"tables\": [\"t1\"]},\n"
+		     "\"crm\": {\"tables\": [\"accounts\"]},\n"
+		     "\"erp\": {\"type\": \"source-system\"}");
+	product("prod", "pc", "elsewhere");
+	validate();
+	EXPECT_COUNT(MG_RULE_UNKNOWN_INPUT, 1);
+	EXPECT_AT(MG_RULE_UNKNOWN_INPUT, "dev/pb/data-product-inputs.json", 2, 1,
+		  "input 'sales_order' is declared as a data product but environment 'dev' has no "
+		  "product of that name; did you mean 'sales_orders'?");
+	EXPECT_TOTAL(1);
+}
+
+static void test_rules__lineage_cycle(void)
+{
+	product("dev", "pa", "a");
+	product("dev", "pb", "b");
+	product("dev", "pc", "c");
+	product("dev", "pd", "d");
+	product("dev", "pe", "e");
+	product("dev", "pf", "f");
+	inputs("pa", "\"b\": {}");
+	inputs("pb", "\"c\": {}");
+	inputs("pc", "\"a\": {}, \"d\": {}");
+	inputs("pd", "\"e\": {}"); /* d -> e is a chain, not a cycle */
+	inputs("pf", "\"f\": {}");
+	validate();
+	EXPECT_COUNT(MG_RULE_LINEAGE_CYCLE, 2);
+	EXPECT_AT(MG_RULE_LINEAGE_CYCLE, "dev/pc/data-product-inputs.json", 2, 1,
+		  "data products feed each other in a cycle: 'a' -> 'b' -> 'c' -> 'a'; remove one");
+	EXPECT_AT(MG_RULE_LINEAGE_CYCLE, "dev/pf/data-product-inputs.json", 2, 1,
+		  "data product 'f' lists itself as an input");
+	EXPECT_TOTAL(2);
+}
+
+static void test_rules__lineage_cycle_once_per_component(void)
+{
+	/* a <-> b and b <-> c: one component, one finding, the shortest cycle through 'a' */
+	product("dev", "pa", "a");
+	product("dev", "pb", "b");
+	product("dev", "pc", "c");
+	inputs("pa", "\"b\": {}");
+	inputs("pb", "\"a\": {}, \"c\": {}");
+	inputs("pc", "\"b\": {}");
+	product("prod", "pa", "a"); /* same names elsewhere: separate graph */
+	validate();
+	EXPECT_COUNT(MG_RULE_LINEAGE_CYCLE, 1);
+	EXPECT_AT(MG_RULE_LINEAGE_CYCLE, "dev/pb/data-product-inputs.json", 2, 1,
+		  "'a' -> 'b' -> 'a' (3 products in all feed each other)");
+	EXPECT_TOTAL(1);
+}
+
+static void cleanup(void)
+{
+	if (validated)
+		mg_findings_release(&F);
+	validated = 0;
+}
+
+#define T(name) \
+	static void name##_run(void) \
+	{ \
+		name(); \
+		cleanup(); \
+	}
+T(test_rules__clean_products_have_no_findings)
+T(test_rules__duplicate_product)
+T(test_rules__overlapping_location)
+T(test_rules__bucket_root_contains_everything)
+T(test_rules__location_outside_bucket)
+T(test_rules__account_id)
+T(test_rules__arn_account_mismatch)
+T(test_rules__public_sensitive)
+T(test_rules__unclassified_sensitive)
+T(test_rules__unknown_table)
+T(test_rules__unknown_column)
+T(test_rules__duplicate_and_self_consumer)
+T(test_rules__iam_consumer_sensitive)
+T(test_rules__clearance_and_ungranted_table)
+T(test_rules__unknown_input)
+T(test_rules__lineage_cycle)
+T(test_rules__lineage_cycle_once_per_component)
+
+MGT_MAIN(test_rules__clean_products_have_no_findings_run, test_rules__duplicate_product_run,
+	 test_rules__overlapping_location_run, test_rules__bucket_root_contains_everything_run,
+	 test_rules__location_outside_bucket_run, test_rules__account_id_run,
+	 test_rules__arn_account_mismatch_run, test_rules__public_sensitive_run,
+	 test_rules__unclassified_sensitive_run, test_rules__unknown_table_run,
+	 test_rules__unknown_column_run, test_rules__duplicate_and_self_consumer_run,
+	 test_rules__iam_consumer_sensitive_run, test_rules__clearance_and_ungranted_table_run,
+	 test_rules__unknown_input_run, test_rules__lineage_cycle_run,
+	 test_rules__lineage_cycle_once_per_component_run)
