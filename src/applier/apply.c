@@ -13,8 +13,6 @@
 #include "meshgate/error.h"
 #include "meshgate/planner.h"
 
-static long ops_sent; /* for fault injection */
-
 static void audit_line(const mg_apply_opts *o, const char *env, const char *commit, const mg_op *op,
 		       const mg_op_result *res, const char *backend)
 {
@@ -63,7 +61,7 @@ static void audit_line(const mg_apply_opts *o, const char *env, const char *comm
 
 /* Executes plan ops not yet journalled as done; counts into stats. */
 static int execute(mg_state *st, mg_backend *be, const mg_apply_opts *o, const char *env, const char *commit,
-		   const mg_plan *plan, mg_apply_stats *stats, bool resuming)
+		   const mg_plan *plan, mg_apply_stats *stats, bool resuming, long *ops_sent)
 {
 	size_t batch = o->batch_size ? o->batch_size : 500;
 	mg_op *todo = malloc(batch * sizeof *todo);
@@ -92,8 +90,8 @@ static int execute(mg_state *st, mg_backend *be, const mg_apply_opts *o, const c
 		memset(res, 0, n * sizeof *res);
 		if ((r = be->apply(be, todo, n, res)) < 0)
 			break;
-		ops_sent += (long)n;
-		if (o->fault_kill_after > 0 && ops_sent >= o->fault_kill_after)
+		*ops_sent += (long)n;
+		if (o->fault_kill_after > 0 && *ops_sent >= o->fault_kill_after)
 			kill(getpid(), SIGKILL);
 		/* outcomes are journalled before anything else moves */
 		if ((r = st->journal_record(st, env, todo, res, n)) < 0)
@@ -120,7 +118,7 @@ static int execute(mg_state *st, mg_backend *be, const mg_apply_opts *o, const c
 }
 
 static int run_plan(mg_state *st, mg_backend *be, const mg_apply_opts *o, const char *env,
-		    const mg_run_info *run, mg_apply_stats *stats, bool resuming)
+		    const mg_run_info *run, mg_apply_stats *stats, bool resuming, long *ops_sent)
 {
 	mg_plan_request req = { o->repo, run->from, run->from_date, run->to, run->to_date, env };
 	mg_plan_result pr;
@@ -137,7 +135,7 @@ static int run_plan(mg_state *st, mg_backend *be, const mg_apply_opts *o, const 
 	stats->planned += pr.plan.count;
 	if ((r = be->begin(be, env)) < 0)
 		goto done;
-	r = execute(st, be, o, env, run->to, &pr.plan, stats, resuming);
+	r = execute(st, be, o, env, run->to, &pr.plan, stats, resuming, ops_sent);
 	int e = be->end(be);
 	if (r == 0)
 		r = e;
@@ -152,6 +150,7 @@ int mg_apply_environment(mg_state *st, mg_backend *be, const mg_apply_opts *o, c
 	mg_applied applied;
 	mg_run_info run;
 	char target[41];
+	long ops_sent = 0; /* this call's, for fault injection */
 	int r;
 	memset(stats, 0, sizeof *stats);
 	if ((r = mg_git_resolve_commit(target, o->repo, o->to_rev ? o->to_rev : "HEAD")) < 0)
@@ -162,7 +161,7 @@ int mg_apply_environment(mg_state *st, mg_backend *be, const mg_apply_opts *o, c
 		goto done;
 	if (run.present) {
 		/* finish what a killed run started, exactly as it was planned */
-		if ((r = run_plan(st, be, o, env, &run, stats, true)) < 0 || (r = st->run_finish(st, env)) < 0)
+		if ((r = run_plan(st, be, o, env, &run, stats, true, &ops_sent)) < 0 || (r = st->run_finish(st, env)) < 0)
 			goto done;
 	}
 	if ((r = st->last_applied(st, env, &applied)) < 0)
@@ -179,7 +178,7 @@ int mg_apply_environment(mg_state *st, mg_backend *be, const mg_apply_opts *o, c
 		goto done; /* converged: nothing can differ */
 	if ((r = st->run_start(st, env, &run)) < 0)
 		goto done;
-	if ((r = run_plan(st, be, o, env, &run, stats, false)) < 0)
+	if ((r = run_plan(st, be, o, env, &run, stats, false, &ops_sent)) < 0)
 		goto done;
 	r = st->run_finish(st, env);
 done:

@@ -96,15 +96,18 @@ static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf
 		r |= mg_buf_addf(b, "%s **%zu change%s**: %zu revoke%s, %zu grant%s (%zu risky)",
 				 risky ? "⚠️" : "✅", p->count, p->count == 1 ? "" : "s", revokes,
 				 revokes == 1 ? "" : "s", grants, grants == 1 ? "" : "s", risky);
-		if (from || to)
-			r |= mg_buf_addf(b, " — `%.12s` → `%.12s`", from && *from ? from : "(nothing applied)",
-					 to ? to : "");
+		if (from && *from)
+			r |= mg_buf_addf(b, " — `%.12s` → `%.12s`", from, to ? to : "");
+		else if (to)
+			r |= mg_buf_addf(b, " — everything → `%.12s`", to);
 		r |= mg_buf_adds(b, "\n\n");
 		if (!p->count)
 			return r;
 		r |= mg_buf_adds(b, "| | environment | product | who | what | risk |\n|---|---|---|---|---|---|\n");
-	} else if (from || to) {
-		r |= mg_buf_addf(b, "plan %.12s..%.12s\n", from && *from ? from : "(nothing applied)", to ? to : "");
+	} else if (from && *from) {
+		r |= mg_buf_addf(b, "plan %.12s..%.12s\n", from, to ? to : "");
+	} else if (to) {
+		r |= mg_buf_addf(b, "plan: everything %.12s wants (nothing applied before)\n", to);
 	}
 	for (size_t i = 0; i < p->count; i++) {
 		const mg_op *op = &p->ops[i];

@@ -102,7 +102,7 @@ int mgt_run(const mgt_case *cases, size_t n, int argc, char **argv)
 		cases[i].fn();
 		if (mgt__failures == before) {
 			passed++;
-			if (scratch_made)
+			if (scratch_made && !getenv("MGT_KEEP"))
 				nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 		} else {
 			failed++;
