@@ -173,7 +173,15 @@ static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const 
 	}
 	if ((r = push(revokes, MG_OP_REVOKE, a, NULL, false)) < 0)
 		return r;
-	return push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b));
+	if ((r = push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b))) < 0)
+		return r;
+	/* say what the re-grant newly exposes: names a excluded for their flags that b does not */
+	mg_op *op = &grants->ops[grants->count - 1];
+	if (a->except && b->except)
+		for (size_t i = 0; i < a->ncolumns; i++)
+			if (!has_column(b, a->columns[i]))
+				op->grant.exposure |= a->column_exposure[i];
+	return 0;
 }
 
 int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)

@@ -65,6 +65,7 @@ int cli_write_output(const char *path, const mg_buf *text);
 int cmd_validate(int argc, char **argv, const cli_cmd *cmd);
 int cmd_explain(int argc, char **argv, const cli_cmd *cmd);
 int cmd_hook(int argc, char **argv, const cli_cmd *cmd);
+int cmd_check(int argc, char **argv, const cli_cmd *cmd);
 int cmd_plan(int argc, char **argv, const cli_cmd *cmd);
 int cmd_apply(int argc, char **argv, const cli_cmd *cmd);
 int cmd_access(int argc, char **argv, const cli_cmd *cmd);

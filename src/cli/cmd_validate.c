@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/outputs.h"
 #include "meshgate/error.h"
 #include "meshgate/report.h"
 #include "meshgate/validate.h"
@@ -54,7 +55,7 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	enum { O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STAGED, O_REV };
 	cli_opt opts[] = {
 		CLI_OPT("format", 'f', "FORMAT", "text (default), json, sarif, github, gitlab, junit or markdown"),
-		CLI_OPT("output", 'o', "FILE", "write the report to FILE instead of standard output"),
+		CLI_OPT("output", 'o', "FILE", "write the report of the preceding --format to FILE (repeatable)"),
 		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearance expiry against this date (default: today, UTC)"),
 		CLI_OPT("directory", 'C', "DIR", "run as if started in DIR (the repository root)"),
 		CLI_OPT("staged", 0, NULL, "check what is staged in the git index, not the work tree"),
@@ -66,10 +67,9 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	if (npos > 1)
 		return cli_usage_error(cmd, "too many arguments");
-	const char *format = opts[O_FORMAT].value ? opts[O_FORMAT].value : "text";
-	mg_report_format fmt;
-	if (mg_report_format_parse(&fmt, format) < 0)
-		return cli_usage_error(cmd, "unknown format '%s' (text, json, sarif, github, gitlab, junit, markdown)", format);
+	cli_outputs outs;
+	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cmd) < 0)
+		return CLI_EXIT_USAGE;
 	if (opts[O_TODAY].value && !valid_date(opts[O_TODAY].value))
 		return cli_usage_error(cmd, "--today wants a date as YYYY-MM-DD, not '%s'", opts[O_TODAY].value);
 	bool from_git = opts[O_STAGED].seen || opts[O_REV].seen;
@@ -88,7 +88,6 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	mg_config cfg;
 	mg_catalogue cat;
 	mg_findings findings;
-	mg_buf out = MG_BUF_INIT;
 	mg_validate_opts vo = { opts[O_TODAY].value, path };
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&cfg);
@@ -99,10 +98,8 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		status = cli_fail();
 		goto done;
 	}
-	FILE *dest = opts[O_OUTPUT].value ? NULL : stdout;
-	mg_report_ctx rc = { "validate", cat.nproducts, cat.nfiles, dest && cli_color(dest), NULL };
-	r = mg_report_write(fmt, &findings, &rc, &out);
-	if (r < 0 || cli_write_output(opts[O_OUTPUT].value, &out) < 0) {
+	mg_report_ctx rc = { "validate", cat.nproducts, cat.nfiles, 0, NULL };
+	if (cli_outputs_write(&outs, &findings, rc) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -113,7 +110,6 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		cat.nproducts == 1 ? "" : "s", cat.nfiles, cat.nfiles == 1 ? "" : "s");
 	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 done:
-	mg_buf_release(&out);
 	mg_findings_release(&findings);
 	mg_catalogue_release(&cat);
 	mg_config_release(&cfg);

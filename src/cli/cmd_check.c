@@ -1,0 +1,155 @@
+/*
+ * cmd_check.c - `meshgate check --base A --head B`: the pull-request check.
+ * Validates B from git, adds the change rules A->B, reports the findings in
+ * the products that changed (plus global ones involving them; --all for
+ * everything), shows the access plan in Markdown, and can post a commit
+ * status.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/applier.h"
+#include "cli/cli.h"
+#include "cli/outputs.h"
+#include "meshgate/changes.h"
+#include "meshgate/check.h"
+#include "meshgate/error.h"
+#include "meshgate/planner.h"
+#include "meshgate/source.h"
+#include "meshgate/status.h"
+#include "meshgate/validate.h"
+
+static int load(const char *repo, const char *rev, const char *today, mg_config *cfg, mg_catalogue *cat,
+		mg_findings *f)
+{
+	mg_source *src = NULL;
+	int r = mg_source_git_rev_new(&src, repo, rev);
+	if (r == 0) {
+		mg_validate_opts vo = { today, NULL };
+		r = mg_validate(src, &vo, cfg, cat, f);
+	}
+	mg_source_free(src);
+	return r;
+}
+
+static int post_status(const char *provider, const char *head_sha, size_t errors, size_t warnings)
+{
+	mg_status_req req = MG_STATUS_REQ_INIT;
+	mg_buf scratch = MG_BUF_INIT;
+	char desc[160];
+	int r;
+	if ((r = mg_status_provider_parse(&req.provider, provider)) < 0) {
+		mg_error_set("--post-status wants github or gitlab, not '%s'", provider);
+		return MG_EUSAGE;
+	}
+	req.sha = head_sha;
+	req.state = errors ? MG_STATUS_FAILURE : MG_STATUS_SUCCESS;
+	req.context = "meshgate";
+	snprintf(desc, sizeof desc, "%zu error%s, %zu warning%s", errors, errors == 1 ? "" : "s", warnings,
+		 warnings == 1 ? "" : "s");
+	req.description = desc;
+	if ((r = mg_status_req_from_env(&req, &scratch, NULL, NULL)) == 0)
+		r = mg_status_post(&req);
+	mg_buf_release(&scratch);
+	return r;
+}
+
+int cmd_check(int argc, char **argv, const cli_cmd *cmd)
+{
+	enum { O_BASE, O_HEAD, O_ALL, O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STATUS };
+	cli_opt opts[] = {
+		CLI_OPT("base", 0, "COMMIT", "the target branch's commit, e.g. origin/main (required)"),
+		CLI_OPT("head", 0, "COMMIT", "the pull request's commit (default: HEAD)"),
+		CLI_OPT("all", 0, NULL, "report every finding of the head, not only those the change touches"),
+		CLI_OPT("format", 'f', "FORMAT", "text, json, sarif, github, gitlab, junit or markdown (repeatable)"),
+		CLI_OPT("output", 'o', "FILE", "write the report of the preceding --format to FILE (repeatable)"),
+		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
+		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
+		CLI_OPT("post-status", 0, "PROVIDER", "post the result as a commit status: github or gitlab"),
+		CLI_OPT_END,
+	};
+	int npos, r;
+	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
+		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if (npos)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
+	if (!opts[O_BASE].value)
+		return cli_usage_error(cmd, "--base is required (the commit the pull request merges into)");
+	cli_outputs outs;
+	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cmd) < 0)
+		return CLI_EXIT_USAGE;
+	if (opts[O_STATUS].value && strcmp(opts[O_STATUS].value, "github") != 0 &&
+	    strcmp(opts[O_STATUS].value, "gitlab") != 0)
+		return cli_usage_error(cmd, "--post-status wants github or gitlab");
+	char today[11];
+	if (cli_today(today, opts[O_TODAY].value) < 0)
+		return cli_usage_error(cmd, "%s", mg_error_last());
+
+	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+	const char *head = opts[O_HEAD].value ? opts[O_HEAD].value : "HEAD";
+	const char *base = opts[O_BASE].value;
+	mg_config hcfg, bcfg;
+	mg_catalogue hcat, bcat;
+	mg_findings f, bf;
+	mg_changes changes;
+	mg_plan_result pr;
+	mg_buf plan_md = MG_BUF_INIT;
+	char head_sha[41], base_sha[41];
+	int status = CLI_EXIT_FAILURE;
+	mg_config_init(&hcfg);
+	mg_config_init(&bcfg);
+	mg_catalogue_init(&hcat);
+	mg_catalogue_init(&bcat);
+	mg_findings_init(&f);
+	mg_findings_init(&bf);
+	mg_changes_init(&changes);
+	mg_plan_result_init(&pr);
+	if (mg_git_resolve_commit(head_sha, repo, head) < 0 || mg_git_resolve_commit(base_sha, repo, base) < 0 ||
+	    load(repo, head_sha, today, &hcfg, &hcat, &f) < 0 || load(repo, base_sha, today, &bcfg, &bcat, &bf) < 0 ||
+	    mg_changes_between(&changes, repo, base_sha, head_sha, hcat.root) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	if (strcmp(bcat.root, hcat.root) != 0)
+		changes.all = true;
+	if (mg_change_rules(&bcat, &hcat, &changes, &f) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	if (!opts[O_ALL].seen)
+		mg_findings_keep_changed(&f, &hcat, &changes);
+	mg_findings_sort(&f);
+	/* the access plan the merge would cause, for the Markdown comment */
+	mg_plan_request req = { repo, base_sha, today, head_sha, today, NULL };
+	if (mg_plan_between(&req, &pr) < 0 ||
+	    mg_plan_write(&pr.plan, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	mg_report_ctx rc = { "check", hcat.nproducts, hcat.nfiles, 0, plan_md.ptr };
+	if (cli_outputs_write(&outs, &f, rc) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	size_t errors = mg_findings_count_at(&f, MG_SEV_ERROR), warnings = mg_findings_count_at(&f, MG_SEV_WARNING);
+	size_t scope = changes.all || opts[O_ALL].seen ? hcat.nproducts : changes.count;
+	fprintf(stderr, "meshgate: %zu error%s, %zu warning%s in %s%zu %sproduct%s (%.12s..%.12s)\n", errors,
+		errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+		changes.all || opts[O_ALL].seen ? "all " : "the ", scope,
+		changes.all || opts[O_ALL].seen ? "" : "changed ", scope == 1 ? "" : "s", base_sha, head_sha);
+	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+	if (opts[O_STATUS].value && post_status(opts[O_STATUS].value, head_sha, errors, warnings) < 0)
+		status = cli_fail();
+done:
+	mg_buf_release(&plan_md);
+	mg_plan_result_release(&pr);
+	mg_changes_release(&changes);
+	mg_findings_release(&bf);
+	mg_findings_release(&f);
+	mg_catalogue_release(&bcat);
+	mg_catalogue_release(&hcat);
+	mg_config_release(&bcfg);
+	mg_config_release(&hcfg);
+	return status;
+}

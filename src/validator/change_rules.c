@@ -1,0 +1,196 @@
+/*
+ * change_rules.c - rules that need two commits (see meshgate/check.h).
+ *
+ * Both catalogues are sorted by folder, so products are paired by a merge
+ * walk; only changed folders are compared.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meshgate/check.h"
+#include "meshgate/error.h"
+
+static int vis_rank(mg_visibility v)
+{
+	return (int)v; /* public < internal < confidential */
+}
+
+static const mg_column *find_col(const mg_table *t, const char *name)
+{
+	return t ? mg_table_column(t, name) : NULL;
+}
+
+static int compare_product(const mg_product *a, const mg_product *b, mg_findings *f)
+{
+	int r;
+	if (a->name && b->name && strcmp(a->name, b->name) != 0 &&
+	    (r = mg_findings_add(f, b->name_at.file, b->name_at.line, b->name_at.col, MG_RULE_PRODUCT_RENAMED,
+				 "data-product-name changed from '%s' to '%s': every consumer's grants move to a "
+				 "new product and their queries break; keep the name, or add a new product folder",
+				 a->name, b->name)) < 0)
+		return r;
+	if (a->producer_account && b->producer_account && strcmp(a->producer_account, b->producer_account) != 0 &&
+	    (r = mg_findings_add(f, b->producer_account_at.file, b->producer_account_at.line,
+				 b->producer_account_at.col, MG_RULE_OWNER_ACCOUNT_CHANGED,
+				 "producer-account-id changed from '%s' to '%s': moving a product to another "
+				 "account is a migration; create it anew and retire this one",
+				 a->producer_account, b->producer_account)) < 0)
+		return r;
+	for (size_t i = 0; i < a->ntables; i++) {
+		const mg_table *ta = &a->tables[i];
+		const mg_table *tb = mg_product_table(b, ta->name);
+		if (!tb) {
+			if (b->nconsumers) {
+				const char *file = b->files[MG_FILE_OUTPUTS] ? b->files[MG_FILE_OUTPUTS] : a->files[MG_FILE_OUTPUTS];
+				if ((r = mg_findings_add(f, file, b->files[MG_FILE_OUTPUTS] ? 1 : 0, b->files[MG_FILE_OUTPUTS] ? 1 : 0,
+							 MG_RULE_BREAKING_REMOVAL,
+							 "output table '%s' was removed while %zu consumer%s listed; "
+							 "tell them and remove them from this product first",
+							 ta->name, b->nconsumers, b->nconsumers == 1 ? " is" : "s are")) < 0)
+					return r;
+			}
+			continue;
+		}
+		if (vis_rank(tb->visibility) < vis_rank(ta->visibility)) {
+			mg_pos at = tb->vis_listed ? tb->vis_at : tb->at;
+			if ((r = mg_findings_add(f, at.file, at.line, at.col, MG_RULE_DECLASSIFIED,
+						 "table '%s' was lowered from %s to %s%s; this widens access on the "
+						 "next apply, so make it a reviewed decision (suppress with a reason)",
+						 ta->name, mg_visibility_name(ta->visibility),
+						 mg_visibility_name(tb->visibility),
+						 tb->vis_listed ? "" : " (no longer listed in visibility)")) < 0)
+				return r;
+		}
+		for (size_t k = 0; k < ta->ncolumns; k++) {
+			const mg_column *ca = &ta->columns[k];
+			if (!ca->pii && !ca->pci)
+				continue;
+			const mg_column *cb = find_col(tb, ca->name);
+			if (tb->columns_known && (!cb || !cb->declared)) {
+				/* the classified column is gone from the table */
+				if (b->nconsumers &&
+				    (r = mg_findings_add(f, tb->at.file, tb->at.line, tb->at.col, MG_RULE_BREAKING_REMOVAL,
+							 "classified column '%s.%s' was removed while consumers are listed; "
+							 "tell them first", ta->name, ca->name)) < 0)
+					return r;
+				continue;
+			}
+			bool lost_pii = ca->pii && !(cb && cb->pii), lost_pci = ca->pci && !(cb && cb->pci);
+			if (!lost_pii && !lost_pci)
+				continue;
+			mg_pos at = cb && cb->classified ? cb->class_at : cb ? cb->at : tb->at;
+			if ((r = mg_findings_add(f, at.file, at.line, at.col, MG_RULE_DECLASSIFIED,
+						 "column '%s.%s' lost its %s%s%s flag; every consumer without a "
+						 "clearance would read it after the next apply — make this a reviewed "
+						 "decision (suppress with a reason)",
+						 ta->name, ca->name, lost_pii ? "pii" : "", lost_pii && lost_pci ? " and " : "",
+						 lost_pci ? "pci" : "")) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static bool changed(const mg_changes *c, const char *folder)
+{
+	if (c->all)
+		return true;
+	size_t lo = 0, hi = c->count;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int k = strcmp(c->folders[mid], folder);
+		if (k == 0)
+			return true;
+		if (k < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg_changes *changes,
+		    mg_findings *f)
+{
+	size_t i = 0, j = 0;
+	int r = 0;
+	while (r == 0 && (i < base->nproducts || j < head->nproducts)) {
+		int c = i >= base->nproducts ? 1 : j >= head->nproducts ? -1
+			: strcmp(base->products[i].folder, head->products[j].folder);
+		if (c < 0) {
+			const mg_product *a = &base->products[i++];
+			if (!changed(changes, a->folder) || !a->nconsumers)
+				continue;
+			const char *file = a->files[MG_FILE_PRODUCT] ? a->files[MG_FILE_PRODUCT] : a->folder;
+			r = mg_findings_add(f, file, 0, 0, MG_RULE_BREAKING_REMOVAL,
+					    "data product '%s' was deleted while %zu consumer%s listed; "
+					    "tell them and remove them first", a->name ? a->name : a->folder,
+					    a->nconsumers, a->nconsumers == 1 ? " was" : "s were");
+		} else if (c > 0) {
+			j++; /* a new product: nothing to compare */
+		} else {
+			const mg_product *a = &base->products[i++], *b = &head->products[j++];
+			if (changed(changes, b->folder))
+				r = compare_product(a, b, f);
+		}
+	}
+	return r;
+}
+
+/* ---- narrowing ---- */
+
+static bool is_global(mg_rule r)
+{
+	return r == MG_RULE_DUPLICATE_PRODUCT || r == MG_RULE_OVERLAPPING_LOCATION ||
+	       r == MG_RULE_LINEAGE_CYCLE || r == MG_RULE_UNKNOWN_INPUT;
+}
+
+static bool in_folder(const char *path, const char *folder)
+{
+	size_t n = strlen(folder);
+	return strncmp(path, folder, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static bool concerns_changed(const mg_finding *x, const mg_catalogue *head, const mg_changes *c)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (in_folder(x->path, c->folders[i]))
+			return true;
+	if (!is_global(x->rule))
+		return false;
+	/* a global finding elsewhere that names a changed product (its file or its name) */
+	for (size_t i = 0; i < head->nproducts; i++) {
+		const mg_product *p = &head->products[i];
+		if (!changed(c, p->folder))
+			continue;
+		char quoted[600];
+		if (strstr(x->message, p->folder))
+			return true;
+		if (p->name) {
+			snprintf(quoted, sizeof quoted, "'%s'", p->name);
+			if (strstr(x->message, quoted))
+				return true;
+		}
+	}
+	return false;
+}
+
+void mg_findings_keep_changed(mg_findings *f, const mg_catalogue *head, const mg_changes *changes)
+{
+	if (changes->all)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < f->count; i++) {
+		mg_finding *x = &f->items[i];
+		bool keep = concerns_changed(x, head, changes) ||
+			    (changes->config_changed && strncmp(x->path, "meshgate.", 9) == 0);
+		if (keep) {
+			f->items[k++] = *x;
+		} else {
+			free(x->path);
+			free(x->message);
+		}
+	}
+	f->count = k;
+}
