@@ -11,7 +11,9 @@ struct mg_arena_block {
 	_Alignas(16) unsigned char data[];
 };
 
-#define BLOCK_MIN (64u * 1024u - sizeof(mg_arena_block))
+/* Blocks start small (most documents are a few KiB) and double up to 64 KiB. */
+#define BLOCK_FIRST (4u * 1024u - sizeof(mg_arena_block))
+#define BLOCK_MAX (64u * 1024u - sizeof(mg_arena_block))
 
 void *mg_arena_alloc(mg_arena *a, size_t size)
 {
@@ -20,7 +22,8 @@ void *mg_arena_alloc(mg_arena *a, size_t size)
 		size = 8;
 	mg_arena_block *b = a->head;
 	if (!b || b->size - b->used < size) {
-		size_t bs = size > BLOCK_MIN ? size : BLOCK_MIN;
+		size_t want = !b ? BLOCK_FIRST : b->size * 2 + sizeof *b > BLOCK_MAX ? BLOCK_MAX : b->size * 2 + sizeof *b;
+		size_t bs = size > want ? size : want;
 		if (bs > SIZE_MAX - sizeof *b)
 			return NULL;
 		mg_arena_block *nb = malloc(sizeof *nb + bs);
@@ -28,7 +31,7 @@ void *mg_arena_alloc(mg_arena *a, size_t size)
 			return NULL;
 		nb->used = 0;
 		nb->size = bs;
-		if (b && size > BLOCK_MIN) {
+		if (b && size > BLOCK_MAX) {
 			/* Oversized: put it behind the head so the head keeps filling. */
 			nb->next = b->next;
 			b->next = nb;
