@@ -97,6 +97,7 @@ typedef struct mg_op {
 	mg_op_kind kind;
 	mg_grant grant; /* the columns/perms granted or revoked by this op */
 	bool risky;     /* GRANT that exposes pii/pci/confidential data not exposed before */
+	unsigned newly; /* MG_EXPOSE_* this op newly exposes (0 for revokes and safe grants) */
 	char key[17];   /* idempotency key: 16 hex digits of a hash of the op */
 } mg_op;
 

@@ -38,6 +38,8 @@ bool mg_changes_filter(const mg_product *p, void *ctx);
 
 /* Resolves rev to a full hex commit id (41 bytes with the NUL). */
 int mg_git_resolve_commit(char out[41], const char *repo_path, const char *rev);
+/* The committer day (UTC, "YYYY-MM-DD") of a commit-ish. */
+int mg_git_commit_date(char out[11], const char *repo_path, const char *rev);
 /* The current branch ("main"), or "" when HEAD is detached. */
 int mg_git_current_branch(char *out, size_t cap, const char *repo_path);
 

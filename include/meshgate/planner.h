@@ -21,6 +21,10 @@ typedef struct mg_plan_request {
 	const char *to_rev;
 	const char *to_date;
 	const char *environment; /* NULL: every environment */
+	/* The day the target is validated as of (NULL: to_date).  The applier
+	 * passes the target's commit day, so a clearance that expired after the
+	 * merge is revoked by the plan instead of blocking the apply. */
+	const char *validate_date;
 } mg_plan_request;
 
 /* What the planner loaded, for callers that report more than the plan. */

@@ -120,10 +120,16 @@ static int execute(mg_state *st, mg_backend *be, const mg_apply_opts *o, const c
 static int run_plan(mg_state *st, mg_backend *be, const mg_apply_opts *o, const char *env,
 		    const mg_run_info *run, mg_apply_stats *stats, bool resuming, long *ops_sent)
 {
-	mg_plan_request req = { o->repo, run->from, run->from_date, run->to, run->to_date, env };
+	char commit_day[11];
+	mg_plan_request req = { o->repo, run->from, run->from_date, run->to, run->to_date, env, NULL };
 	mg_plan_result pr;
 	int r;
 	mg_plan_result_init(&pr);
+	/* validated as of its commit day: clearances expiring later are revoked, not blocking */
+	if ((r = mg_git_commit_date(commit_day, o->repo, run->to)) < 0)
+		return r;
+	if (strcmp(commit_day, run->to_date) < 0)
+		req.validate_date = commit_day;
 	if ((r = mg_plan_between(&req, &pr)) < 0)
 		goto done;
 	if (!resuming && mg_findings_count_at(&pr.to_findings, MG_SEV_ERROR)) {

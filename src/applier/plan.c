@@ -52,7 +52,7 @@ static void op_key(mg_op *op)
 }
 
 /* Selects columns of g by mask (1 = keep) into a new op's grant. */
-static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned char *keep, bool risky)
+static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned char *keep, unsigned newly)
 {
 	if (p->count == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 64;
@@ -65,7 +65,8 @@ static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned c
 	mg_op *op = &p->ops[p->count];
 	memset(op, 0, sizeof *op);
 	op->kind = kind;
-	op->risky = risky;
+	op->newly = kind == MG_OP_GRANT ? newly : 0;
+	op->risky = op->newly != 0;
 	op->grant = *g;
 	mg_arena *a = &p->arena;
 	mg_grant *d = &op->grant;
@@ -115,25 +116,23 @@ static bool has_column(const mg_grant *g, const char *name)
 	return false;
 }
 
-/* Risk of replacing grant a with grant b wholesale. */
-static bool newly_exposed(const mg_grant *a, const mg_grant *b)
+/* What replacing grant a with grant b wholesale newly exposes (MG_EXPOSE_*). */
+static unsigned newly_exposed(const mg_grant *a, const mg_grant *b)
 {
-	if (b->exposure & ~a->exposure)
-		return true;
+	unsigned e = b->exposure & ~a->exposure;
 	if (a->except && b->except) {
-		/* a sensitive name excluded before and readable now */
+		/* names excluded before for their class, readable now */
 		for (size_t i = 0; i < a->ncolumns; i++)
-			if (a->column_exposure[i] && !has_column(b, a->columns[i]))
-				return true;
-		return false;
-	}
-	if (!a->except && !b->except) {
+			if (!has_column(b, a->columns[i]))
+				e |= a->column_exposure[i];
+	} else if (!a->except && !b->except) {
 		for (size_t i = 0; i < b->ncolumns; i++)
-			if (b->column_exposure[i] && !has_column(a, b->columns[i]))
-				return true;
-		return false;
+			if (!has_column(a, b->columns[i]))
+				e |= b->column_exposure[i];
+	} else if (b->except) {
+		e |= b->exposure & ~(a->exposure & MG_EXPOSE_CONFIDENTIAL);
 	}
-	return b->except ? b->exposure != 0 : false;
+	return e;
 }
 
 static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const mg_grant *b)
@@ -145,7 +144,7 @@ static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const 
 		size_t na = a->ncolumns, nb = b->ncolumns;
 		unsigned char *ka = calloc(na + 1, 1), *kb = calloc(nb + 1, 1);
 		size_t gone = 0, added = 0;
-		bool risky = false;
+		unsigned newly = 0;
 		if (!ka || !kb) {
 			free(ka);
 			free(kb);
@@ -160,28 +159,21 @@ static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const 
 			if (!has_column(a, b->columns[i])) {
 				kb[i] = 1;
 				added++;
-				risky |= b->column_exposure[i] != 0;
+				newly |= b->column_exposure[i];
 			}
-		risky |= (b->exposure & MG_EXPOSE_CONFIDENTIAL) && !(a->exposure & MG_EXPOSE_CONFIDENTIAL);
+		if ((b->exposure & MG_EXPOSE_CONFIDENTIAL) && !(a->exposure & MG_EXPOSE_CONFIDENTIAL))
+			newly |= MG_EXPOSE_CONFIDENTIAL;
 		if (gone)
-			r = push(revokes, MG_OP_REVOKE, a, ka, false);
+			r = push(revokes, MG_OP_REVOKE, a, ka, 0);
 		if (r == 0 && added)
-			r = push(grants, MG_OP_GRANT, b, kb, risky);
+			r = push(grants, MG_OP_GRANT, b, kb, newly);
 		free(ka);
 		free(kb);
 		return r;
 	}
-	if ((r = push(revokes, MG_OP_REVOKE, a, NULL, false)) < 0)
+	if ((r = push(revokes, MG_OP_REVOKE, a, NULL, 0)) < 0)
 		return r;
-	if ((r = push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b))) < 0)
-		return r;
-	/* say what the re-grant newly exposes: names a excluded for their flags that b does not */
-	mg_op *op = &grants->ops[grants->count - 1];
-	if (a->except && b->except)
-		for (size_t i = 0; i < a->ncolumns; i++)
-			if (!has_column(b, a->columns[i]))
-				op->grant.exposure |= a->column_exposure[i];
-	return 0;
+	return push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b));
 }
 
 int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)
@@ -194,19 +186,18 @@ int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)
 		int c = i >= from->count ? 1 : j >= to->count ? -1
 							      : mg_grant_key_cmp(&from->items[i], &to->items[j]);
 		if (c < 0)
-			r = push(out, MG_OP_REVOKE, &from->items[i++], NULL, false);
+			r = push(out, MG_OP_REVOKE, &from->items[i++], NULL, 0);
 		else if (c > 0) {
 			const mg_grant *b = &to->items[j++];
-			r = push(&grants, MG_OP_GRANT, b, NULL, b->exposure != 0);
+			r = push(&grants, MG_OP_GRANT, b, NULL, b->exposure);
 		} else
 			r = diff_one(out, &grants, &from->items[i++], &to->items[j++]);
 	}
 	/* revokes (already in out) first, then the grants, so access narrows before it widens */
 	for (size_t k = 0; r == 0 && k < grants.count; k++) {
 		const mg_op *op = &grants.ops[k];
-		if ((r = push(out, op->kind, &op->grant, NULL, op->risky)) < 0)
+		if ((r = push(out, op->kind, &op->grant, NULL, op->newly)) < 0)
 			break;
-		out->ops[out->count - 1].risky = op->risky;
 	}
 	mg_plan_release(&grants);
 	return r;

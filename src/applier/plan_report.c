@@ -42,18 +42,6 @@ static int exposure_words(mg_buf *b, unsigned e)
 	return r;
 }
 
-/* What an op newly exposes: for grants, the sensitive columns it adds. */
-static unsigned op_exposure(const mg_op *op)
-{
-	unsigned e = op->grant.exposure & MG_EXPOSE_CONFIDENTIAL;
-	if (!op->grant.except)
-		for (size_t i = 0; i < op->grant.ncolumns; i++)
-			e |= op->grant.column_exposure[i];
-	else
-		e |= op->grant.exposure;
-	return e;
-}
-
 /* "SELECT on orders (amount, id)" and friends. */
 static int resource(mg_buf *b, const mg_op *op, int markdown)
 {
@@ -119,7 +107,7 @@ static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf
 			r |= resource(b, op, 1);
 			r |= mg_buf_adds(b, op->risky ? " | **risky**: " : " | safe");
 			if (op->risky)
-				r |= exposure_words(b, op_exposure(op));
+				r |= exposure_words(b, op->newly);
 			r |= mg_buf_adds(b, " |\n");
 			continue;
 		}
@@ -128,7 +116,7 @@ static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf
 		r |= resource(b, op, 0);
 		if (op->risky) {
 			r |= mg_buf_adds(b, "  [risky: ");
-			r |= exposure_words(b, op_exposure(op));
+			r |= exposure_words(b, op->newly);
 			r |= mg_buf_adds(b, "]\n");
 		} else {
 			r |= mg_buf_adds(b, "  [safe]\n");
@@ -178,7 +166,7 @@ static int write_json(const mg_plan *p, const char *from, const char *to, mg_buf
 			cJSON_AddItemToArray(perms, cJSON_CreateString("DESCRIBE"));
 		for (size_t k = 0; k < g->ncolumns; k++)
 			cJSON_AddItemToArray(cols, cJSON_CreateString(g->columns[k]));
-		unsigned e = op->kind == MG_OP_GRANT ? op_exposure(op) : 0;
+		unsigned e = op->newly;
 		if (e & MG_EXPOSE_PII)
 			cJSON_AddItemToArray(exp, cJSON_CreateString("pii"));
 		if (e & MG_EXPOSE_PCI)

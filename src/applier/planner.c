@@ -104,7 +104,8 @@ int mg_plan_between(const mg_plan_request *req, mg_plan_result *out)
 	mg_changes_init(&changes);
 	mg_grant_set_init(&a);
 	mg_grant_set_init(&b);
-	if ((r = load_commit(req->repo, req->to_rev, req->to_date, &out->to_cfg, &out->to_cat,
+	if ((r = load_commit(req->repo, req->to_rev, req->validate_date ? req->validate_date : req->to_date,
+			     &out->to_cfg, &out->to_cat,
 			     &out->to_findings)) < 0)
 		goto done;
 	if (has_base && (r = load_commit(req->repo, req->from_rev, req->from_date, &from_cfg, &from_cat,

@@ -110,7 +110,13 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 		goto done;
 	}
 	/* the environments: those in HEAD and those applied before (a removed one is revoked) */
-	mg_plan_request req0 = { repo, NULL, today, "HEAD", today, opts[O_ENV].value };
+	char commit_day[11];
+	if (mg_git_commit_date(commit_day, repo, "HEAD") < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	mg_plan_request req0 = { repo, NULL, today, "HEAD", today, opts[O_ENV].value,
+				 strcmp(commit_day, today) < 0 ? commit_day : NULL };
 	if (mg_plan_between(&req0, &head) < 0 || mg_catalogue_environments(&head.to_cat, &envs, &nenvs) < 0 ||
 	    a.state->environments(a.state, &known, &nknown) < 0) {
 		status = cli_fail();

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "meshgate/buf.h"
 #include "meshgate/error.h"
@@ -257,6 +258,32 @@ int mg_git_toplevel(mg_buf *out, const char *repo_path)
 		n--;
 	r = mg_buf_add(out, wd, n);
 done:
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return r;
+}
+
+int mg_git_commit_date(char out[11], const char *repo_path, const char *rev)
+{
+	git_repository *repo = NULL;
+	git_object *obj = NULL, *commit = NULL;
+	int r;
+	git_libgit2_init();
+	if ((r = open_repo(&repo, repo_path)) < 0)
+		goto done;
+	if (git_revparse_single(&obj, repo, rev) < 0 || git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		mg_error_set("unknown revision '%s'", rev);
+		r = MG_ENOTFOUND;
+		goto done;
+	}
+	time_t t = (time_t)git_commit_time((git_commit *)commit);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+	r = 0;
+done:
+	git_object_free(commit);
+	git_object_free(obj);
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return r;

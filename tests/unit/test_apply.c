@@ -145,7 +145,7 @@ static void make_repo(char a[41], char b[41], char c[41])
 /* The desired grants of a commit in env (through the planner: a first-run plan applied to nothing). */
 static void desired(const char *rev, const char *env, mg_grant_set *out)
 {
-	mg_plan_request req = { repo, NULL, TODAY, rev, TODAY, env };
+	mg_plan_request req = { repo, NULL, TODAY, rev, TODAY, env, NULL };
 	mg_plan_result pr;
 	mg_plan_result_init(&pr);
 	MGT_EQ_INT(mg_plan_between(&req, &pr), 0);
