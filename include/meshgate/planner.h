@@ -8,6 +8,8 @@
 #ifndef MESHGATE_PLANNER_H
 #define MESHGATE_PLANNER_H
 
+#include <stdbool.h>
+
 #include "meshgate/access.h"
 #include "meshgate/buf.h"
 #include "meshgate/config.h"
@@ -25,6 +27,10 @@ typedef struct mg_plan_request {
 	 * passes the target's commit day, so a clearance that expired after the
 	 * merge is revoked by the plan instead of blocking the apply. */
 	const char *validate_date;
+	/* Load only the changed product folders of both commits (no catalogue
+	 * rules; to_findings then holds only their parse/schema findings).
+	 * Ignored when everything changed or the two days differ. */
+	bool only_changed;
 } mg_plan_request;
 
 /* What the planner loaded, for callers that report more than the plan. */

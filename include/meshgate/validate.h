@@ -26,4 +26,15 @@ typedef struct mg_validate_opts {
 int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
 		mg_findings *findings);
 
+/*
+ * The parts of the pipeline the planner uses to load only what changed:
+ * meshgate.yaml into cfg, and the given product folders
+ * ("<root>/<env>/<product>", repository-relative) into cat, parsed and
+ * schema-checked (findings to `findings`, may be NULL) but without the
+ * catalogue rules.  Folders missing from the source are skipped.
+ */
+int mg_load_config(mg_source *src, mg_config *cfg, mg_findings *findings);
+int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders, size_t n, mg_catalogue *cat,
+		     mg_findings *findings);
+
 #endif

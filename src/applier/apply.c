@@ -121,7 +121,7 @@ static int run_plan(mg_state *st, mg_backend *be, const mg_apply_opts *o, const 
 		    const mg_run_info *run, mg_apply_stats *stats, bool resuming, long *ops_sent)
 {
 	char commit_day[11];
-	mg_plan_request req = { o->repo, run->from, run->from_date, run->to, run->to_date, env, NULL };
+	mg_plan_request req = { o->repo, run->from, run->from_date, run->to, run->to_date, env, NULL, false };
 	mg_plan_result pr;
 	int r;
 	mg_plan_result_init(&pr);

@@ -55,7 +55,17 @@ static int read_config(cli_applier *a)
 	return r;
 }
 
+static int open_all(cli_applier *a, const char *repo_dir, bool create);
+
 int cli_applier_open(cli_applier *a, const char *repo_dir, bool create)
+{
+	int r = open_all(a, repo_dir, create);
+	if (r < 0)
+		cli_applier_close(a); /* nothing is left for the caller to release */
+	return r;
+}
+
+static int open_all(cli_applier *a, const char *repo_dir, bool create)
 {
 	mg_buf p = MG_BUF_INIT;
 	struct stat st;

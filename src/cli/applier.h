@@ -24,7 +24,8 @@ typedef struct cli_applier {
 /*
  * Opens the state store and the local ledger of the repository around
  * repo_dir.  With create false and no state directory yet, returns
- * MG_ENOTFOUND ("nothing has been applied here yet").
+ * MG_ENOTFOUND ("nothing has been applied here yet").  On failure a is
+ * already released; cli_applier_close() may still be called on it.
  */
 int cli_applier_open(cli_applier *a, const char *repo_dir, bool create);
 void cli_applier_close(cli_applier *a);

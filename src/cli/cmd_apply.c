@@ -116,7 +116,7 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 		goto done;
 	}
 	mg_plan_request req0 = { repo, NULL, today, "HEAD", today, opts[O_ENV].value,
-				 strcmp(commit_day, today) < 0 ? commit_day : NULL };
+				 strcmp(commit_day, today) < 0 ? commit_day : NULL, false };
 	if (mg_plan_between(&req0, &head) < 0 || mg_catalogue_environments(&head.to_cat, &envs, &nenvs) < 0 ||
 	    a.state->environments(a.state, &known, &nknown) < 0) {
 		status = cli_fail();

@@ -121,7 +121,7 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 		mg_findings_keep_changed(&f, &hcat, &changes);
 	mg_findings_sort(&f);
 	/* the access plan the merge would cause, for the Markdown comment */
-	mg_plan_request req = { repo, base_sha, today, head_sha, today, NULL, NULL };
+	mg_plan_request req = { repo, base_sha, today, head_sha, today, NULL, NULL, true };
 	if (mg_plan_between(&req, &pr) < 0 ||
 	    mg_plan_write(&pr.plan, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
 		status = cli_fail();

@@ -387,3 +387,57 @@ done:
 	mg_buf_release(&rn.data);
 	return r;
 }
+
+int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders, size_t n, mg_catalogue *cat,
+		     mg_findings *findings)
+{
+	mg_findings scratch;
+	run rn = { src, cfg, cat, findings, MG_BUF_INIT, MG_BUF_INIT };
+	int r = 0;
+	mg_findings_init(&scratch);
+	if (!findings)
+		rn.f = &scratch;
+	if (!cat->root && !(cat->root = mg_arena_strdup(&cat->arena, cfg->catalogue)))
+		r = mg_oom();
+	size_t rl = cat->root ? strlen(cat->root) : 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const char *folder = folders[i];
+		/* "<root>/<env>/<product>": the environment is the component after the root */
+		if (rl && (strncmp(folder, cat->root, rl) != 0 || folder[rl] != '/'))
+			continue;
+		const char *env = folder + (rl ? rl + 1 : 0);
+		const char *slash = strchr(env, '/');
+		if (!slash)
+			continue;
+		char *envname = strndup(env, (size_t)(slash - env));
+		if (!envname) {
+			r = mg_oom();
+			break;
+		}
+		r = load_product(&rn, envname, folder);
+		free(envname);
+		if (r == MG_ENOTFOUND) { /* not in this commit (added or deleted): nothing was added */
+			mg_error_clear();
+			r = 0;
+		}
+	}
+	if (r == 0 && cat->nproducts > 1)
+		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
+	mg_findings_release(&scratch);
+	mg_buf_release(&rn.path);
+	mg_buf_release(&rn.data);
+	return r;
+}
+
+int mg_load_config(mg_source *src, mg_config *cfg, mg_findings *findings)
+{
+	mg_findings scratch;
+	run rn = { src, cfg, NULL, findings, MG_BUF_INIT, MG_BUF_INIT };
+	mg_findings_init(&scratch);
+	if (!findings)
+		rn.f = &scratch;
+	int r = load_config(&rn);
+	mg_findings_release(&scratch);
+	mg_buf_release(&rn.data);
+	return r;
+}
