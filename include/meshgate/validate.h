@@ -26,6 +26,10 @@ typedef struct mg_validate_opts {
 int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
 		mg_findings *findings);
 
+/* mg_validate over the tree of a commit-ish of the repository around repo_path (no checkout). */
+int mg_validate_commit(const char *repo_path, const char *rev, const mg_validate_opts *opts, mg_config *cfg,
+		       mg_catalogue *cat, mg_findings *findings);
+
 /*
  * The parts of the pipeline the planner uses to load only what changed:
  * meshgate.yaml into cfg, and the given product folders

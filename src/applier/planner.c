@@ -29,14 +29,8 @@ void mg_plan_result_release(mg_plan_result *r)
 static int load_commit(const char *repo, const char *rev, const char *today, mg_config *cfg, mg_catalogue *cat,
 		       mg_findings *f)
 {
-	mg_source *src = NULL;
-	int r = mg_source_git_rev_new(&src, repo, rev);
-	if (r == 0) {
-		mg_validate_opts vo = { today, NULL };
-		r = mg_validate(src, &vo, cfg, cat, f);
-	}
-	mg_source_free(src);
-	return r;
+	mg_validate_opts vo = { today, NULL };
+	return mg_validate_commit(repo, rev, &vo, cfg, cat, f);
 }
 
 typedef struct {

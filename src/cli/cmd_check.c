@@ -23,14 +23,8 @@
 static int load(const char *repo, const char *rev, const char *today, mg_config *cfg, mg_catalogue *cat,
 		mg_findings *f)
 {
-	mg_source *src = NULL;
-	int r = mg_source_git_rev_new(&src, repo, rev);
-	if (r == 0) {
-		mg_validate_opts vo = { today, NULL };
-		r = mg_validate(src, &vo, cfg, cat, f);
-	}
-	mg_source_free(src);
-	return r;
+	mg_validate_opts vo = { today, NULL };
+	return mg_validate_commit(repo, rev, &vo, cfg, cat, f);
 }
 
 static int post_status(const char *provider, const char *head_sha, size_t errors, size_t warnings)

@@ -441,3 +441,14 @@ int mg_load_config(mg_source *src, mg_config *cfg, mg_findings *findings)
 	mg_buf_release(&rn.data);
 	return r;
 }
+
+int mg_validate_commit(const char *repo_path, const char *rev, const mg_validate_opts *opts, mg_config *cfg,
+		       mg_catalogue *cat, mg_findings *findings)
+{
+	mg_source *src = NULL;
+	int r = mg_source_git_rev_new(&src, repo_path, rev);
+	if (r == 0)
+		r = mg_validate(src, opts, cfg, cat, findings);
+	mg_source_free(src);
+	return r;
+}
