@@ -210,6 +210,14 @@ static size_t table_index(const mg_product *p, const char *name)
 	return SIZE_MAX;
 }
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
 static const char *const vis_names[] = { "public", "internal", "confidential" };
 
 static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
@@ -259,18 +267,35 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 		if (t->ncolumns)
 			memcpy(grown, t->columns, t->ncolumns * sizeof *grown);
 		t->columns = grown;
+		/* an open-addressing index of column names, so large tables stay linear */
+		size_t cap = 16;
+		while (cap < 2 * (t->ncolumns + extra))
+			cap *= 2;
+		size_t *slot = malloc(cap * sizeof *slot);
+		if (!slot)
+			return mg_oom();
+		for (size_t k = 0; k < cap; k++)
+			slot[k] = SIZE_MAX;
+		for (size_t k = 0; k < t->ncolumns; k++) {
+			size_t h = name_hash(t->columns[k].name) & (cap - 1);
+			while (slot[h] != SIZE_MAX)
+				h = (h + 1) & (cap - 1);
+			slot[h] = k;
+		}
 		for (size_t j = 0; j < cols->u.array.count; j++) {
 			const mg_node *c = cols->u.array.items[j];
 			const char *cname = str_at(doc, c, "name", NULL);
 			if (!cname)
 				continue;
 			mg_column *col = NULL;
-			for (size_t k = 0; k < t->ncolumns; k++)
-				if (strcmp(t->columns[k].name, cname) == 0) {
-					col = &t->columns[k];
+			size_t h = name_hash(cname) & (cap - 1);
+			for (; slot[h] != SIZE_MAX; h = (h + 1) & (cap - 1))
+				if (strcmp(t->columns[slot[h]].name, cname) == 0) {
+					col = &t->columns[slot[h]];
 					break;
 				}
 			if (!col) {
+				slot[h] = t->ncolumns;
 				col = &t->columns[t->ncolumns++];
 				col->name = cname;
 				col->at = node_pos(doc, c);
@@ -287,6 +312,7 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 				col->pci_at = node_pos(doc, pci);
 			}
 		}
+		free(slot);
 	}
 	return 0;
 }
