@@ -5,6 +5,10 @@
 #ifndef MESHGATE_RULES_H
 #define MESHGATE_RULES_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "meshgate/config.h"
 #include "meshgate/finding.h"
 #include "meshgate/model.h"
@@ -29,5 +33,32 @@ typedef struct mg_rules_ctx {
 
 /* Runs every catalogue rule over cat, adding findings.  0 or a negative error. */
 int mg_rules_run(const mg_catalogue *cat, const mg_rules_ctx *ctx, mg_findings *findings);
+
+/*
+ * One product of a partial run (mg_rules_run_partial): whether its own
+ * rules run now, and what they spent of the run's budget for "did you
+ * mean" suggestions, which is shared by all products in order, so that a
+ * product checked before leaves the same budget to the rest as it would
+ * now.
+ */
+typedef struct mg_rules_product_run {
+	bool fresh;        /* in: run this product's own rules; else they ran before */
+	uint64_t spent;    /* in when not fresh, out when fresh: budget the rules spent */
+	bool clean;        /* out when fresh: the budget never ran out, so its findings did not depend on it */
+	size_t first, end; /* out when fresh: the findings its rules added are items[first, end) */
+} mg_rules_product_run;
+
+/*
+ * Like mg_rules_run, but the per-product and cross-file rules run only on
+ * the products marked fresh in runs[] (one per product of cat); the others'
+ * findings are the caller's to supply, and of those products only what the
+ * global rules read need be filled in (name and its position, environment,
+ * tables' names and locations, inputs).  The global rules run over all.
+ * Returns 0, a negative error, or 1 when a product's recorded spending no
+ * longer fits the budget (a catalogue that exhausts it): the findings are
+ * then incomplete and the caller runs mg_rules_run on a full catalogue.
+ */
+int mg_rules_run_partial(const mg_catalogue *cat, const mg_rules_ctx *ctx, mg_rules_product_run *runs,
+			 mg_findings *findings);
 
 #endif

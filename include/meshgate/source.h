@@ -38,6 +38,16 @@ struct mg_source {
 	/* Reads a regular file; MG_ETOOBIG past max (without reading it all), MG_ENOTFOUND. */
 	int (*read)(mg_source *s, const char *path, mg_buf *out, size_t max);
 	void (*free)(mg_source *s);
+	/*
+	 * Optional (NULL: the source cannot tell).  Appends to out a stamp of
+	 * `path` and everything below it: equal stamps mean equal names, types
+	 * and contents (for a git source: each path's name, mode, stage and
+	 * blob id), so results derived from those files may be reused.  An
+	 * absent path has an empty stamp.  0 or a negative error.
+	 */
+	int (*stamp)(mg_source *s, const char *path, mg_buf *out);
+	/* A folder where caches about this source may be kept (it may not exist yet), or NULL. */
+	const char *cache_dir;
 };
 
 /* A source over a directory of the file system (the work tree). */

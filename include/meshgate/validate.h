@@ -26,6 +26,18 @@ typedef struct mg_validate_opts {
 int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
 		mg_findings *findings);
 
+/*
+ * mg_validate with the facts cache: the facts and own findings of each
+ * product are kept in the source's cache folder (when it has one and can
+ * stamp paths, see mg_source; else this is mg_validate) and only the
+ * products whose files changed are read again.  The findings are the same
+ * as mg_validate's, but products taken from the cache are summaries: only
+ * what the global rules read (environment, folder, files, name and its
+ * position, tables' names and locations, inputs) is filled in.
+ */
+int mg_validate_cached(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
+		       mg_findings *findings);
+
 /* mg_validate over the tree of a commit-ish of the repository around repo_path (no checkout). */
 int mg_validate_commit(const char *repo_path, const char *rev, const mg_validate_opts *opts, mg_config *cfg,
 		       mg_catalogue *cat, mg_findings *findings);

@@ -52,7 +52,7 @@ static int open_source(mg_source **out, const char *dir, bool staged, const char
 
 int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 {
-	enum { O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STAGED, O_REV };
+	enum { O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STAGED, O_REV, O_NO_CACHE };
 	cli_opt opts[] = {
 		CLI_OPT("format", 'f', "FORMAT", "text (default), json, sarif, github, gitlab, junit or markdown"),
 		CLI_OPT("output", 'o', "FILE", "write the report of the preceding --format to FILE (repeatable)"),
@@ -60,6 +60,7 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		CLI_OPT("directory", 'C', "DIR", "run as if started in DIR (the repository root)"),
 		CLI_OPT("staged", 0, NULL, "check what is staged in the git index, not the work tree"),
 		CLI_OPT("rev", 0, "COMMIT-ISH", "check the tree of a commit, tag or tree, e.g. HEAD~1"),
+		CLI_OPT("no-cache", 0, NULL, "with --staged, re-read every product (no .git/meshgate/facts-v1)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
@@ -89,12 +90,13 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	mg_catalogue cat;
 	mg_findings findings;
 	mg_validate_opts vo = { opts[O_TODAY].value, path };
+	bool cached = opts[O_STAGED].seen && !opts[O_NO_CACHE].seen;
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&cfg);
 	mg_catalogue_init(&cat);
 	mg_findings_init(&findings);
 	if (open_source(&src, opts[O_DIR].value, opts[O_STAGED].seen, opts[O_REV].value) < 0 ||
-	    mg_validate(src, &vo, &cfg, &cat, &findings) < 0) {
+	    (cached ? mg_validate_cached : mg_validate)(src, &vo, &cfg, &cat, &findings) < 0) {
 		status = cli_fail();
 		goto done;
 	}

@@ -6,7 +6,9 @@
  * The index source keeps one array of the index's paths in byte order, so
  * reading a file is a binary search and listing a folder costs a binary
  * search per child (a sub-folder's contents are skipped, not walked).  No
- * blob is read unless its file is.
+ * blob is read unless its file is.  The index file is read by our own
+ * parser (git_index.c), which costs a fraction of libgit2's loader; an
+ * index it does not handle (split or sparse) goes through libgit2.
  */
 #include "meshgate/source.h"
 
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
+#include "sources/git_index.h"
 
 /* ---- shared ---- */
 
@@ -178,26 +181,30 @@ static int children_emit(children *c, mg_entry_cb cb, void *ctx)
 /* ---- the index ---- */
 
 typedef struct {
-	const char *path; /* borrowed from the git_index */
-	const git_index_entry *entry;
+	const char *path; /* borrowed from the mg_git_index or the git_index */
+	uint32_t mode;
+	unsigned stage;
+	const unsigned char *id; /* GIT_OID_RAWSZ bytes, borrowed like path */
 } ientry;
 
 typedef struct {
 	mg_source base;
 	git_repository *repo;
 	git_odb *odb;
-	git_index *index;
+	mg_git_index gi;   /* the index as our parser read it, or empty */
+	git_index *index;  /* or as libgit2 read it, or NULL */
 	ientry *ents; /* sorted by path, one per path (stage 0 first) */
 	size_t n;
 	mg_buf path; /* scratch for normalised paths */
 	mg_buf key;  /* scratch for search keys */
+	mg_buf cache_dir; /* "<git dir>meshgate" */
 } index_source;
 
 static int cmp_ientries(const void *a, const void *b)
 {
 	const ientry *x = a, *y = b;
 	int c = strcmp(x->path, y->path);
-	return c ? c : GIT_INDEX_ENTRY_STAGE(x->entry) - GIT_INDEX_ENTRY_STAGE(y->entry);
+	return c ? c : (x->stage > y->stage) - (x->stage < y->stage);
 }
 
 /* First entry at or after `from` whose path is not below key in byte order. */
@@ -239,10 +246,9 @@ static int index_list(mg_source *src, const char *dir, mg_entry_cb cb, void *ctx
 		const char *rest = s->ents[i].path + plen;
 		const char *slash = strchr(rest, '/');
 		if (!slash) {
-			const git_index_entry *e = s->ents[i++].entry;
+			const ientry *e = &s->ents[i++];
 			if (*rest && (r = children_add(&c, rest, strlen(rest),
-						       GIT_INDEX_ENTRY_STAGE(e) ? MG_ENTRY_OTHER
-										: type_of_mode(e->mode))) < 0)
+						       e->stage ? MG_ENTRY_OTHER : type_of_mode(e->mode))) < 0)
 				goto done;
 			continue;
 		}
@@ -270,8 +276,9 @@ static int index_read(mg_source *src, const char *path, mg_buf *out, size_t max)
 		return MG_ENOMEM;
 	size_t i = lower_bound(s, 0, path);
 	if (i < s->n && strcmp(s->ents[i].path, path) == 0) {
-		const git_index_entry *e = s->ents[i].entry;
-		if (GIT_INDEX_ENTRY_STAGE(e)) {
+		const ientry *e = &s->ents[i];
+		git_oid id;
+		if (e->stage) {
 			mg_error_set("'%s' has unresolved merge conflicts in the index", path);
 			return MG_EINVALID;
 		}
@@ -279,7 +286,8 @@ static int index_read(mg_source *src, const char *path, mg_buf *out, size_t max)
 			mg_error_set("'%s' is not a regular file", path);
 			return MG_EINVALID;
 		}
-		return read_blob(s->odb, &e->id, path, "index", out, max);
+		memcpy(id.id, e->id, GIT_OID_RAWSZ);
+		return read_blob(s->odb, &id, path, "index", out, max);
 	}
 	mg_buf_clear(&s->key);
 	if ((r = mg_buf_adds(&s->key, path)) < 0 || (r = mg_buf_addc(&s->key, '/')) < 0)
@@ -297,7 +305,9 @@ static void index_free(mg_source *src)
 {
 	index_source *s = (index_source *)src;
 	free(s->ents);
+	mg_git_index_release(&s->gi);
 	git_index_free(s->index);
+	mg_buf_release(&s->cache_dir);
 	git_odb_free(s->odb);
 	git_repository_free(s->repo);
 	mg_buf_release(&s->path);
@@ -306,15 +316,49 @@ static void index_free(mg_source *src)
 	git_libgit2_shutdown();
 }
 
-static int load_index(index_source *s, const char *index_file)
+/* Appends one entry's part of a stamp: its name below the stamped path, mode, stage and id. */
+static int stamp_entry(mg_buf *out, const ientry *e, size_t skip)
+{
+	unsigned char bin[4 + 1 + GIT_OID_RAWSZ];
+	bin[0] = (unsigned char)(e->mode >> 24);
+	bin[1] = (unsigned char)(e->mode >> 16);
+	bin[2] = (unsigned char)(e->mode >> 8);
+	bin[3] = (unsigned char)e->mode;
+	bin[4] = (unsigned char)e->stage;
+	memcpy(bin + 5, e->id, GIT_OID_RAWSZ);
+	if (mg_buf_add(out, e->path + skip, strlen(e->path + skip) + 1) < 0 ||
+	    mg_buf_add(out, bin, sizeof bin) < 0)
+		return mg_oom();
+	return 0;
+}
+
+static int index_stamp(mg_source *src, const char *path, mg_buf *out)
+{
+	index_source *s = (index_source *)src;
+	int r;
+	if (!(path = norm_path(&s->path, path)))
+		return MG_ENOMEM;
+	/* the path itself (one entry per stage is kept: the first), then what is below "<path>/" */
+	size_t i = *path ? lower_bound(s, 0, path) : s->n;
+	if (i < s->n && strcmp(s->ents[i].path, path) == 0 &&
+	    (r = stamp_entry(out, &s->ents[i], s->path.len)) < 0)
+		return r;
+	mg_buf_clear(&s->key);
+	if (*path && ((r = mg_buf_adds(&s->key, path)) < 0 || (r = mg_buf_addc(&s->key, '/')) < 0))
+		return r;
+	for (i = lower_bound(s, 0, s->key.ptr); i < s->n && has_prefix(s->ents[i].path, s->key.ptr, s->key.len); i++)
+		if ((r = stamp_entry(out, &s->ents[i], s->key.len)) < 0)
+			return r;
+	return 0;
+}
+
+/* The index through libgit2, for what our parser does not handle. */
+static int load_index_libgit2(index_source *s, const char *index_file)
 {
 	int e;
 	if (index_file)
 		e = git_index_open(&s->index, index_file);
-	else if (git_repository_is_bare(s->repo)) {
-		mg_error_set("'%s' is a bare repository; it has no index", git_repository_path(s->repo));
-		return MG_EINVALID;
-	} else
+	else
 		e = git_repository_index(&s->index, s->repo);
 	if (e < 0) {
 		mg_error_set("cannot read the index '%s': %s",
@@ -324,19 +368,55 @@ static int load_index(index_source *s, const char *index_file)
 	size_t count = git_index_entrycount(s->index);
 	if (!(s->ents = malloc((count ? count : 1) * sizeof *s->ents)))
 		return mg_oom();
-	int sorted = 1;
 	for (size_t i = 0; i < count; i++) {
 		const git_index_entry *ie = git_index_get_byindex(s->index, i);
 		s->ents[i].path = ie->path;
-		s->ents[i].entry = ie;
-		if (i && sorted && cmp_ientries(&s->ents[i - 1], &s->ents[i]) > 0)
-			sorted = 0;
+		s->ents[i].mode = ie->mode;
+		s->ents[i].stage = (unsigned)GIT_INDEX_ENTRY_STAGE(ie);
+		s->ents[i].id = ie->id.id;
 	}
-	/* libgit2 keeps the index sorted, except case-insensitively on core.ignorecase */
+	s->n = count;
+	return 0;
+}
+
+static int load_index(index_source *s, const char *index_file)
+{
+	mg_buf own = MG_BUF_INIT;
+	int r;
+	if (!index_file && git_repository_is_bare(s->repo)) {
+		mg_error_set("'%s' is a bare repository; it has no index", git_repository_path(s->repo));
+		return MG_EINVALID;
+	}
+	if (!index_file && mg_buf_addf(&own, "%sindex", git_repository_path(s->repo)) < 0)
+		return mg_oom();
+	r = mg_git_index_read(&s->gi, index_file ? index_file : own.ptr);
+	mg_buf_release(&own);
+	if (r == MG_EGITINDEX_UNSUPPORTED)
+		r = load_index_libgit2(s, index_file);
+	else if (r == 0) {
+		size_t count = s->gi.n;
+		if (!(s->ents = malloc((count ? count : 1) * sizeof *s->ents)))
+			return mg_oom();
+		for (size_t i = 0; i < count; i++) {
+			const mg_git_index_entry *ge = &s->gi.entries[i];
+			s->ents[i].path = ge->path;
+			s->ents[i].mode = ge->mode;
+			s->ents[i].stage = ge->stage;
+			s->ents[i].id = ge->id;
+		}
+		s->n = count;
+	}
+	if (r < 0)
+		return r;
+	int sorted = 1;
+	for (size_t i = 1; i < s->n && sorted; i++)
+		if (cmp_ientries(&s->ents[i - 1], &s->ents[i]) > 0)
+			sorted = 0;
+	/* git keeps the index sorted; libgit2 sorts case-insensitively on core.ignorecase */
 	if (!sorted)
-		qsort(s->ents, count, sizeof *s->ents, cmp_ientries);
+		qsort(s->ents, s->n, sizeof *s->ents, cmp_ientries);
 	size_t n = 0;
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < s->n; i++)
 		if (n == 0 || strcmp(s->ents[n - 1].path, s->ents[i].path) != 0)
 			s->ents[n++] = s->ents[i];
 	s->n = n;
@@ -356,10 +436,12 @@ int mg_source_git_index_new(mg_source **out, const char *repo_path, const char *
 	}
 	mg_buf_init(&s->path);
 	mg_buf_init(&s->key);
+	mg_buf_init(&s->cache_dir);
 	s->base.name = "index";
 	s->base.list = index_list;
 	s->base.read = index_read;
 	s->base.free = index_free;
+	s->base.stamp = index_stamp;
 	if ((r = open_repo(&s->repo, repo_path)) < 0)
 		goto done;
 	if (git_repository_odb(&s->odb, s->repo) < 0) {
@@ -369,6 +451,11 @@ int mg_source_git_index_new(mg_source **out, const char *repo_path, const char *
 	}
 	if ((r = load_index(s, index_file)) < 0)
 		goto done;
+	if (mg_buf_addf(&s->cache_dir, "%smeshgate", git_repository_path(s->repo)) < 0) {
+		r = mg_oom();
+		goto done;
+	}
+	s->base.cache_dir = s->cache_dir.ptr;
 	*out = &s->base;
 	r = 0;
 done:

@@ -2,6 +2,11 @@
  * validate.c - the validator pipeline (see meshgate/validate.h):
  * meshgate.yaml, discovery of <catalogue>/<environment>/<product>/,
  * parse, schema, model, rules, suppressions, sort.
+ *
+ * With a facts cache (facts.h), a product folder whose stamp is in the
+ * cache is not read: its facts and own findings come from there, and only
+ * the global rules run over it.  Each product's place in the run is kept in
+ * `prods`, in discovery order, then sorted with the catalogue's products.
  */
 #include "meshgate/validate.h"
 
@@ -13,6 +18,17 @@
 #include "meshgate/error.h"
 #include "meshgate/rules.h"
 #include "meshgate/schema.h"
+#include "validator/facts.h"
+
+/* A product of a cached run. */
+typedef struct {
+	const char *folder; /* borrowed from the catalogue */
+	char *stamp;        /* owned; NULL when taken from the cache */
+	size_t stamplen;
+	size_t nfiles;      /* files read */
+	size_t first, end;  /* findings of its folder and files, as indexes */
+	mg_rules_product_run rules;
+} prod;
 
 typedef struct {
 	mg_source *src;
@@ -21,6 +37,11 @@ typedef struct {
 	mg_findings *f;
 	mg_buf path;
 	mg_buf data;
+	/* with a cache: */
+	mg_facts_cache *cache;
+	const char *today;
+	prod *prods;
+	size_t nprods, capprods;
 } run;
 
 /* ---- discovery ---- */
@@ -223,6 +244,68 @@ done:
 	return r;
 }
 
+static int add_prod(run *rn, prod **out)
+{
+	if (rn->nprods == rn->capprods) {
+		size_t cap = rn->capprods ? rn->capprods * 2 : 64;
+		prod *p = realloc(rn->prods, cap * sizeof *p);
+		if (!p)
+			return mg_oom();
+		rn->prods = p;
+		rn->capprods = cap;
+	}
+	*out = &rn->prods[rn->nprods++];
+	memset(*out, 0, sizeof **out);
+	return 0;
+}
+
+/* A product folder from the cache when its stamp is there, else read in full and noted for the cache. */
+static int load_product_cached(run *rn, const char *env, const char *folder)
+{
+	mg_buf stamp = MG_BUF_INIT;
+	mg_product q, *p;
+	prod *pr = NULL;
+	size_t nfiles = 0;
+	uint64_t spent = 0;
+	int r;
+	if ((r = rn->src->stamp(rn->src, folder, &stamp)) < 0 || (r = add_prod(rn, &pr)) < 0)
+		goto done;
+	memset(&q, 0, sizeof q);
+	q.environment = env;
+	q.folder = folder;
+	if ((r = mg_facts_lookup(rn->cache, stamp.ptr, stamp.len, rn->today, rn->cat, &q, rn->f, &nfiles,
+				 &spent)) < 0)
+		goto done;
+	if (r == 1) {
+		if ((r = add_product(rn, &p)) < 0)
+			goto done;
+		*p = q;
+		if (!(p->environment = mg_arena_strdup(&rn->cat->arena, env)) ||
+		    !(p->folder = mg_arena_strdup(&rn->cat->arena, folder))) {
+			r = mg_oom();
+			goto done;
+		}
+		rn->cat->nfiles += nfiles;
+		pr->folder = p->folder;
+		pr->rules.spent = spent;
+		r = 0;
+		goto done;
+	}
+	size_t nfiles0 = rn->cat->nfiles;
+	pr->first = rn->f->count;
+	if ((r = load_product(rn, env, folder)) < 0)
+		goto done;
+	pr->end = rn->f->count;
+	pr->nfiles = rn->cat->nfiles - nfiles0;
+	pr->folder = rn->cat->products[rn->cat->nproducts - 1].folder;
+	pr->rules.fresh = true;
+	pr->stamplen = stamp.len;
+	pr->stamp = mg_buf_detach(&stamp, NULL);
+done:
+	mg_buf_release(&stamp);
+	return r;
+}
+
 static int load_environment(run *rn, const char *root, const char *env)
 {
 	entries es;
@@ -237,7 +320,7 @@ static int load_environment(run *rn, const char *root, const char *env)
 		if (!fp)
 			r = mg_oom();
 		else if (es.items[i].type == MG_ENTRY_DIR)
-			r = load_product(rn, env, fp);
+			r = rn->cache ? load_product_cached(rn, env, fp) : load_product(rn, env, fp);
 		else if (es.items[i].type != MG_ENTRY_FILE)
 			r = not_a_file(rn, fp, es.items[i].type, "a product folder");
 	}
@@ -324,15 +407,82 @@ static int cmp_products(const void *a, const void *b)
 	return strcmp(((const mg_product *)a)->folder, ((const mg_product *)b)->folder);
 }
 
-int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
-		mg_findings *findings)
+static int cmp_prods(const void *a, const void *b)
 {
-	run rn = { src, cfg, cat, findings, MG_BUF_INIT, MG_BUF_INIT };
+	return strcmp(((const prod *)a)->folder, ((const prod *)b)->folder);
+}
+
+/* Whether a product's own findings depend on the date: a clearance with an expiry. */
+static bool dated(const mg_product *p)
+{
+	for (size_t i = 0; i < p->nconsumers; i++)
+		for (int k = 0; k < MG_CLEAR__COUNT; k++)
+			if (p->consumers[i].access[k].present && p->consumers[i].access[k].expires)
+				return true;
+	return false;
+}
+
+/* Opens the cache when the source keeps one, keyed by the config's stamp and the catalogue root. */
+static int open_cache(run *rn)
+{
+	static const char *const names[] = { "meshgate.yaml", "meshgate.yml", "meshgate.json" };
+	mg_buf key = MG_BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < sizeof names / sizeof *names && r >= 0; i++)
+		if ((r = mg_buf_addf(&key, "%s\n", names[i]) < 0 ? mg_oom() : 0) == 0)
+			r = rn->src->stamp(rn->src, names[i], &key);
+	if (r >= 0 && mg_buf_add(&key, rn->cat->root, strlen(rn->cat->root) + 1) < 0)
+		r = mg_oom();
+	if (r >= 0)
+		r = mg_facts_open(&rn->cache, rn->src->cache_dir, key.ptr, key.len, rn->cat);
+	mg_buf_release(&key);
+	return r;
+}
+
+/* After the rules: the fresh products whose findings did not depend on the suggestion budget go to the cache. */
+static int record_fresh(run *rn)
+{
+	for (size_t i = 0; i < rn->nprods; i++) {
+		const prod *pr = &rn->prods[i];
+		const mg_product *p = &rn->cat->products[i];
+		size_t first[2] = { pr->first, pr->rules.first }, end[2] = { pr->end, pr->rules.end };
+		int r;
+		if (!pr->rules.fresh || !pr->rules.clean)
+			continue;
+		if ((r = mg_facts_record(rn->cache, pr->stamp, pr->stamplen, dated(p) ? rn->today : NULL, p,
+					 rn->f, first, end, 2, pr->nfiles, pr->rules.spent)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A cached run the cache cannot finish (see mg_rules_run_partial): all again, without it. */
+static int validate_again(run *rn, const mg_validate_opts *opts)
+{
+	mg_facts_free(rn->cache); /* its entries live in the catalogue's arena */
+	rn->cache = NULL;
+	mg_findings_release(rn->f);
+	mg_findings_init(rn->f);
+	mg_catalogue_release(rn->cat);
+	mg_catalogue_init(rn->cat);
+	mg_config_release(rn->cfg);
+	mg_config_init(rn->cfg);
+	return mg_validate(rn->src, opts, rn->cfg, rn->cat, rn->f);
+}
+
+static int validate(mg_source *src, const mg_validate_opts *opts, bool cached, mg_config *cfg,
+		    mg_catalogue *cat, mg_findings *findings)
+{
+	run rn = { .src = src, .cfg = cfg, .cat = cat, .f = findings, .path = MG_BUF_INIT, .data = MG_BUF_INIT };
+	mg_rules_product_run *runs = NULL;
 	mg_pii_matcher *pii = NULL;
 	entries envs = { 0 };
 	mg_buf dir = MG_BUF_INIT;
 	char today[11];
 	int r;
+	if (!opts || !opts->today)
+		today_utc(today);
+	rn.today = opts && opts->today ? opts->today : today;
 	if ((r = load_config(&rn)) < 0)
 		goto done;
 	mg_config_apply_severities(cfg, findings);
@@ -346,6 +496,8 @@ int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg
 	}
 	if (strcmp(cat->root, ".") == 0)
 		cat->root = "";
+	if (cached && src->stamp && src->cache_dir && (r = open_cache(&rn)) < 0)
+		goto done;
 	r = list(&rn, cat->root, &envs);
 	if (r == MG_ENOTFOUND) {
 		mg_error_set("catalogue '%s' not found in the %s", *cat->root ? cat->root : ".", src->name);
@@ -367,19 +519,44 @@ int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg
 		goto done;
 	if (cat->nproducts > 1)
 		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
-	if (!opts || !opts->today)
-		today_utc(today);
-	mg_rules_ctx ctx = { cfg, NULL, opts && opts->today ? opts->today : today };
+	if (rn.cache && rn.nprods > 1)
+		qsort(rn.prods, rn.nprods, sizeof *rn.prods, cmp_prods);
+	mg_rules_ctx ctx = { cfg, NULL, rn.today };
 	if ((r = mg_pii_matcher_new(&pii, cfg)) < 0)
 		goto done;
 	ctx.pii = pii;
-	if ((r = mg_rules_run(cat, &ctx, findings)) < 0)
+	if (rn.cache) {
+		if (!(runs = malloc((rn.nprods ? rn.nprods : 1) * sizeof *runs))) {
+			r = mg_oom();
+			goto done;
+		}
+		for (size_t i = 0; i < rn.nprods; i++)
+			runs[i] = rn.prods[i].rules;
+		if ((r = mg_rules_run_partial(cat, &ctx, runs, findings)) == 1) {
+			r = validate_again(&rn, opts);
+			goto done;
+		}
+		for (size_t i = 0; r == 0 && i < rn.nprods; i++)
+			rn.prods[i].rules = runs[i];
+		if (r == 0)
+			r = record_fresh(&rn);
+	} else {
+		r = mg_rules_run(cat, &ctx, findings);
+	}
+	if (r < 0)
 		goto done;
 	if ((r = apply_suppressions(&rn)) < 0)
 		goto done;
 	mg_findings_sort(findings);
+	if (rn.cache)
+		(void)mg_facts_save(rn.cache); /* only a cache: the next run re-reads what it lacks */
 	r = 0;
 done:
+	mg_facts_free(rn.cache);
+	for (size_t i = 0; i < rn.nprods; i++)
+		free(rn.prods[i].stamp);
+	free(rn.prods);
+	free(runs);
 	mg_pii_matcher_free(pii);
 	entries_release(&envs);
 	mg_buf_release(&dir);
@@ -388,11 +565,23 @@ done:
 	return r;
 }
 
+int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
+		mg_findings *findings)
+{
+	return validate(src, opts, false, cfg, cat, findings);
+}
+
+int mg_validate_cached(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
+		       mg_findings *findings)
+{
+	return validate(src, opts, true, cfg, cat, findings);
+}
+
 int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders, size_t n, mg_catalogue *cat,
 		     mg_findings *findings)
 {
 	mg_findings scratch;
-	run rn = { src, cfg, cat, findings, MG_BUF_INIT, MG_BUF_INIT };
+	run rn = { .src = src, .cfg = cfg, .cat = cat, .f = findings, .path = MG_BUF_INIT, .data = MG_BUF_INIT };
 	int r = 0;
 	mg_findings_init(&scratch);
 	if (!findings)
@@ -432,7 +621,7 @@ int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders,
 int mg_load_config(mg_source *src, mg_config *cfg, mg_findings *findings)
 {
 	mg_findings scratch;
-	run rn = { src, cfg, NULL, findings, MG_BUF_INIT, MG_BUF_INIT };
+	run rn = { .src = src, .cfg = cfg, .f = findings, .path = MG_BUF_INIT, .data = MG_BUF_INIT };
 	mg_findings_init(&scratch);
 	if (!findings)
 		rn.f = &scratch;
