@@ -2,9 +2,9 @@
  * model.h - the catalogue model: environments, products, tables, columns,
  * consumers and inputs, built from documents.  Pure: no I/O.
  *
- * A mg_catalogue owns everything it points to (one arena plus the parsed
- * documents, whose nodes positions refer to); every pointer handed out is
- * borrowed until mg_catalogue_free().  Values the schema layer already
+ * A mg_catalogue owns everything it points to (one arena: the builder copies
+ * every string it keeps, so documents are freed as soon as a product is
+ * built); every pointer handed out is borrowed until mg_catalogue_release().  Values the schema layer already
  * reported as wrong-typed are left NULL/empty here, so rules never see a
  * value of the wrong type.
  */
@@ -156,8 +156,7 @@ typedef struct mg_catalogue {
 	mg_product *products; /* sorted by folder path */
 	size_t nproducts;
 	size_t nfiles; /* product files read */
-	mg_doc **docs; /* owned; freed with the catalogue */
-	size_t ndocs, capdocs;
+	bool oom;      /* set by the builder when a copy failed */
 } mg_catalogue;
 
 void mg_catalogue_init(mg_catalogue *cat);
@@ -166,7 +165,8 @@ void mg_catalogue_release(mg_catalogue *cat);
 /*
  * Fills `p` (zeroed by the caller, environment/folder/files set) from the
  * parsed documents of its folder; docs[k] may be NULL for an absent or
- * unparsable file.  The catalogue takes ownership of the documents.
+ * unparsable file.  The documents are freed (and docs[] cleared), also on
+ * error.
  */
 int mg_model_build_product(mg_catalogue *cat, mg_product *p, mg_doc *docs[MG_FILE__COUNT]);
 

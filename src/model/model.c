@@ -64,26 +64,18 @@ void mg_catalogue_init(mg_catalogue *cat)
 
 void mg_catalogue_release(mg_catalogue *cat)
 {
-	for (size_t i = 0; i < cat->ndocs; i++)
-		mg_doc_free(cat->docs[i]);
-	free(cat->docs);
 	free(cat->products);
 	mg_arena_free(&cat->arena);
 	memset(cat, 0, sizeof *cat);
 }
 
-static int keep_doc(mg_catalogue *cat, mg_doc *doc)
+/* Copies s into the catalogue's arena; on failure records it (the build then fails). */
+static const char *keep(mg_catalogue *cat, const char *s, size_t len)
 {
-	if (cat->ndocs == cat->capdocs) {
-		size_t cap = cat->capdocs ? cat->capdocs * 2 : 64;
-		mg_doc **docs = realloc(cat->docs, cap * sizeof *docs);
-		if (!docs)
-			return mg_oom();
-		cat->docs = docs;
-		cat->capdocs = cap;
-	}
-	cat->docs[cat->ndocs++] = doc;
-	return 0;
+	char *c = mg_arena_strndup(&cat->arena, s, len);
+	if (!c)
+		cat->oom = true;
+	return c;
 }
 
 static mg_pos pos_of(const mg_doc *doc, uint32_t line, uint32_t col)
@@ -98,12 +90,18 @@ static mg_pos node_pos(const mg_doc *doc, const mg_node *n)
 }
 
 /* A string member's value (NULL unless a string) and its position. */
-static const char *str_at(const mg_doc *doc, const mg_node *obj, const char *key, mg_pos *at)
+/*
+ * A string member's value (NULL unless a string), copied into the catalogue
+ * so the documents can be freed once the product is built, and its position.
+ */
+static const char *str_at(mg_catalogue *cat, const mg_doc *doc, const mg_node *obj, const char *key, mg_pos *at)
 {
 	const mg_node *v = mg_obj_get(obj, key);
 	if (at)
 		*at = v ? node_pos(doc, v) : node_pos(doc, obj);
-	return mg_node_str(v);
+	if (!v || v->type != MG_NODE_STRING)
+		return NULL;
+	return keep(cat, v->u.string.ptr, v->u.string.len);
 }
 
 /* Collects the string items of an array member into arena arrays. */
@@ -125,7 +123,7 @@ static int strings_at(mg_catalogue *cat, const mg_doc *doc, const mg_node *arr, 
 		const mg_node *it = arr->u.array.items[i];
 		if (it->type != MG_NODE_STRING)
 			continue;
-		v[k] = it->u.string.ptr;
+		v[k] = keep(cat, it->u.string.ptr, it->u.string.len);
 		at[k] = node_pos(doc, it);
 		k++;
 	}
@@ -135,22 +133,22 @@ static int strings_at(mg_catalogue *cat, const mg_doc *doc, const mg_node *arr, 
 	return 0;
 }
 
-static void build_product_info(mg_product *p, const mg_doc *doc)
+static void build_product_info(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 {
 	const mg_node *root = doc->root;
-	p->name = str_at(doc, root, "data-product-name", &p->name_at);
-	p->owner = str_at(doc, root, "data-product-owner", &p->owner_at);
-	p->maintainer = str_at(doc, root, "data-product-maintainer", NULL);
+	p->name = str_at(cat, doc, root, "data-product-name", &p->name_at);
+	p->owner = str_at(cat, doc, root, "data-product-owner", &p->owner_at);
+	p->maintainer = str_at(cat, doc, root, "data-product-maintainer", NULL);
 	if (!p->maintainer)
-		p->maintainer = str_at(doc, root, "data-product-mantainer", NULL);
+		p->maintainer = str_at(cat, doc, root, "data-product-mantainer", NULL);
 }
 
-static void build_producer(mg_product *p, const mg_doc *doc)
+static void build_producer(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 {
 	const mg_node *root = doc->root;
-	p->producer_account = str_at(doc, root, "producer-account-id", &p->producer_account_at);
-	p->producer_role_arn = str_at(doc, root, "producer-role-arn", &p->producer_role_arn_at);
-	p->bucket = str_at(doc, root, "bucket-name", &p->bucket_at);
+	p->producer_account = str_at(cat, doc, root, "producer-account-id", &p->producer_account_at);
+	p->producer_role_arn = str_at(cat, doc, root, "producer-role-arn", &p->producer_role_arn_at);
+	p->bucket = str_at(cat, doc, root, "bucket-name", &p->bucket_at);
 }
 
 static int build_outputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
@@ -167,14 +165,14 @@ static int build_outputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 		mg_table *t = &p->tables[p->ntables++];
 		const mg_node *o = m->value;
 		int r;
-		t->name = m->key;
+		t->name = keep(cat, m->key, m->key_len);
 		t->at = pos_of(doc, m->line, m->col);
 		t->visibility = MG_VIS_PUBLIC;
 		if (o->type != MG_NODE_OBJECT)
 			continue;
-		t->location = str_at(doc, o, "location", &t->location_at);
-		t->file_format = str_at(doc, o, "file-format", NULL);
-		t->port_type = str_at(doc, o, "port-type", NULL);
+		t->location = str_at(cat, doc, o, "location", &t->location_at);
+		t->file_format = str_at(cat, doc, o, "file-format", NULL);
+		t->port_type = str_at(cat, doc, o, "port-type", NULL);
 		if ((r = strings_at(cat, doc, mg_obj_get(o, "partition-columns"), &t->partitions,
 				    &t->partitions_at, &t->npartitions)) < 0)
 			return r;
@@ -188,13 +186,13 @@ static int build_outputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 				return mg_oom();
 			for (size_t j = 0; j < cols->u.array.count; j++) {
 				const mg_node *c = cols->u.array.items[j];
-				const char *name = str_at(doc, c, "name", NULL);
+				const char *name = str_at(cat, doc, c, "name", NULL);
 				if (!name)
 					continue;
 				mg_column *col = &t->columns[t->ncolumns++];
 				col->name = name;
 				col->at = node_pos(doc, c);
-				col->type = str_at(doc, c, "type", NULL);
+				col->type = str_at(cat, doc, c, "type", NULL);
 				col->declared = true;
 			}
 		}
@@ -234,7 +232,7 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 	for (size_t i = 0; i < n; i++) {
 		const mg_node *e = tables->u.array.items[i];
 		mg_pos at;
-		const char *name = str_at(doc, e, "name", &at);
+		const char *name = str_at(cat, doc, e, "name", &at);
 		if (!name)
 			continue;
 		size_t ti = table_index(p, name);
@@ -246,7 +244,7 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 			continue;
 		}
 		mg_pos vat;
-		const char *vis = str_at(doc, e, "visibility", &vat);
+		const char *vis = str_at(cat, doc, e, "visibility", &vat);
 		for (int v = 0; vis && v < 3; v++)
 			if (strcmp(vis, vis_names[v]) == 0) {
 				/* listed twice: the most restrictive entry wins */
@@ -259,15 +257,8 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 		const mg_node *cols = mg_obj_get(e, "columns");
 		if (!cols || cols->type != MG_NODE_ARRAY || cols->u.array.count == 0)
 			continue;
-		/* grow the column array to hold classified-only columns */
-		size_t extra = cols->u.array.count;
-		mg_column *grown = mg_arena_calloc(&cat->arena, t->ncolumns + extra, sizeof *grown);
-		if (!grown)
-			return mg_oom();
-		if (t->ncolumns)
-			memcpy(grown, t->columns, t->ncolumns * sizeof *grown);
-		t->columns = grown;
 		/* an open-addressing index of column names, so large tables stay linear */
+		size_t extra = cols->u.array.count;
 		size_t cap = 16;
 		while (cap < 2 * (t->ncolumns + extra))
 			cap *= 2;
@@ -282,11 +273,34 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 				h = (h + 1) & (cap - 1);
 			slot[h] = k;
 		}
+		/* grow the column array only by the classified-only columns (usually none) */
+		size_t missing = 0;
+		for (size_t j = 0; j < cols->u.array.count; j++) {
+			const mg_node *cn = mg_obj_get(cols->u.array.items[j], "name");
+			if (!cn || cn->type != MG_NODE_STRING)
+				continue;
+			size_t h = name_hash(cn->u.string.ptr) & (cap - 1);
+			bool found = false;
+			for (; slot[h] != SIZE_MAX && !found; h = (h + 1) & (cap - 1))
+				found = strcmp(t->columns[slot[h]].name, cn->u.string.ptr) == 0;
+			missing += !found;
+		}
+		if (missing) {
+			mg_column *grown = mg_arena_calloc(&cat->arena, t->ncolumns + missing, sizeof *grown);
+			if (!grown) {
+				free(slot);
+				return mg_oom();
+			}
+			if (t->ncolumns)
+				memcpy(grown, t->columns, t->ncolumns * sizeof *grown);
+			t->columns = grown;
+		}
 		for (size_t j = 0; j < cols->u.array.count; j++) {
 			const mg_node *c = cols->u.array.items[j];
-			const char *cname = str_at(doc, c, "name", NULL);
-			if (!cname)
+			const mg_node *cn = mg_obj_get(c, "name");
+			if (!cn || cn->type != MG_NODE_STRING)
 				continue;
+			const char *cname = cn->u.string.ptr;
 			mg_column *col = NULL;
 			size_t h = name_hash(cname) & (cap - 1);
 			for (; slot[h] != SIZE_MAX; h = (h + 1) & (cap - 1))
@@ -297,7 +311,7 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 			if (!col) {
 				slot[h] = t->ncolumns;
 				col = &t->columns[t->ncolumns++];
-				col->name = cname;
+				col->name = keep(cat, cname, cn->u.string.len);
 				col->at = node_pos(doc, c);
 			}
 			col->classified = true;
@@ -317,15 +331,15 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 	return 0;
 }
 
-static void build_clearance(const mg_doc *doc, const mg_node *n, mg_clearance *c)
+static void build_clearance(mg_catalogue *cat, const mg_doc *doc, const mg_node *n, mg_clearance *c)
 {
 	if (!n || n->type != MG_NODE_OBJECT)
 		return;
 	c->present = true;
 	c->at = node_pos(doc, n);
-	c->approved_by = str_at(doc, n, "approved-by", NULL);
-	c->reason = str_at(doc, n, "reason", NULL);
-	c->expires = str_at(doc, n, "expires", &c->expires_at);
+	c->approved_by = str_at(cat, doc, n, "approved-by", NULL);
+	c->reason = str_at(cat, doc, n, "reason", NULL);
+	c->expires = str_at(cat, doc, n, "expires", &c->expires_at);
 }
 
 static int build_consumers(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
@@ -343,12 +357,12 @@ static int build_consumers(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 		mg_consumer *c = &p->consumers[p->nconsumers++];
 		int r;
 		c->at = node_pos(doc, o);
-		c->account = str_at(doc, o, "account", &c->account_at);
-		c->role_arn = str_at(doc, o, "consumer-role-arn", &c->role_arn_at);
-		c->postgres_role = str_at(doc, o, "postgres-role", &c->postgres_role_at);
-		c->contact = str_at(doc, o, "contact", NULL);
-		c->team = str_at(doc, o, "team", NULL);
-		const char *type = str_at(doc, o, "type", &c->type_at);
+		c->account = str_at(cat, doc, o, "account", &c->account_at);
+		c->role_arn = str_at(cat, doc, o, "consumer-role-arn", &c->role_arn_at);
+		c->postgres_role = str_at(cat, doc, o, "postgres-role", &c->postgres_role_at);
+		c->contact = str_at(cat, doc, o, "contact", NULL);
+		c->team = str_at(cat, doc, o, "team", NULL);
+		const char *type = str_at(cat, doc, o, "type", &c->type_at);
 		c->channel = !type ? MG_CHANNEL_UNKNOWN
 			   : strcmp(type, "lakeformation") == 0 ? MG_CHANNEL_LAKEFORMATION
 			   : strcmp(type, "iam") == 0 ? MG_CHANNEL_IAM
@@ -361,9 +375,9 @@ static int build_consumers(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 				return r;
 		}
 		const mg_node *access = mg_obj_get(o, "access");
-		build_clearance(doc, mg_obj_get(access, "confidential"), &c->access[MG_CLEAR_CONFIDENTIAL]);
-		build_clearance(doc, mg_obj_get(access, "pii"), &c->access[MG_CLEAR_PII]);
-		build_clearance(doc, mg_obj_get(access, "pci"), &c->access[MG_CLEAR_PCI]);
+		build_clearance(cat, doc, mg_obj_get(access, "confidential"), &c->access[MG_CLEAR_CONFIDENTIAL]);
+		build_clearance(cat, doc, mg_obj_get(access, "pii"), &c->access[MG_CLEAR_PII]);
+		build_clearance(cat, doc, mg_obj_get(access, "pci"), &c->access[MG_CLEAR_PCI]);
 	}
 	return 0;
 }
@@ -380,9 +394,9 @@ static int build_inputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 		const mg_member *m = &obj->u.object.members[i];
 		mg_input *in = &p->inputs[p->ninputs++];
 		int r;
-		in->key = m->key;
+		in->key = keep(cat, m->key, m->key_len);
 		in->at = pos_of(doc, m->line, m->col);
-		const char *type = str_at(doc, m->value, "type", NULL);
+		const char *type = str_at(cat, doc, m->value, "type", NULL);
 		in->declared_product = type && strcmp(type, "data-product") == 0;
 		if ((r = strings_at(cat, doc, mg_obj_get(m->value, "tables"), &in->tables, &in->tables_at,
 				    &in->ntables)) < 0)
@@ -394,28 +408,34 @@ static int build_inputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 int mg_model_build_product(mg_catalogue *cat, mg_product *p, mg_doc *docs[MG_FILE__COUNT])
 {
 	int r = 0;
-	for (int k = 0; k < MG_FILE__COUNT; k++)
-		if (docs[k] && (r = keep_doc(cat, docs[k])) < 0) {
-			/* the catalogue owns what it kept; free the rest */
-			for (int j = k; j < MG_FILE__COUNT; j++)
-				mg_doc_free(docs[j]);
-			return r;
-		}
-	for (int k = 0; k < MG_FILE__COUNT; k++)
+	cat->oom = false;
+	for (int k = 0; k < MG_FILE__COUNT && r == 0; k++) {
 		p->loaded[k] = docs[k] != NULL;
-	if (docs[MG_FILE_PRODUCT])
-		build_product_info(p, docs[MG_FILE_PRODUCT]);
-	if (docs[MG_FILE_PRODUCER])
-		build_producer(p, docs[MG_FILE_PRODUCER]);
-	if (docs[MG_FILE_OUTPUTS] && (r = build_outputs(cat, p, docs[MG_FILE_OUTPUTS])) < 0)
-		return r;
-	if (docs[MG_FILE_VISIBILITY] && (r = merge_visibility(cat, p, docs[MG_FILE_VISIBILITY])) < 0)
-		return r;
-	if (docs[MG_FILE_CONSUMERS] && (r = build_consumers(cat, p, docs[MG_FILE_CONSUMERS])) < 0)
-		return r;
-	if (docs[MG_FILE_INPUTS] && (r = build_inputs(cat, p, docs[MG_FILE_INPUTS])) < 0)
-		return r;
-	return 0;
+		/* positions name the file through the catalogue's copy of its path */
+		if (docs[k] && !(docs[k]->path = p->files[k] ? p->files[k] : keep(cat, docs[k]->path, strlen(docs[k]->path))))
+			r = mg_oom();
+	}
+	if (r == 0 && docs[MG_FILE_PRODUCT])
+		build_product_info(cat, p, docs[MG_FILE_PRODUCT]);
+	if (r == 0 && docs[MG_FILE_PRODUCER])
+		build_producer(cat, p, docs[MG_FILE_PRODUCER]);
+	if (r == 0 && docs[MG_FILE_OUTPUTS])
+		r = build_outputs(cat, p, docs[MG_FILE_OUTPUTS]);
+	if (r == 0 && docs[MG_FILE_VISIBILITY])
+		r = merge_visibility(cat, p, docs[MG_FILE_VISIBILITY]);
+	if (r == 0 && docs[MG_FILE_CONSUMERS])
+		r = build_consumers(cat, p, docs[MG_FILE_CONSUMERS]);
+	if (r == 0 && docs[MG_FILE_INPUTS])
+		r = build_inputs(cat, p, docs[MG_FILE_INPUTS]);
+	if (r == 0 && cat->oom)
+		r = mg_oom();
+	/* everything the model needs is copied: the trees go now, which keeps a
+	 * large catalogue's memory to its model instead of all its documents */
+	for (int k = 0; k < MG_FILE__COUNT; k++) {
+		mg_doc_free(docs[k]);
+		docs[k] = NULL;
+	}
+	return r;
 }
 
 const mg_table *mg_product_table(const mg_product *p, const char *name)
