@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "meshgate/backend.h"
+#include "meshgate/model.h"
 #include "meshgate/state.h"
 
 typedef struct mg_apply_opts {
@@ -33,6 +34,9 @@ typedef struct mg_apply_opts {
 	/* testing only: kill this process with SIGKILL after this many ops were
 	 * sent to the backend (before their outcomes are journalled); 0: off */
 	long fault_kill_after;
+	/* Optional: to_rev's catalogue, already loaded and validated by the
+	 * caller (NULL: the executor loads and validates it). */
+	const mg_catalogue *target;
 } mg_apply_opts;
 
 typedef struct mg_apply_stats {

@@ -31,6 +31,11 @@ typedef struct mg_plan_request {
 	 * rules; to_findings then holds only their parse/schema findings).
 	 * Ignored when everything changed or the two days differ. */
 	bool only_changed;
+	/* Optional: the target already loaded and validated in full (every
+	 * product, judged on to_date).  The planner then reads only the base's
+	 * changed folders and those whose clearances changed validity, and
+	 * leaves to_cfg/to_cat/to_findings of the result empty. */
+	const mg_catalogue *target;
 } mg_plan_request;
 
 /* What the planner loaded, for callers that report more than the plan. */

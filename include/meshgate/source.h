@@ -85,4 +85,11 @@ int mg_git_hooks_dir(mg_buf *out, const char *repo_path);
 
 void mg_source_free(mg_source *s);
 
+/*
+ * git_libgit2_init() plus the settings meshgate reads repositories with
+ * (large trees cached, no re-hashing of every object read).  Pair each call
+ * with git_libgit2_shutdown().  Returns libgit2's init count or an error.
+ */
+int mg_git_init(void);
+
 #endif

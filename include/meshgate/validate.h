@@ -46,8 +46,9 @@ int mg_validate_commit(const char *repo_path, const char *rev, const mg_validate
  * The parts of the pipeline the planner uses to load only what changed:
  * meshgate.yaml into cfg, and the given product folders
  * ("<root>/<env>/<product>", repository-relative) into cat, parsed and
- * schema-checked (findings to `findings`, may be NULL) but without the
- * catalogue rules.  Folders missing from the source are skipped.
+ * schema-checked (findings to `findings`; NULL skips the schema, for callers
+ * that only need the model) but without the catalogue rules.  Folders
+ * missing from the source are skipped.
  */
 int mg_load_config(mg_source *src, mg_config *cfg, mg_findings *findings);
 int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders, size_t n, mg_catalogue *cat,

@@ -305,11 +305,14 @@ static int table_grant(mg_grant_set *out, const mg_product *p, const mg_consumer
 	if ((r = grow(s)) == 0) {
 		mg_grant *dst = &s->items[s->count];
 		*dst = g;
+		/* set_columns copies the column names; the key strings are copied here */
 		if ((r = set_columns(&s->arena, dst, cols, n)) == 0) {
-			/* strings stay borrowed until copy below */
-			mg_grant tmp = *dst;
-			r = mg_access__copy_grant(&s->arena, dst, &tmp);
-			if (r == 0) {
+			if (!(dst->environment = mg_arena_strdup(&s->arena, g.environment)) ||
+			    !(dst->product = mg_arena_strdup(&s->arena, g.product)) ||
+			    !(dst->principal = mg_arena_strdup(&s->arena, g.principal)) ||
+			    !(dst->table = mg_arena_strdup(&s->arena, g.table))) {
+				r = mg_oom();
+			} else {
 				s->count++;
 				*granted = true;
 			}

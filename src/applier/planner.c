@@ -137,8 +137,87 @@ done:
 	return r;
 }
 
+/* With the target in hand: diff the trees, read only what the base must contribute. */
+static int plan_with_target(const mg_plan_request *req, mg_plan_result *out)
+{
+	const mg_catalogue *to = req->target;
+	mg_source *from_src = NULL;
+	mg_config from_cfg;
+	mg_catalogue from_cat;
+	mg_changes changes;
+	mg_grant_set a, b;
+	filter_ctx fc = { &changes, req->environment, NULL, 0 };
+	bool has_base = req->from_rev && *req->from_rev;
+	char **folders = NULL;
+	int r;
+	mg_config_init(&from_cfg);
+	mg_catalogue_init(&from_cat);
+	mg_changes_init(&changes);
+	mg_grant_set_init(&a);
+	mg_grant_set_init(&b);
+	if ((r = mg_changes_between(&changes, req->repo, has_base ? req->from_rev : NULL, req->to_rev, to->root)) < 0)
+		goto done;
+	if (has_base) {
+		if ((r = mg_source_git_rev_new(&from_src, req->repo, req->from_rev)) < 0 ||
+		    (r = mg_load_config(from_src, &from_cfg, NULL)) < 0)
+			goto done;
+		if (strcmp(from_cfg.catalogue, to->root) != 0)
+			changes.all = true;
+		if (changes.all) {
+			mg_findings scratch;
+			mg_validate_opts vo = { req->from_date, NULL };
+			mg_findings_init(&scratch);
+			mg_config_release(&from_cfg);
+			mg_config_init(&from_cfg);
+			r = mg_validate(from_src, &vo, &from_cfg, &from_cat, &scratch);
+			mg_findings_release(&scratch);
+			if (r < 0)
+				goto done;
+		} else {
+			/* the base's side of the changed folders, and of those whose clearances expired */
+			if ((r = note_expiring(&fc, to, req->from_date, req->to_date)) < 0)
+				goto done;
+			size_t n = changes.count + fc.nexpiring;
+			if (!(folders = malloc((n + 1) * sizeof *folders))) {
+				r = mg_oom();
+				goto done;
+			}
+			memcpy(folders, changes.folders, changes.count * sizeof *folders);
+			memcpy(folders + changes.count, fc.expiring, fc.nexpiring * sizeof *folders);
+			if (!(from_cat.root = mg_arena_strdup(&from_cat.arena, from_cfg.catalogue))) {
+				r = mg_oom();
+				goto done;
+			}
+			if ((r = mg_load_products(from_src, &from_cfg, (const char *const *)folders, n, &from_cat, NULL)) < 0)
+				goto done;
+			/* a folder the base lacks but whose clearance note came from the target is harmless */
+		}
+	}
+	out->all_products = changes.all;
+	if ((has_base && (r = mg_access_desired(&from_cat, req->from_date, filter, &fc, &a)) < 0) ||
+	    (r = mg_access_desired(to, req->to_date, filter, &fc, &b)) < 0)
+		goto done;
+	for (size_t i = 0; i < to->nproducts; i++)
+		out->products_considered += filter(&to->products[i], &fc);
+	r = mg_plan_diff(&a, &b, &out->plan);
+done:
+	free(folders);
+	for (size_t i = 0; i < fc.nexpiring; i++)
+		free(fc.expiring[i]);
+	free(fc.expiring);
+	mg_grant_set_release(&a);
+	mg_grant_set_release(&b);
+	mg_changes_release(&changes);
+	mg_catalogue_release(&from_cat);
+	mg_config_release(&from_cfg);
+	mg_source_free(from_src);
+	return r;
+}
+
 int mg_plan_between(const mg_plan_request *req, mg_plan_result *out)
 {
+	if (req->target)
+		return plan_with_target(req, out);
 	if (req->only_changed && req->from_rev && *req->from_rev &&
 	    (!req->from_date || !req->to_date || strcmp(req->from_date, req->to_date) == 0)) {
 		bool done;

@@ -14,6 +14,7 @@
 #include "meshgate/changes.h"
 #include "meshgate/error.h"
 #include "meshgate/planner.h"
+#include "meshgate/validate.h"
 
 static void audit_to_file(void *ctx, const char *line)
 {
@@ -103,26 +104,36 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 	char **known = NULL;
 	size_t nenvs = 0, nknown = 0;
 	int status = CLI_EXIT_FAILURE;
-	mg_plan_result head;
-	mg_plan_result_init(&head);
+	mg_config hcfg;
+	mg_catalogue hcat;
+	mg_findings hf;
+	char head_sha[41];
+	mg_config_init(&hcfg);
+	mg_catalogue_init(&hcat);
+	mg_findings_init(&hf);
 	if (cli_applier_open(&a, repo, true) < 0 || check_branch(repo, a.cfg.protected_branch) < 0) {
 		status = cli_fail();
 		goto done;
 	}
-	/* the environments: those in HEAD and those applied before (a removed one is revoked) */
+	/*
+	 * HEAD is loaded and validated once, as of its commit day (a clearance
+	 * that expired since is revoked by the plan, not blocking); the same
+	 * catalogue is every environment's target.  The environments: those in
+	 * HEAD and those applied before (a removed one is revoked).
+	 */
 	char commit_day[11];
-	if (mg_git_commit_date(commit_day, repo, "HEAD") < 0) {
+	if (mg_git_resolve_commit(head_sha, repo, "HEAD") < 0 || mg_git_commit_date(commit_day, repo, head_sha) < 0) {
 		status = cli_fail();
 		goto done;
 	}
-	mg_plan_request req0 = { repo, NULL, today, "HEAD", today, opts[O_ENV].value,
-				 strcmp(commit_day, today) < 0 ? commit_day : NULL, false };
-	if (mg_plan_between(&req0, &head) < 0 || mg_catalogue_environments(&head.to_cat, &envs, &nenvs) < 0 ||
+	mg_validate_opts vo = { strcmp(commit_day, today) < 0 ? commit_day : today, NULL };
+	if (mg_validate_commit(repo, head_sha, &vo, &hcfg, &hcat, &hf) < 0 ||
+	    mg_catalogue_environments(&hcat, &envs, &nenvs) < 0 ||
 	    a.state->environments(a.state, &known, &nknown) < 0) {
 		status = cli_fail();
 		goto done;
 	}
-	size_t errors = mg_findings_count_at(&head.to_findings, MG_SEV_ERROR);
+	size_t errors = mg_findings_count_at(&hf, MG_SEV_ERROR);
 	if (errors) {
 		fprintf(stderr, "meshgate: error: HEAD does not validate (%zu error%s); nothing was applied.\n"
 				"run 'meshgate validate --rev HEAD' to see them\n",
@@ -142,8 +153,8 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 	gethostname(host, sizeof host - 1);
 	snprintf(holder, sizeof holder, "meshgate apply (pid %ld on %s)", (long)getpid(), host);
 	const char *fault = getenv("MESHGATE_TEST_KILL_AFTER_OPS");
-	mg_apply_opts ao = { repo, "HEAD", today, timeout_s * 1000, (size_t)batch, holder,
-			     audit ? audit_to_file : NULL, audit, fault ? atol(fault) : 0 };
+	mg_apply_opts ao = { repo, head_sha, today, timeout_s * 1000, (size_t)batch, holder,
+			     audit ? audit_to_file : NULL, audit, fault ? atol(fault) : 0, &hcat };
 	status = CLI_EXIT_OK;
 	for (size_t i = 0; i < nenvs + nknown; i++) {
 		const char *env = i < nenvs ? envs[i] : known[i - nenvs];
@@ -175,7 +186,9 @@ done:
 		free(known[i]);
 	free(known);
 	free(envs);
-	mg_plan_result_release(&head);
+	mg_findings_release(&hf);
+	mg_catalogue_release(&hcat);
+	mg_config_release(&hcfg);
 	cli_applier_close(&a);
 	return status;
 }

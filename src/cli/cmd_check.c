@@ -27,6 +27,30 @@ static int load(const char *repo, const char *rev, const char *today, mg_config 
 	return mg_validate_commit(repo, rev, &vo, cfg, cat, f);
 }
 
+/*
+ * The base only feeds the change rules, which compare changed products:
+ * load just those folders (all of them when everything changed), without
+ * the catalogue rules.
+ */
+static int load_base(const char *repo, const char *rev, const mg_changes *changes, mg_config *cfg,
+		     mg_catalogue *cat)
+{
+	mg_findings scratch;
+	mg_source *src = NULL;
+	int r;
+	mg_findings_init(&scratch);
+	if (changes->all) {
+		r = load(repo, rev, NULL, cfg, cat, &scratch);
+	} else if ((r = mg_source_git_rev_new(&src, repo, rev)) == 0 && (r = mg_load_config(src, cfg, NULL)) == 0) {
+		cat->root = mg_arena_strdup(&cat->arena, cfg->catalogue);
+		r = !cat->root ? MG_ENOMEM
+			       : mg_load_products(src, cfg, (const char *const *)changes->folders, changes->count, cat, NULL);
+	}
+	mg_source_free(src);
+	mg_findings_release(&scratch);
+	return r;
+}
+
 static int post_status(const char *provider, const char *head_sha, size_t errors, size_t warnings)
 {
 	mg_status_req req = MG_STATUS_REQ_INIT;
@@ -85,7 +109,7 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	const char *base = opts[O_BASE].value;
 	mg_config hcfg, bcfg;
 	mg_catalogue hcat, bcat;
-	mg_findings f, bf;
+	mg_findings f;
 	mg_changes changes;
 	mg_plan_result pr;
 	mg_buf plan_md = MG_BUF_INIT;
@@ -96,12 +120,12 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	mg_catalogue_init(&hcat);
 	mg_catalogue_init(&bcat);
 	mg_findings_init(&f);
-	mg_findings_init(&bf);
 	mg_changes_init(&changes);
 	mg_plan_result_init(&pr);
 	if (mg_git_resolve_commit(head_sha, repo, head) < 0 || mg_git_resolve_commit(base_sha, repo, base) < 0 ||
-	    load(repo, head_sha, today, &hcfg, &hcat, &f) < 0 || load(repo, base_sha, today, &bcfg, &bcat, &bf) < 0 ||
-	    mg_changes_between(&changes, repo, base_sha, head_sha, hcat.root) < 0) {
+	    load(repo, head_sha, today, &hcfg, &hcat, &f) < 0 ||
+	    mg_changes_between(&changes, repo, base_sha, head_sha, hcat.root) < 0 ||
+	    load_base(repo, base_sha, &changes, &bcfg, &bcat) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -115,7 +139,7 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 		mg_findings_keep_changed(&f, &hcat, &changes);
 	mg_findings_sort(&f);
 	/* the access plan the merge would cause, for the Markdown comment */
-	mg_plan_request req = { repo, base_sha, today, head_sha, today, NULL, NULL, true };
+	mg_plan_request req = { repo, base_sha, today, head_sha, today, NULL, NULL, true, NULL };
 	if (mg_plan_between(&req, &pr) < 0 ||
 	    mg_plan_write(&pr.plan, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
 		status = cli_fail();
@@ -139,7 +163,6 @@ done:
 	mg_buf_release(&plan_md);
 	mg_plan_result_release(&pr);
 	mg_changes_release(&changes);
-	mg_findings_release(&bf);
 	mg_findings_release(&f);
 	mg_catalogue_release(&bcat);
 	mg_catalogue_release(&hcat);

@@ -27,7 +27,7 @@ static int drift_env(cli_applier *a, const char *repo, const char *env, const ch
 	if ((r = a->state->last_applied(a->state, env, &applied)) < 0)
 		goto done;
 	if (applied.present) {
-		mg_plan_request req = { repo, NULL, today, applied.commit, today, env, NULL, false };
+		mg_plan_request req = { repo, NULL, today, applied.commit, today, env, NULL, false, NULL };
 		if ((r = mg_plan_between(&req, &pr)) < 0)
 			goto done;
 		/* the desired grants of that commit, as a set: apply its first-run plan to nothing */

@@ -9,6 +9,7 @@
 
 #include "meshgate/buf.h"
 #include "meshgate/error.h"
+#include "meshgate/source.h"
 
 void mg_changes_init(mg_changes *c)
 {
@@ -98,7 +99,7 @@ int mg_changes_between(mg_changes *c, const char *repo_path, const char *from_re
 	git_tree *from = NULL, *to = NULL;
 	git_diff *diff = NULL;
 	int r;
-	git_libgit2_init();
+	mg_git_init();
 	if (!from_rev || !*from_rev) {
 		c->all = true;
 		r = 0;
@@ -189,7 +190,7 @@ int mg_git_resolve_commit(char out[41], const char *repo_path, const char *rev)
 	git_repository *repo = NULL;
 	git_object *obj = NULL, *commit = NULL;
 	int r;
-	git_libgit2_init();
+	mg_git_init();
 	if ((r = open_repo(&repo, repo_path)) < 0)
 		goto done;
 	if (git_revparse_single(&obj, repo, rev) < 0) {
@@ -217,7 +218,7 @@ int mg_git_current_branch(char *out, size_t cap, const char *repo_path)
 	git_repository *repo = NULL;
 	git_reference *head = NULL;
 	int r;
-	git_libgit2_init();
+	mg_git_init();
 	out[0] = '\0';
 	if ((r = open_repo(&repo, repo_path)) < 0)
 		goto done;
@@ -244,7 +245,7 @@ int mg_git_toplevel(mg_buf *out, const char *repo_path)
 {
 	git_repository *repo = NULL;
 	int r;
-	git_libgit2_init();
+	mg_git_init();
 	if ((r = open_repo(&repo, repo_path)) < 0)
 		goto done;
 	const char *wd = git_repository_workdir(repo);
@@ -268,7 +269,7 @@ int mg_git_commit_date(char out[11], const char *repo_path, const char *rev)
 	git_repository *repo = NULL;
 	git_object *obj = NULL, *commit = NULL;
 	int r;
-	git_libgit2_init();
+	mg_git_init();
 	if ((r = open_repo(&repo, repo_path)) < 0)
 		goto done;
 	if (git_revparse_single(&obj, repo, rev) < 0 || git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {

@@ -48,11 +48,29 @@ static mg_entry_type type_of_mode(unsigned int mode)
 /* libgit2's own init count pairs each constructor with its free */
 static int lib_init(void)
 {
-	if (git_libgit2_init() < 0) {
+	if (mg_git_init() < 0) {
 		mg_error_set("cannot initialise libgit2: %s", git_message());
 		return MG_EIO;
 	}
 	return 0;
+}
+
+int mg_git_init(void)
+{
+	int n = git_libgit2_init();
+	if (n < 0)
+		return n;
+	/*
+	 * A catalogue's environment folder is one tree of thousands of entries,
+	 * read again for every product folder below it.  libgit2 caches trees
+	 * only up to 4 KiB and re-hashes every object it reads: keep big trees
+	 * in its cache, and trust the object database as git itself does
+	 * (`git fsck` is the place to verify it).
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_TREE, (size_t)64 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)256 << 20);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	return n;
 }
 
 static int open_repo(git_repository **out, const char *repo_path)

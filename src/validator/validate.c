@@ -42,6 +42,7 @@ typedef struct {
 	const char *today;
 	prod *prods;
 	size_t nprods, capprods;
+	bool no_schema; /* load for the model only: nobody reads the schema's findings */
 } run;
 
 /* ---- discovery ---- */
@@ -140,6 +141,8 @@ static int load_file(run *rn, const char *path, mg_file_kind kind, mg_doc **out)
 		return 0;
 	if (r < 0)
 		return r;
+	if (rn->no_schema)
+		goto done;
 	if ((r = mg_buf_addf(&name, "%s.schema.json", mg_file_kind_stem(kind))) < 0 ||
 	    (r = mg_schema_builtin(&schema, name.ptr)) < 0)
 		goto done;
@@ -581,7 +584,8 @@ int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders,
 		     mg_findings *findings)
 {
 	mg_findings scratch;
-	run rn = { .src = src, .cfg = cfg, .cat = cat, .f = findings, .path = MG_BUF_INIT, .data = MG_BUF_INIT };
+	run rn = { .src = src, .cfg = cfg, .cat = cat, .f = findings, .path = MG_BUF_INIT, .data = MG_BUF_INIT,
+		   .no_schema = findings == NULL };
 	int r = 0;
 	mg_findings_init(&scratch);
 	if (!findings)

@@ -145,7 +145,7 @@ static void make_repo(char a[41], char b[41], char c[41])
 /* The desired grants of a commit in env (through the planner: a first-run plan applied to nothing). */
 static void desired(const char *rev, const char *env, mg_grant_set *out)
 {
-	mg_plan_request req = { repo, NULL, TODAY, rev, TODAY, env, NULL, false };
+	mg_plan_request req = { repo, NULL, TODAY, rev, TODAY, env, NULL, false, NULL };
 	mg_plan_result pr;
 	mg_plan_result_init(&pr);
 	MGT_EQ_INT(mg_plan_between(&req, &pr), 0);
@@ -176,7 +176,7 @@ static int apply_to(const char *dir, const char *rev, const char *env, size_t ba
 	mg_backend *be = NULL;
 	mg_apply_stats stats;
 	open_store(dir, &st, &be);
-	mg_apply_opts o = { repo, rev, TODAY, timeout_ms, batch, "test", NULL, NULL, kill_after };
+	mg_apply_opts o = { repo, rev, TODAY, timeout_ms, batch, "test", NULL, NULL, kill_after, NULL };
 	int r = mg_apply_environment(st, be, &o, env, &stats);
 	mg_backend_free(be);
 	mg_state_free(st);
@@ -436,32 +436,52 @@ static void test_first_apply_then_noop(void)
 	mg_grant_set_release(&want);
 }
 
-/* Loading only the changed folders gives the same plan as loading everything. */
-static void test_changed_only_plan_equals_full_plan(void)
+static void same_plan(const mg_plan *x, const mg_plan *y, const char *what)
+{
+	if (x->count != y->count)
+		fprintf(stderr, "%s: %zu ops, expected %zu\n", what, x->count, y->count);
+	MGT_EQ_INT(x->count, y->count);
+	for (size_t k = 0; k < x->count && k < y->count; k++) {
+		MGT_EQ_STR(x->ops[k].key, y->ops[k].key);
+		MGT_EQ_INT(x->ops[k].newly, y->ops[k].newly);
+	}
+}
+
+/*
+ * Loading only the changed folders (plan, check), or reading the base's
+ * changed and expiring folders against a target loaded once (apply), gives
+ * the very plan that loading both commits in full gives.
+ */
+static void test_partial_loads_plan_like_full_loads(void)
 {
 	char a[41], b[41], c[41];
 	make_repo(a, b, c);
 	const char *pairs[][2] = { { a, b }, { b, c }, { a, c }, { c, a } };
-	for (size_t i = 0; i < 4; i++) {
-		mg_plan_result fast, full;
-		mg_plan_request rq = { repo, pairs[i][0], TODAY, pairs[i][1], TODAY, NULL, NULL, true };
-		mg_plan_result_init(&fast);
-		mg_plan_result_init(&full);
-		MGT_EQ_INT(mg_plan_between(&rq, &fast), 0);
-		rq.only_changed = false;
-		MGT_EQ_INT(mg_plan_between(&rq, &full), 0);
-		MGT_CHECK(fast.plan.count > 0);
-		MGT_EQ_INT(fast.plan.count, full.plan.count);
-		for (size_t k = 0; k < fast.plan.count && k < full.plan.count; k++) {
-			MGT_EQ_STR(fast.plan.ops[k].key, full.plan.ops[k].key);
-			MGT_EQ_INT(fast.plan.ops[k].newly, full.plan.ops[k].newly);
+	/* same day, and across the 2030-01-01 expiry of the clearances */
+	const char *days[][2] = { { TODAY, TODAY }, { TODAY, "2031-01-01" } };
+	for (size_t d = 0; d < 2; d++)
+		for (size_t i = 0; i < 4; i++) {
+			mg_plan_result fast, full, targeted;
+			mg_plan_request rq = { repo, pairs[i][0], days[d][0], pairs[i][1], days[d][1], NULL, NULL, false, NULL };
+			mg_plan_result_init(&fast);
+			mg_plan_result_init(&full);
+			mg_plan_result_init(&targeted);
+			MGT_EQ_INT(mg_plan_between(&rq, &full), 0);
+			MGT_CHECK(full.plan.count > 0);
+			rq.only_changed = true;
+			MGT_EQ_INT(mg_plan_between(&rq, &fast), 0);
+			same_plan(&fast.plan, &full.plan, "changed folders only");
+			rq.only_changed = false;
+			rq.target = &full.to_cat;
+			MGT_EQ_INT(mg_plan_between(&rq, &targeted), 0);
+			same_plan(&targeted.plan, &full.plan, "with the target loaded");
+			if (d == 0) /* the fast path really loaded less */
+				MGT_CHECK(fast.to_cat.nproducts <= full.to_cat.nproducts);
+			mg_plan_result_release(&fast);
+			mg_plan_result_release(&full);
+			mg_plan_result_release(&targeted);
 		}
-		/* the fast path really loaded less */
-		MGT_CHECK(fast.to_cat.nproducts <= full.to_cat.nproducts);
-		mg_plan_result_release(&fast);
-		mg_plan_result_release(&full);
-	}
 }
 
-MGT_MAIN(test_changed_only_plan_equals_full_plan, test_first_apply_then_noop, test_crash_at_every_op_then_resume, test_crash_then_new_target,
+MGT_MAIN(test_partial_loads_plan_like_full_loads, test_first_apply_then_noop, test_crash_at_every_op_then_resume, test_crash_then_new_target,
 	 test_concurrent_applies_serialise)
