@@ -26,7 +26,7 @@ typedef struct mg_apply_opts {
 	const char *to_rev;      /* target commit-ish, e.g. "HEAD" */
 	const char *today;       /* "YYYY-MM-DD" */
 	long lock_timeout_ms;
-	size_t batch_size;       /* ops per backend call and journal write; 0: 500 */
+	size_t batch_size;       /* ops per backend call and journal write; 0: 2000 */
 	const char *holder;      /* who takes the lock, for messages */
 	/* one JSON line per executed op (may be NULL) */
 	void (*audit)(void *ctx, const char *json_line);

@@ -63,7 +63,7 @@ static void audit_line(const mg_apply_opts *o, const char *env, const char *comm
 static int execute(mg_state *st, mg_backend *be, const mg_apply_opts *o, const char *env, const char *commit,
 		   const mg_plan *plan, mg_apply_stats *stats, bool resuming, long *ops_sent)
 {
-	size_t batch = o->batch_size ? o->batch_size : 500;
+	size_t batch = o->batch_size ? o->batch_size : 2000;
 	mg_op *todo = malloc(batch * sizeof *todo);
 	mg_op_result *res = calloc(batch, sizeof *res);
 	int r = 0;

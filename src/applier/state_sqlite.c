@@ -3,10 +3,14 @@
  * SQLite file with the last applied commit, the lock and the journal of
  * each environment.
  *
- * Durability: WAL with synchronous=FULL, so an outcome recorded in the
- * journal survives a kill -9 or a power cut before the state moves.  The
- * lock is a row taken inside BEGIN IMMEDIATE, so two processes cannot both
- * insert it; a lock whose holder died stays until `meshgate unlock --force`.
+ * Durability: WAL, which survives a kill -9 at any point.  A run's start is
+ * written with synchronous=FULL, so it is on disk before any operation
+ * executes; the journal and the final state move use NORMAL, since a power
+ * cut that loses them is safe: every operation is idempotent, so a lost
+ * journal entry means an operation is redone, and a lost state move means
+ * the recorded run is completed again.  The lock is a row taken inside
+ * BEGIN IMMEDIATE, so two processes cannot both insert it; a lock whose
+ * holder died stays until `meshgate unlock --force`.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -230,7 +234,8 @@ static int sq_run_start_impl(mg_state *base, const char *env, const mg_run_info 
 	char now[32];
 	now_iso(now);
 	int r;
-	if ((r = exec(s, "BEGIN IMMEDIATE")) < 0)
+	/* durable before the first operation runs: see the top of this file */
+	if ((r = exec(s, "PRAGMA synchronous=FULL")) < 0 || (r = exec(s, "BEGIN IMMEDIATE")) < 0)
 		return r;
 	if (sqlite3_prepare_v2(s->db, "DELETE FROM journal WHERE environment=?", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
@@ -256,10 +261,13 @@ static int sq_run_start_impl(mg_state *base, const char *env, const mg_run_info 
 		goto fail;
 	}
 	sqlite3_finalize(st);
-	return exec(s, "COMMIT");
+	if ((r = exec(s, "COMMIT")) < 0)
+		return r;
+	return exec(s, "PRAGMA synchronous=NORMAL");
 fail:
 	r = db_fail(s, "starting a run");
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 	return r;
 }
 
@@ -403,7 +411,7 @@ int mg_state_sqlite_new(mg_state **out, const char *path)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	int r;
-	if ((r = exec(s, SCHEMA)) < 0 || (r = exec(s, "PRAGMA synchronous=FULL")) < 0) {
+	if ((r = exec(s, SCHEMA)) < 0 || (r = exec(s, "PRAGMA synchronous=NORMAL")) < 0) {
 		sq_free(&s->base);
 		return r;
 	}

@@ -72,7 +72,7 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 		CLI_OPT("env", 'e', "ENV", "only this environment (default: every one)"),
 		CLI_OPT("lock-timeout", 0, "SECONDS", "wait this long for another apply to finish (default 60)"),
 		CLI_OPT("audit", 0, "FILE", "append one JSON line per operation to FILE ('-': standard output)"),
-		CLI_OPT("batch-size", 0, "N", "operations per backend call and journal write (default 500)"),
+		CLI_OPT("batch-size", 0, "N", "operations per backend call and journal write (default 2000)"),
 		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
 		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT_END,
@@ -85,7 +85,7 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 	char today[11];
 	if (cli_today(today, opts[O_TODAY].value) < 0)
 		return cli_usage_error(cmd, "%s", mg_error_last());
-	long timeout_s = 60, batch = 500;
+	long timeout_s = 60, batch = 2000;
 	char *end;
 	if (opts[O_TIMEOUT].value) {
 		timeout_s = strtol(opts[O_TIMEOUT].value, &end, 10);
