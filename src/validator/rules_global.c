@@ -33,11 +33,11 @@
 #define ADD(st, pos, rule, ...) \
 	mg_findings_add((st)->f, (pos).file, (pos).line, (pos).col, (rule), __VA_ARGS__)
 
-/* "<env>\x1f<normalised name>" in st->key. */
+/* The environment index (binary, fixed width), then the normalised name, in st->key. */
 static int product_key(mg_rules_state *st, size_t env, const char *name)
 {
 	mg_buf_clear(&st->key);
-	if (mg_buf_addf(&st->key, "%zu\x1f", env) < 0 || mg_rules_normalise(&st->key, name) < 0)
+	if (mg_buf_add(&st->key, &env, sizeof env) < 0 || mg_rules_normalise(&st->key, name) < 0)
 		return mg_oom();
 	return 0;
 }

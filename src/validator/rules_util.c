@@ -130,8 +130,9 @@ void mg_rules_state_release(mg_rules_state *st)
 
 int mg_rules_table_key(mg_rules_state *st, size_t product, const char *table)
 {
+	/* fixed-width binary prefix: cheaper than printf, and unambiguous */
 	mg_buf_clear(&st->key);
-	if (mg_buf_addf(&st->key, "%zu\x1f", product) < 0 || mg_buf_adds(&st->key, table) < 0)
+	if (mg_buf_add(&st->key, &product, sizeof product) < 0 || mg_buf_adds(&st->key, table) < 0)
 		return mg_oom();
 	return 0;
 }
@@ -146,8 +147,10 @@ long mg_rules_find_table(mg_rules_state *st, size_t product, const char *name)
 
 static int pos_key(mg_buf *b, const char *path, uint32_t line, uint32_t col)
 {
+	/* the path, then a fixed-width binary suffix: unambiguous read from the end */
+	uint32_t lc[2] = { line, col };
 	mg_buf_clear(b);
-	if (mg_buf_adds(b, path ? path : "") < 0 || mg_buf_addf(b, "\x1f%u:%u", line, col) < 0)
+	if (mg_buf_adds(b, path ? path : "") < 0 || mg_buf_add(b, lc, sizeof lc) < 0)
 		return mg_oom();
 	return 0;
 }
