@@ -106,9 +106,15 @@ static int write_grant(ledger *l, const mg_grant *g, const char *now)
 	for (size_t i = 0; i < g->ncolumns && r == 0; i++) {
 		if (i)
 			r = mg_buf_addc(&cols, SEP) | mg_buf_addc(&exps, SEP);
-		if (r == 0)
-			r = mg_buf_adds(&cols, g->columns[i]) |
-			    mg_buf_addf(&exps, "%u", g->column_exposure ? g->column_exposure[i] : 0);
+		if (r == 0) {
+			/* exposure is a small bit set: its decimal digits without printf */
+			char digits[12], *d = digits + sizeof digits;
+			unsigned v = g->column_exposure ? g->column_exposure[i] : 0;
+			do
+				*--d = (char)('0' + v % 10);
+			while ((v /= 10) != 0);
+			r = mg_buf_adds(&cols, g->columns[i]) | mg_buf_add(&exps, d, (size_t)(digits + sizeof digits - d));
+		}
 	}
 	if (r < 0) {
 		mg_buf_release(&cols);

@@ -2,10 +2,12 @@
  * main.c - the command table and dispatch.  Each command lives in its own
  * cmd_<name>.c; this file only finds it and handles the global options.
  */
+#include <git2.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "meshgate/source.h"
 
 static const cli_cmd commands[] = {
 	{ "validate", "Check a data-product catalogue: schema, classification and consistency rules.",
@@ -59,8 +61,17 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return commands[i].run(argc - 1, argv + 1, &commands[i]);
+		if (strcmp(commands[i].name, name) == 0) {
+			/*
+			 * One libgit2 initialisation for the whole process: the library's
+			 * own init/shutdown pairs then only count, instead of tearing
+			 * libgit2 down and re-reading the TLS CA bundle each time.
+			 */
+			mg_git_init();
+			int status = commands[i].run(argc - 1, argv + 1, &commands[i]);
+			git_libgit2_shutdown();
+			return status;
+		}
 	fprintf(stderr, "meshgate: '%s' is not a meshgate command; see 'meshgate --help'\n", name);
 	return CLI_EXIT_USAGE;
 }

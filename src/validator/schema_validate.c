@@ -729,9 +729,9 @@ static int check_string(vctx *c, const mg_schema *s, const mg_node *x, bool rep)
 	int ok = 1, r;
 	char val[128];
 	size_t n = 0;
-
-	if (rep)
-		render(val, sizeof val, &n, x, true);
+	bool rendered = false;
+/* the value is quoted into a message only when a check fails */
+#define VAL() (rendered ? val : (render(val, sizeof val, &n, x, true), rendered = true, val))
 	if (s->min_length || s->max_length != MG_NO_LIMIT) {
 		size_t len = utf8_count(x->u.string.ptr, x->u.string.len);
 		if (len < s->min_length || len > s->max_length) {
@@ -739,7 +739,7 @@ static int check_string(vctx *c, const mg_schema *s, const mg_node *x, bool rep)
 				return 0;
 			ok = 0;
 			bool few = len < s->min_length;
-			if ((r = report(c, s, x->line, x->col, "%s is too %s (%s %llu character%s)", val,
+			if ((r = report(c, s, x->line, x->col, "%s is too %s (%s %llu character%s)", VAL(),
 					few ? "short" : "long", few ? "at least" : "at most",
 					(unsigned long long)(few ? s->min_length : s->max_length),
 					(few ? s->min_length : s->max_length) == 1 ? "" : "s")) < 0)
@@ -753,7 +753,7 @@ static int check_string(vctx *c, const mg_schema *s, const mg_node *x, bool rep)
 			if (!rep)
 				return 0;
 			ok = 0;
-			if ((r = report(c, s, x->line, x->col, "%s does not match pattern %s", val,
+			if ((r = report(c, s, x->line, x->col, "%s does not match pattern %s", VAL(),
 					mg_regex_source(s->pattern))) < 0)
 				return r;
 		}
@@ -762,17 +762,18 @@ static int check_string(vctx *c, const mg_schema *s, const mg_node *x, bool rep)
 		if (!rep)
 			return 0;
 		ok = 0;
-		if ((r = report(c, s, x->line, x->col, "%s is not a valid date (expected YYYY-MM-DD)", val)) < 0)
+		if ((r = report(c, s, x->line, x->col, "%s is not a valid date (expected YYYY-MM-DD)", VAL())) < 0)
 			return r;
 	}
 	if (s->format == MG_FMT_EMAIL && !mg_format_email(x->u.string.ptr, x->u.string.len)) {
 		if (!rep)
 			return 0;
 		ok = 0;
-		if ((r = report(c, s, x->line, x->col, "%s is not a valid email address", val)) < 0)
+		if ((r = report(c, s, x->line, x->col, "%s is not a valid email address", VAL())) < 0)
 			return r;
 	}
 	return ok;
+#undef VAL
 }
 
 static int check_number(vctx *c, const mg_schema *s, const mg_node *x, bool rep)
