@@ -182,8 +182,11 @@ static int plan_with_target(const mg_plan_request *req, mg_plan_result *out)
 				r = mg_oom();
 				goto done;
 			}
-			memcpy(folders, changes.folders, changes.count * sizeof *folders);
-			memcpy(folders + changes.count, fc.expiring, fc.nexpiring * sizeof *folders);
+			/* either list may be empty (and NULL): memcpy wants valid pointers even for 0 bytes */
+			if (changes.count)
+				memcpy(folders, changes.folders, changes.count * sizeof *folders);
+			if (fc.nexpiring)
+				memcpy(folders + changes.count, fc.expiring, fc.nexpiring * sizeof *folders);
 			if (!(from_cat.root = mg_arena_strdup(&from_cat.arena, from_cfg.catalogue))) {
 				r = mg_oom();
 				goto done;

@@ -335,8 +335,8 @@ static int sq_run_finish(mg_state *base, const char *env)
 	if ((r = exec(s, "BEGIN IMMEDIATE")) < 0)
 		return r;
 	static const char *const sql[] = {
-		"INSERT OR REPLACE INTO applied(environment, commit_id, day, at)"
-		" SELECT environment, to_commit, to_day, ?2 FROM runs WHERE environment=?1",
+		("INSERT OR REPLACE INTO applied(environment, commit_id, day, at)"
+		 " SELECT environment, to_commit, to_day, ?2 FROM runs WHERE environment=?1"),
 		"DELETE FROM journal WHERE environment=?1",
 		"DELETE FROM runs WHERE environment=?1",
 	};
