@@ -9,7 +9,8 @@
  * Loading is strict and bounded.  A document that is not acceptable
  * (syntax error, duplicate key, invalid UTF-8, nesting deeper than
  * max_depth, larger than max_bytes, YAML aliases expanding past
- * max_alias_nodes, YAML tags or non-scalar keys) yields exactly one `parse`
+ * max_alias_nodes nodes or repeating more than max_bytes of text, YAML tags
+ * or non-scalar keys) yields exactly one `parse`
  * finding at the offending position and MG_EPARSE; no partial tree is
  * returned.
  */

@@ -34,8 +34,10 @@
  *   children are the anchor's.  Each anchor remembers how many nodes its
  *   subtree expands to and how deep it is, so an alias is charged its full
  *   expansion against max_alias_nodes, and its depth against max_depth,
- *   without expanding anything.  An alias to an undefined (or not yet
- *   complete) anchor is refused.  An anchor may be redefined; an alias
+ *   without expanding anything.  The text an alias repeats (scalars and
+ *   keys) is charged against max_bytes in the same way, so a few aliases of
+ *   a long string cannot make later stages read gigabytes.  An alias to an
+ *   undefined (or not yet complete) anchor is refused.  An anchor may be redefined; an alias
  *   refers to the latest definition, as YAML says.
  * - An empty stream (nothing, or only comments) loads as a null root at
  *   1:1; an empty document (`---` alone) as a null root where libyaml puts
@@ -69,6 +71,7 @@ typedef struct frame {
 	size_t base;       /* its first child in ctx.items */
 	size_t weight;     /* nodes the subtree expands to, itself included */
 	unsigned height;   /* container levels in the subtree, itself included */
+	size_t bytes;      /* bytes of scalars and keys the subtree expands to */
 	const char *anchor; /* in the arena; registered when the node ends */
 	size_t anchor_len;
 	bool have_key;     /* a mapping whose next event is a value */
@@ -96,6 +99,7 @@ typedef struct anchor_info {
 	size_t text_len;
 	size_t weight;
 	unsigned height;
+	size_t bytes;
 } anchor_info;
 
 #define INLINE_FRAMES 16
@@ -120,6 +124,7 @@ typedef struct ctx {
 	anchor_info *ainfo;
 	size_t nainfo, cap_ainfo;
 	size_t alias_nodes;
+	size_t alias_bytes;
 	mg_node *root;
 
 	frame frames_inline[INLINE_FRAMES];
@@ -550,7 +555,12 @@ static bool wants_key(ctx *c)
 }
 
 /* Attaches a finished node to its parent (or makes it the root). */
-static int add_value(ctx *c, mg_node *node, size_t weight, unsigned height)
+static size_t add_sat(size_t a, size_t b)
+{
+	return b > SIZE_MAX - a ? SIZE_MAX : a + b;
+}
+
+static int add_value(ctx *c, mg_node *node, size_t weight, unsigned height, size_t bytes)
 {
 	frame *f = top(c);
 	if (!f) {
@@ -564,11 +574,13 @@ static int add_value(ctx *c, mg_node *node, size_t weight, unsigned height)
 	if (f->node->type == MG_NODE_OBJECT) {
 		*m = f->key;
 		f->have_key = false;
+		bytes = add_sat(bytes, f->key.key_len);
 	} else {
 		memset(m, 0, sizeof *m);
 	}
 	m->value = node;
-	f->weight = weight > SIZE_MAX - f->weight ? SIZE_MAX : f->weight + weight;
+	f->weight = add_sat(f->weight, weight);
+	f->bytes = add_sat(f->bytes, bytes);
 	if (height + 1 > f->height)
 		f->height = height + 1;
 	return 0;
@@ -648,7 +660,8 @@ static int on_scalar(ctx *c, const yaml_event_t *ev)
 			mg_node *node = scalar_node(c, ev);
 			if (!node)
 				return c->err;
-			anchor_info info = { node, key, ev->data.scalar.length, 1, 0 };
+			size_t len = ev->data.scalar.length;
+			anchor_info info = { node, key, len, 1, 0, len };
 			if (add_anchor(c, anchor, anchor_len, &info) < 0)
 				return c->err;
 		}
@@ -659,7 +672,8 @@ static int on_scalar(ctx *c, const yaml_event_t *ev)
 	if (!node)
 		return c->err;
 	if (anchor) {
-		anchor_info info = { node, NULL, ev->data.scalar.length, 1, 0 };
+		size_t len = ev->data.scalar.length;
+		anchor_info info = { node, NULL, len, 1, 0, len };
 		if (node->type == MG_NODE_STRING) {
 			info.text = node->u.string.ptr;
 		} else if (!(info.text = arena_copy(c, ev->data.scalar.value, ev->data.scalar.length))) {
@@ -668,7 +682,7 @@ static int on_scalar(ctx *c, const yaml_event_t *ev)
 		if (add_anchor(c, anchor, anchor_len, &info) < 0)
 			return c->err;
 	}
-	return add_value(c, node, 1, 0);
+	return add_value(c, node, 1, 0, ev->data.scalar.length);
 }
 
 static int on_alias(ctx *c, const yaml_event_t *ev)
@@ -690,6 +704,10 @@ static int on_alias(ctx *c, const yaml_event_t *ev)
 		return fail(c, line, col, "aliases expand to more than the limit of %zu nodes",
 			    c->lim->max_alias_nodes);
 	c->alias_nodes += a->weight;
+	if (a->bytes > c->lim->max_bytes - c->alias_bytes)
+		return fail(c, line, col, "aliases expand to more than the limit of %zu bytes",
+			    c->lim->max_bytes);
+	c->alias_bytes += a->bytes;
 	if (wants_key(c)) {
 		if (!a->text)
 			return fail(c, line, col, "non-scalar keys are not supported");
@@ -701,7 +719,7 @@ static int on_alias(ctx *c, const yaml_event_t *ev)
 	if (!node)
 		return nomem(c);
 	node->u = a->node->u;
-	return add_value(c, node, a->weight, a->height);
+	return add_value(c, node, a->weight, a->height, a->bytes);
 }
 
 static int on_start(ctx *c, const yaml_event_t *ev, mg_node_type type)
@@ -774,11 +792,11 @@ static int on_end(ctx *c)
 	}
 	c->nitems = f.base;
 	if (f.anchor) {
-		anchor_info info = { f.node, NULL, 0, f.weight, f.height };
+		anchor_info info = { f.node, NULL, 0, f.weight, f.height, f.bytes };
 		if (add_anchor(c, f.anchor, f.anchor_len, &info) < 0)
 			return c->err;
 	}
-	return add_value(c, f.node, f.weight, f.height);
+	return add_value(c, f.node, f.weight, f.height, f.bytes);
 }
 
 static int syntax_error(ctx *c, const yaml_parser_t *p, const unsigned char *data)

@@ -890,10 +890,11 @@ int mg_regex_search(const mg_regex *re, const char *s, size_t len)
 			found = 1;
 			break;
 		}
-		if (!has_next || vm.count[cur] == 0) {
-			if (!has_next)
-				break;
-		}
+		if (!has_next)
+			break;
+		/* nothing alive and a pattern starting with ^ cannot start again: no match */
+		if (vm.count[cur] == 0 && re->prog[0].op == OP_BOL)
+			break;
 		cp = next_cp;
 		p = q;
 		vm.gen++;

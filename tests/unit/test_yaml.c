@@ -508,6 +508,7 @@ static void test_alias_bomb(void)
 	refuse(bomb, 5, 8, "aliases expand to more than the limit of 10000 nodes");
 	mg_doc_limits lim = MG_DOC_LIMITS_DEFAULT;
 	lim.max_alias_nodes = (size_t)-1 / 2;
+	lim.max_bytes = (size_t)-1 / 2; /* the text aliases repeat is charged against it too */
 	mg_doc *d = load_n(bomb, sizeof bomb - 1, &lim); /* shared, not expanded: still fast */
 	mg_doc_free(d);
 	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
@@ -521,6 +522,18 @@ static void test_alias_bomb(void)
 	mg_doc_free(d);
 	refuse_n(three, sizeof three - 1, &lim, 2, 13,
 		 "limit of 20 nodes");
+}
+
+static void test_alias_text_limit(void)
+{
+	/* 2 aliases of a 1000-byte string: 2000 bytes repeated, past a 1500-byte budget */
+	char doc[1100 + 40];
+	mg_doc_limits lim = MG_DOC_LIMITS_DEFAULT;
+	int n = snprintf(doc, sizeof doc, "a: &a \"%0*d\"\nb: [*a, *a]\n", 1000, 7);
+	lim.max_bytes = 1500;
+	refuse_n(doc, (size_t)n, &lim, 2, 9, "aliases expand to more than the limit of 1500 bytes");
+	lim.max_bytes = 2100;
+	mg_doc_free(load_n(doc, (size_t)n, &lim));
 }
 
 static void test_depth_limit(void)
@@ -599,5 +612,5 @@ MGT_MAIN(test_core_schema, test_quoted_and_block_scalars_are_strings, test_posit
 	 test_crlf_and_bom, test_block_and_flow_give_one_tree, test_same_tree_as_json,
 	 test_empty_documents, test_syntax_errors, test_duplicate_keys, test_tags_are_refused,
 	 test_non_scalar_keys_are_refused, test_one_document_only, test_merge_key_is_ordinary,
-	 test_inf_and_nan_are_refused, test_aliases, test_alias_bomb, test_depth_limit,
-	 test_size_limit, test_invalid_utf8, test_findings_may_be_null)
+	 test_inf_and_nan_are_refused, test_aliases, test_alias_bomb, test_alias_text_limit,
+	 test_depth_limit, test_size_limit, test_invalid_utf8, test_findings_may_be_null)
