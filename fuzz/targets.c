@@ -1,0 +1,805 @@
+/*
+ * targets.c - the fuzz targets' entry points (see targets.h).
+ *
+ * Besides "does not crash", every target checks what the headers promise
+ * about the result, so a fuzzer also finds wrong answers:
+ *   - loaders: success gives a tree of valid UTF-8 strings, unique keys,
+ *     positions >= 1:1 and finite numbers within the depth limit; failure
+ *     gives no tree and exactly one `parse` finding;
+ *   - JSON and YAML agree: a loaded tree written back as JSON loads again
+ *     (with the JSON loader) into an equal tree;
+ *   - schema validation returns 1 exactly when it adds no finding, and
+ *     the same verdict without a findings list;
+ *   - the validator's JSON, SARIF and GitLab reports are JSON the strict
+ *     loader accepts; a plan from one grant set to another, applied,
+ *     converges;
+ *   - a regex that compiles means the same as (?:it)|[^\s\S], and an
+ *     anchored match implies an unanchored one;
+ *   - a git index that reads gives sorted entries whose paths and ids lie
+ *     in the file (or the version 4 path pool).
+ * A broken promise prints what broke and abort()s.
+ */
+#include "targets.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meshgate/access.h"
+#include "meshgate/arena.h"
+#include "meshgate/buf.h"
+#include "meshgate/config.h"
+#include "meshgate/doc.h"
+#include "meshgate/error.h"
+#include "meshgate/finding.h"
+#include "meshgate/report.h"
+#include "meshgate/rules.h"
+#include "meshgate/schema.h"
+#include "meshgate/source.h"
+#include "meshgate/validate.h"
+#include "documents/utf8.h"
+#include "validator/schema_int.h"
+#ifdef MG_FUZZ_HAVE_STATUS
+#include "publish/status_int.h"
+#endif
+#ifdef MG_FUZZ_HAVE_GIT_INDEX
+#include "sources/git_index.h"
+#endif
+
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			broken(__FILE__, __LINE__, #cond); \
+	} while (0)
+
+static void broken(const char *file, int line, const char *what)
+{
+	fprintf(stderr, "%s:%d: fuzz invariant broken: %s\n", file, line, what);
+	abort();
+}
+
+static bool valid_utf8(const char *s, size_t len)
+{
+	return mg_utf8_check(s, len) == len;
+}
+
+/* The first byte that is not JSON white space, or -1. */
+static int first_token(const uint8_t *data, size_t size)
+{
+	for (size_t i = 0; i < size; i++)
+		if (data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '\r')
+			return data[i];
+	return -1;
+}
+
+static bool looks_like_json(const uint8_t *data, size_t size)
+{
+	int c = first_token(data, size);
+	return c == '{' || c == '[';
+}
+
+static void check_findings(const mg_findings *f, size_t from)
+{
+	for (size_t i = from; i < f->count; i++) {
+		const mg_finding *x = &f->items[i];
+		CHECK(x->path && x->message);
+		CHECK((unsigned)x->rule < MG_RULE__COUNT);
+		CHECK(x->severity != MG_SEV_OFF && x->severity <= MG_SEV_ERROR);
+		CHECK(valid_utf8(x->message, strlen(x->message)));
+		CHECK(valid_utf8(x->path, strlen(x->path)));
+	}
+}
+
+/* ---- documents ---- */
+
+typedef struct key_ref {
+	const char *key;
+	size_t len;
+} key_ref;
+
+static int cmp_keys(const void *a, const void *b)
+{
+	const key_ref *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->key, y->key, x->len);
+}
+
+/* Depth counts containers: a top-level array or object is at depth 1. */
+static void check_node(const mg_node *n, unsigned depth, unsigned max_depth)
+{
+	CHECK(n != NULL);
+	CHECK(n->line >= 1 && n->col >= 1);
+	switch (n->type) {
+	case MG_NODE_NULL:
+	case MG_NODE_BOOL:
+		break;
+	case MG_NODE_NUMBER:
+		CHECK(isfinite(n->u.number.value));
+		CHECK(!n->u.number.is_integer || floor(n->u.number.value) == n->u.number.value);
+		break;
+	case MG_NODE_STRING:
+		CHECK(n->u.string.ptr && n->u.string.ptr[n->u.string.len] == '\0');
+		CHECK(valid_utf8(n->u.string.ptr, n->u.string.len));
+		break;
+	case MG_NODE_ARRAY:
+		CHECK(depth + 1 <= max_depth);
+		CHECK(n->u.array.count == 0 || n->u.array.items);
+		for (size_t i = 0; i < n->u.array.count; i++)
+			check_node(n->u.array.items[i], depth + 1, max_depth);
+		break;
+	case MG_NODE_OBJECT: {
+		size_t count = n->u.object.count;
+		CHECK(depth + 1 <= max_depth);
+		CHECK(count == 0 || n->u.object.members);
+		key_ref *keys = count ? malloc(count * sizeof *keys) : NULL;
+		CHECK(count == 0 || keys);
+		for (size_t i = 0; i < count; i++) {
+			const mg_member *m = &n->u.object.members[i];
+			CHECK(m->key && m->key[m->key_len] == '\0');
+			CHECK(valid_utf8(m->key, m->key_len));
+			CHECK(m->line >= 1 && m->col >= 1);
+			keys[i].key = m->key;
+			keys[i].len = m->key_len;
+			check_node(m->value, depth + 1, max_depth);
+		}
+		if (count > 1) {
+			qsort(keys, count, sizeof *keys, cmp_keys);
+			for (size_t i = 1; i < count; i++)
+				CHECK(cmp_keys(&keys[i - 1], &keys[i]) != 0);
+		}
+		free(keys);
+		if (count && strlen(n->u.object.members[0].key) == n->u.object.members[0].key_len)
+			CHECK(mg_obj_get(n, n->u.object.members[0].key) != NULL);
+		break;
+	}
+	default:
+		CHECK(!"a known node type");
+	}
+}
+
+/* Nodes and string/key bytes of the tree as consumers see it (aliases expanded). */
+static void measure(const mg_node *n, size_t *nodes, size_t *bytes)
+{
+	(*nodes)++;
+	if (n->type == MG_NODE_STRING) {
+		*bytes += n->u.string.len;
+	} else if (n->type == MG_NODE_ARRAY) {
+		for (size_t i = 0; i < n->u.array.count; i++)
+			measure(n->u.array.items[i], nodes, bytes);
+	} else if (n->type == MG_NODE_OBJECT) {
+		for (size_t i = 0; i < n->u.object.count; i++) {
+			*bytes += n->u.object.members[i].key_len;
+			measure(n->u.object.members[i].value, nodes, bytes);
+		}
+	}
+}
+
+#define JSON_OUT_MAX (8u << 20)
+
+/* Writes n as JSON; false when the text would pass JSON_OUT_MAX (aliases expand). */
+static bool write_json(mg_buf *out, const mg_node *n)
+{
+	char num[40];
+	if (out->len > JSON_OUT_MAX)
+		return false;
+	switch (n->type) {
+	case MG_NODE_NULL:
+		return mg_buf_adds(out, "null") == 0;
+	case MG_NODE_BOOL:
+		return mg_buf_adds(out, n->u.boolean ? "true" : "false") == 0;
+	case MG_NODE_NUMBER:
+		snprintf(num, sizeof num, "%.17g", n->u.number.value);
+		return mg_buf_adds(out, num) == 0;
+	case MG_NODE_STRING:
+		return mg_buf_add_json_string(out, n->u.string.ptr, n->u.string.len) == 0;
+	case MG_NODE_ARRAY:
+		if (mg_buf_addc(out, '[') < 0)
+			return false;
+		for (size_t i = 0; i < n->u.array.count; i++)
+			if ((i && mg_buf_addc(out, ',') < 0) || !write_json(out, n->u.array.items[i]))
+				return false;
+		return mg_buf_addc(out, ']') == 0;
+	case MG_NODE_OBJECT:
+		if (mg_buf_addc(out, '{') < 0)
+			return false;
+		for (size_t i = 0; i < n->u.object.count; i++) {
+			const mg_member *m = &n->u.object.members[i];
+			if ((i && mg_buf_addc(out, ',') < 0) ||
+			    mg_buf_add_json_string(out, m->key, m->key_len) < 0 ||
+			    mg_buf_addc(out, ':') < 0 || !write_json(out, m->value))
+				return false;
+		}
+		return mg_buf_addc(out, '}') == 0;
+	}
+	return false;
+}
+
+/* The tree written as JSON loads back, with the JSON loader, into an equal tree. */
+static void check_round_trip(const mg_doc *doc, unsigned max_depth)
+{
+	mg_doc_limits big = { 64u << 20, max_depth + 1, 0 };
+	mg_buf text = MG_BUF_INIT;
+	mg_doc *again = NULL;
+	mg_findings f;
+	mg_findings_init(&f);
+	if (write_json(&text, doc->root) && text.len <= JSON_OUT_MAX) {
+		int r = mg_doc_parse_json(&again, "again.json", text.ptr, text.len, &big, &f);
+		if (r != MG_ENOMEM) {
+			if (r != 0)
+				fprintf(stderr, "written back: %.200s\nrefused: %s\n", text.ptr,
+					f.count ? f.items[0].message : "?");
+			CHECK(r == 0);
+			CHECK(mg_node_equal(doc->root, again->root));
+			CHECK(mg_node_equal(again->root, doc->root));
+		}
+	}
+	mg_doc_free(again);
+	mg_findings_release(&f);
+	mg_buf_release(&text);
+}
+
+typedef int (*parse_fn)(mg_doc **out, const char *path, const char *data, size_t len,
+			const mg_doc_limits *limits, struct mg_findings *findings);
+
+/* One load with its checks; max_depth is the depth the loader enforces. */
+static void load_once(parse_fn parse, const char *path, const uint8_t *data, size_t size,
+		      const mg_doc_limits *limits, unsigned max_depth)
+{
+	mg_doc *doc = (mg_doc *)1;
+	mg_findings f;
+	mg_findings_init(&f);
+	int r = parse(&doc, path, (const char *)data, size, limits, &f);
+	if (r == 0) {
+		CHECK(doc && doc->root);
+		CHECK(f.count == 0);
+		check_node(doc->root, 0, max_depth);
+		/*
+		 * Bounded work for whoever walks the tree: aliases may add
+		 * max_alias_nodes nodes and max_bytes of text (escapes such as
+		 * \L decode to at most 1.5 times their length).
+		 */
+		size_t nodes = 0, bytes = 0;
+		measure(doc->root, &nodes, &bytes);
+		CHECK(nodes <= 2 * size + 2 + limits->max_alias_nodes);
+		CHECK(bytes <= 2 * size + limits->max_bytes);
+		CHECK(mg_node_equal(doc->root, doc->root));
+		check_round_trip(doc, max_depth);
+	} else {
+		CHECK(doc == NULL);
+		CHECK(r == MG_EPARSE || r == MG_ENOMEM);
+		if (r == MG_EPARSE) {
+			CHECK(f.count == 1);
+			CHECK(f.items[0].rule == MG_RULE_PARSE);
+			CHECK(strcmp(f.items[0].path, path) == 0);
+			check_findings(&f, 0);
+		}
+	}
+	mg_doc_free(r == 0 ? doc : NULL);
+	mg_findings_release(&f);
+}
+
+/*
+ * Small limits from the first four bytes: max_bytes from two bytes (so
+ * inputs straddle it), max_depth from one (0 included), alias nodes from one.
+ */
+static bool small_limits(mg_doc_limits *out, const uint8_t *data, size_t size)
+{
+	if (size < 4)
+		return false;
+	out->max_bytes = (size_t)data[0] << 8 | data[1];
+	out->max_depth = data[2] & 0x7f;
+	out->max_alias_nodes = (size_t)data[3] * 4;
+	return true;
+}
+
+int mg_fuzz_json(const uint8_t *data, size_t size)
+{
+	static const mg_doc_limits defaults = MG_DOC_LIMITS_DEFAULT;
+	mg_doc_limits lim;
+	load_once(mg_doc_parse_json, "fuzz.json", data, size, &defaults, defaults.max_depth);
+	if (small_limits(&lim, data, size))
+		load_once(mg_doc_parse_json, "fuzz.json", data, size, &lim,
+			  lim.max_depth ? lim.max_depth : 64);
+	return 0;
+}
+
+int mg_fuzz_yaml(const uint8_t *data, size_t size)
+{
+	static const mg_doc_limits defaults = MG_DOC_LIMITS_DEFAULT;
+	mg_doc_limits lim;
+	load_once(mg_doc_parse_yaml, "fuzz.yaml", data, size, &defaults, defaults.max_depth);
+	if (small_limits(&lim, data, size))
+		load_once(mg_doc_parse_yaml, "fuzz.yaml", data, size, &lim, lim.max_depth);
+	return 0;
+}
+
+/* ---- schemas ---- */
+
+static const char *const shipped_schemas[] = {
+	"data-product.schema.json",
+	"data-product-producer-info.schema.json",
+	"data-product-outputs.schema.json",
+	"data-product-visibility.schema.json",
+	"data-product-consumers.schema.json",
+	"data-product-inputs.schema.json",
+	"meshgate.schema.json",
+};
+
+int mg_fuzz_schema(const uint8_t *data, size_t size)
+{
+	static const mg_doc_limits defaults = MG_DOC_LIMITS_DEFAULT;
+	mg_doc *doc = NULL;
+	mg_findings f;
+	bool json = looks_like_json(data, size);
+	const char *path = json ? "fuzz.json" : "fuzz.yaml";
+	mg_findings_init(&f);
+	int r = (json ? mg_doc_parse_json : mg_doc_parse_yaml)(&doc, path, (const char *)data, size,
+								 &defaults, &f);
+	if (r == 0) {
+		for (size_t i = 0; i < sizeof shipped_schemas / sizeof *shipped_schemas; i++) {
+			const mg_schema *schema = NULL;
+			CHECK(mg_schema_builtin(&schema, shipped_schemas[i]) == 0 && schema);
+			size_t before = f.count;
+			int v = mg_schema_validate(schema, doc->root, path, &f);
+			if (v == MG_ENOMEM)
+				continue;
+			CHECK(v == 0 || v == 1);
+			CHECK((v == 1) == (f.count == before));
+			for (size_t k = before; k < f.count; k++) {
+				CHECK(f.items[k].rule == MG_RULE_SCHEMA);
+				CHECK(f.items[k].line >= 1 && f.items[k].col >= 1);
+			}
+			check_findings(&f, before);
+			int again = mg_schema_validate(schema, doc->root, path, NULL);
+			CHECK(again == v || again == MG_ENOMEM);
+		}
+	}
+	mg_doc_free(doc);
+	mg_findings_release(&f);
+	return 0;
+}
+
+/* ---- meshgate.yaml ---- */
+
+static void match_names(const mg_pii_matcher *m, const uint8_t *data, size_t size)
+{
+	static const char *const names[] = {
+		"email", "customer_email", "emailAddress", "date-of-birth", "card_number",
+		"cvv", "ip_address", "first_name", "order_id", "", "_", "A", "x__y",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		(void)mg_pii_match(m, names[i]);
+	/* the last line of the input (up to 64 bytes of valid UTF-8) as a column name */
+	char name[65];
+	size_t start = size > 64 ? size - 64 : 0, n = 0;
+	for (size_t i = start; i < size; i++) {
+		if (data[i] == '\n' || data[i] == '\0')
+			n = 0;
+		else
+			name[n++] = (char)data[i];
+	}
+	name[mg_utf8_check(name, n)] = '\0';
+	(void)mg_pii_match(m, name);
+}
+
+int mg_fuzz_config(const uint8_t *data, size_t size)
+{
+	mg_config cfg;
+	mg_findings f;
+	mg_pii_matcher *m = NULL;
+	const char *path = first_token(data, size) == '{' ? "meshgate.json" : "meshgate.yaml";
+	mg_config_init(&cfg);
+	mg_findings_init(&f);
+	int r = mg_config_parse(&cfg, path, (const char *)data, size, &f);
+	CHECK(r == 0 || r == MG_ENOMEM);
+	check_findings(&f, 0);
+	if (r == 0) {
+		CHECK(cfg.catalogue && cfg.protected_branch);
+		for (size_t i = 0; i < cfg.nsuppressions; i++) {
+			CHECK((unsigned)cfg.suppressions[i].rule < MG_RULE__COUNT);
+			CHECK(cfg.suppressions[i].path_glob != NULL);
+		}
+		for (size_t i = 0; i < cfg.npii; i++) {
+			const mg_pii_pattern *p = &cfg.pii[i];
+			CHECK(p->nmatch == 0 || p->match);
+			CHECK(p->nunless == 0 || p->unless);
+			for (size_t k = 0; k < p->nmatch; k++)
+				CHECK(p->match[k] != NULL);
+			for (size_t k = 0; k < p->nunless; k++)
+				CHECK(p->unless[k] != NULL);
+		}
+		mg_findings_release(&f);
+		mg_findings_init(&f);
+		mg_config_apply_severities(&cfg, &f);
+		r = mg_pii_matcher_new(&m, &cfg);
+		CHECK(r == 0 || r == MG_ENOMEM);
+		if (r == 0)
+			match_names(m, data, size);
+	}
+	mg_pii_matcher_free(m);
+	mg_config_release(&cfg);
+	mg_findings_release(&f);
+	return 0;
+}
+
+/* ---- the validator on an in-memory catalogue ---- */
+
+/*
+ * The input is up to 13 chunks separated by NUL bytes (a 13th chunk takes
+ * the rest, NULs included):
+ *
+ *   0-5   the six files of catalogue/prod/a, in mg_file_kind order
+ *         (data-product, producer-info, outputs, visibility, consumers, inputs)
+ *   6     meshgate.yaml at the root
+ *   7-12  the six files of catalogue/prod/b
+ *
+ * An empty chunk is an absent file (product b exists when one of its
+ * chunks is not empty).  A chunk whose first token is '{' or '[' is named
+ * .json, any other .yaml.  The catalogue root is forced to "catalogue" so
+ * a fuzzed `catalogue:` key in meshgate.yaml does not hide everything.
+ */
+#define MEM_CHUNKS 13
+#define MEM_MAX_ENTRIES 24
+
+typedef struct mem_entry {
+	char path[96];
+	mg_entry_type type;
+	const char *data;
+	size_t len;
+} mem_entry;
+
+typedef struct mem_source {
+	mg_source base;
+	mem_entry entries[MEM_MAX_ENTRIES];
+	size_t n;
+} mem_source;
+
+static const mem_entry *mem_find(const mem_source *s, const char *path)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->entries[i].path, path) == 0)
+			return &s->entries[i];
+	return NULL;
+}
+
+/* The base name of p when its parent folder is dir, else NULL. */
+static const char *child_of(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (n == 0)
+		return strchr(p, '/') ? NULL : p;
+	if (strncmp(p, dir, n) != 0 || p[n] != '/' || strchr(p + n + 1, '/'))
+		return NULL;
+	return p + n + 1;
+}
+
+static int cmp_entry_names(const void *a, const void *b)
+{
+	return strcmp(((const mg_entry *)a)->name, ((const mg_entry *)b)->name);
+}
+
+static int mem_list(mg_source *src, const char *dir, mg_entry_cb cb, void *ctx)
+{
+	const mem_source *s = (const mem_source *)src;
+	mg_entry list[MEM_MAX_ENTRIES];
+	size_t n = 0;
+	if (*dir) {
+		const mem_entry *d = mem_find(s, dir);
+		if (!d || d->type != MG_ENTRY_DIR) {
+			mg_error_set("cannot open directory '%s'", dir);
+			return MG_ENOTFOUND;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const char *name = child_of(s->entries[i].path, dir);
+		if (name) {
+			list[n].name = name;
+			list[n++].type = s->entries[i].type;
+		}
+	}
+	qsort(list, n, sizeof *list, cmp_entry_names);
+	for (size_t i = 0; i < n; i++) {
+		int r = cb(&list[i], ctx);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int mem_read(mg_source *src, const char *path, mg_buf *out, size_t max)
+{
+	const mem_entry *e = mem_find((const mem_source *)src, path);
+	if (!e) {
+		mg_error_set("cannot open '%s'", path);
+		return MG_ENOTFOUND;
+	}
+	if (e->type != MG_ENTRY_FILE) {
+		mg_error_set("'%s' is not a file", path);
+		return MG_EINVALID;
+	}
+	if (e->len > max) {
+		mg_error_set("'%s' is %zu bytes, larger than the limit of %zu", path, e->len, max);
+		return MG_ETOOBIG;
+	}
+	return mg_buf_add(out, e->data, e->len) < 0 ? MG_ENOMEM : 0;
+}
+
+static void mem_add(mem_source *s, const char *path, mg_entry_type type, const char *data,
+		    size_t len)
+{
+	CHECK(s->n < MEM_MAX_ENTRIES);
+	mem_entry *e = &s->entries[s->n++];
+	snprintf(e->path, sizeof e->path, "%s", path);
+	e->type = type;
+	e->data = data;
+	e->len = len;
+}
+
+static void mem_add_file(mem_source *s, const char *dir, const char *stem, const char *data,
+			 size_t len)
+{
+	char path[96];
+	const char *ext = looks_like_json((const uint8_t *)data, len) ? "json" : "yaml";
+	snprintf(path, sizeof path, "%s%s%s.%s", dir, *dir ? "/" : "", stem, ext);
+	mem_add(s, path, MG_ENTRY_FILE, data, len);
+}
+
+static void mem_build(mem_source *s, const uint8_t *data, size_t size)
+{
+	const char *chunk[MEM_CHUNKS] = { 0 };
+	size_t len[MEM_CHUNKS] = { 0 };
+	size_t c = 0, start = 0;
+	for (size_t i = 0; i <= size; i++) {
+		if (i == size || (data[i] == '\0' && c < MEM_CHUNKS - 1)) {
+			chunk[c] = (const char *)data + start;
+			len[c++] = i - start;
+			start = i + 1;
+		}
+	}
+	memset(s, 0, sizeof *s);
+	s->base.name = "fuzz input";
+	s->base.list = mem_list;
+	s->base.read = mem_read;
+	s->base.free = NULL;
+	mem_add(s, "catalogue", MG_ENTRY_DIR, NULL, 0);
+	mem_add(s, "catalogue/prod", MG_ENTRY_DIR, NULL, 0);
+	mem_add(s, "catalogue/prod/a", MG_ENTRY_DIR, NULL, 0);
+	bool have_b = false;
+	for (size_t k = 7; k < MEM_CHUNKS; k++)
+		have_b |= len[k] > 0;
+	if (have_b)
+		mem_add(s, "catalogue/prod/b", MG_ENTRY_DIR, NULL, 0);
+	for (int k = 0; k < MG_FILE__COUNT; k++) {
+		const char *stem = mg_file_kind_stem((mg_file_kind)k);
+		if (len[k])
+			mem_add_file(s, "catalogue/prod/a", stem, chunk[k], len[k]);
+		if (len[7 + k])
+			mem_add_file(s, "catalogue/prod/b", stem, chunk[7 + k], len[7 + k]);
+	}
+	if (len[6])
+		mem_add_file(s, "", "meshgate", chunk[6], len[6]);
+}
+
+static bool is_json_report(mg_report_format fmt)
+{
+	return fmt == MG_REPORT_JSON || fmt == MG_REPORT_SARIF || fmt == MG_REPORT_GITLAB;
+}
+
+static void check_reports(const mg_findings *f, const mg_catalogue *cat)
+{
+	mg_report_ctx ctx = { "validate", cat->nproducts, cat->nfiles, 0, NULL };
+	mg_doc_limits big = { 256u << 20, 64, 0 };
+	for (int fmt = 0; fmt < MG_REPORT__COUNT; fmt++) {
+		mg_buf out = MG_BUF_INIT;
+		int r = mg_report_write((mg_report_format)fmt, f, &ctx, &out);
+		CHECK(r == 0 || r == MG_ENOMEM);
+		if (r == 0) {
+			CHECK(valid_utf8(out.ptr, out.len));
+			if (is_json_report((mg_report_format)fmt)) {
+				mg_doc *doc = NULL;
+				mg_findings pf;
+				mg_findings_init(&pf);
+				r = mg_doc_parse_json(&doc, "report.json", out.ptr, out.len, &big, &pf);
+				if (r != 0)
+					fprintf(stderr, "%s report refused: %s\n",
+						mg_report_format_name((mg_report_format)fmt),
+						pf.count ? pf.items[0].message : "?");
+				CHECK(r == 0 || r == MG_ENOMEM);
+				mg_doc_free(doc);
+				mg_findings_release(&pf);
+			}
+		}
+		mg_buf_release(&out);
+	}
+}
+
+/* Grants of the catalogue in 2100 (clearances expired) moved to those of 2026 by a plan. */
+static void check_plan(const mg_catalogue *cat)
+{
+	mg_grant_set from, to;
+	mg_plan plan;
+	mg_grant_set_init(&from);
+	mg_grant_set_init(&to);
+	mg_plan_init(&plan);
+	if (mg_access_desired(cat, "2100-01-01", NULL, NULL, &from) < 0 ||
+	    mg_access_desired(cat, "2026-01-01", NULL, NULL, &to) < 0 ||
+	    mg_plan_diff(&from, &to, &plan) < 0 ||
+	    mg_grant_set_apply(&from, plan.ops, plan.count) < 0)
+		goto done;
+	CHECK(from.count == to.count);
+	for (size_t i = 0; i < to.count; i++) {
+		const mg_grant *g = mg_grant_set_find(&from, &to.items[i]);
+		CHECK(g && mg_grant_equal(g, &to.items[i]));
+	}
+done:
+	mg_plan_release(&plan);
+	mg_grant_set_release(&from);
+	mg_grant_set_release(&to);
+}
+
+int mg_fuzz_validate(const uint8_t *data, size_t size)
+{
+	mem_source src;
+	mg_config cfg;
+	mg_catalogue cat;
+	mg_findings f;
+	mg_validate_opts opts = { "2026-01-01", "catalogue" };
+	mem_build(&src, data, size);
+	mg_config_init(&cfg);
+	mg_catalogue_init(&cat);
+	mg_findings_init(&f);
+	int r = mg_validate(&src.base, &opts, &cfg, &cat, &f);
+	if (r != 0 && r != MG_ENOMEM)
+		fprintf(stderr, "mg_validate: %d %s\n", r, mg_error_last());
+	CHECK(r == 0 || r == MG_ENOMEM);
+	if (r == 0) {
+		check_findings(&f, 0);
+		CHECK(cat.nproducts >= 1 && cat.nproducts <= 2);
+		check_reports(&f, &cat);
+		check_plan(&cat);
+	}
+	mg_findings_release(&f);
+	mg_catalogue_release(&cat);
+	mg_config_release(&cfg);
+	return 0;
+}
+
+/* ---- regular expressions ---- */
+
+int mg_fuzz_regex(const uint8_t *data, size_t size)
+{
+	const char *in = (const char *)data;
+	const char *nul = memchr(in, '\0', size);
+	size_t plen = nul ? (size_t)(nul - in) : size;
+	const char *subject = nul ? nul + 1 : in;
+	size_t slen = nul ? size - plen - 1 : size;
+	mg_arena arena = MG_ARENA_INIT;
+	mg_buf wrapped = MG_BUF_INIT;
+	mg_regex *re = NULL, *wre = NULL, *are = NULL;
+
+	/* patterns and subjects are strings of a loaded document: valid UTF-8 */
+	plen = mg_utf8_check(in, plen);
+	slen = mg_utf8_check(subject, slen);
+	int r = mg_regex_compile(&re, &arena, in, plen);
+	CHECK(r == 0 || r == MG_EINVALID || r == MG_ENOMEM);
+	if (r != 0)
+		goto done;
+	CHECK(strlen(mg_regex_source(re)) == plen && memcmp(mg_regex_source(re), in, plen) == 0);
+	int found = mg_regex_search(re, subject, slen);
+	CHECK(found == 0 || found == 1 || found == MG_ENOMEM);
+	if (found < 0)
+		goto done;
+	CHECK(mg_regex_search(re, subject, slen) == found);
+
+	/* an alternative that never matches: same answer, without the ^ shortcut */
+	if (mg_buf_adds(&wrapped, "(?:") < 0 || mg_buf_add(&wrapped, in, plen) < 0 ||
+	    mg_buf_adds(&wrapped, ")|[^\\s\\S]") < 0)
+		goto done;
+	if (mg_regex_compile(&wre, &arena, wrapped.ptr, wrapped.len) == 0) {
+		int w = mg_regex_search(wre, subject, slen);
+		CHECK(w == found || w == MG_ENOMEM);
+	}
+	mg_buf_clear(&wrapped);
+	if (mg_buf_adds(&wrapped, "^(?:") < 0 || mg_buf_add(&wrapped, in, plen) < 0 ||
+	    mg_buf_addc(&wrapped, ')') < 0)
+		goto done;
+	if (mg_regex_compile(&are, &arena, wrapped.ptr, wrapped.len) == 0) {
+		int a = mg_regex_search(are, subject, slen);
+		CHECK(a != 1 || found == 1);
+	}
+done:
+	mg_buf_release(&wrapped);
+	mg_arena_free(&arena);
+	return 0;
+}
+
+/* ---- network responses ---- */
+
+#ifdef MG_FUZZ_HAVE_STATUS
+int mg_fuzz_status_body(const uint8_t *data, size_t size)
+{
+	mg_buf msg = MG_BUF_INIT;
+	int r = mg_status__parse_error_body((const char *)data, size, &msg);
+	CHECK(r == 0 || r == MG_ENOMEM);
+	if (r == 0) {
+		CHECK(valid_utf8(msg.ptr, msg.len));
+		CHECK(mg_utf8_length(msg.ptr, msg.len) <= MG_STATUS__MESSAGE_MAX);
+		CHECK(size <= MG_STATUS__RESPONSE_MAX || msg.len == 0);
+		for (size_t i = 0; i < msg.len; i++) {
+			unsigned char c = (unsigned char)msg.ptr[i];
+			CHECK(c >= 0x20 && c != 0x7f);
+			/* C1 controls are U+0080..U+009F: C2 80..C2 9F */
+			CHECK(!(c == 0xC2 && i + 1 < msg.len &&
+				(unsigned char)msg.ptr[i + 1] >= 0x80 &&
+				(unsigned char)msg.ptr[i + 1] <= 0x9F));
+		}
+	}
+	mg_buf_release(&msg);
+	return 0;
+}
+#endif
+
+/* ---- git index files ---- */
+
+#ifdef MG_FUZZ_HAVE_GIT_INDEX
+static bool inside(const void *p, size_t n, const uint8_t *data, size_t size)
+{
+	const uint8_t *q = p;
+	return q >= data && q <= data + size && n <= (size_t)(data + size - q);
+}
+
+int mg_fuzz_git_index(const uint8_t *data, size_t size)
+{
+	mg_git_index ix = MG_GIT_INDEX_INIT;
+	int r = mg_git_index_parse(&ix, data, size, "fuzz-index");
+	CHECK(r == 0 || r == MG_EGITINDEX_UNSUPPORTED || r == MG_EINVALID || r == MG_ENOMEM);
+	if (r == 0) {
+		CHECK(ix.version >= 2 && ix.version <= 4);
+		CHECK(ix.n == 0 || ix.entries);
+		for (size_t i = 0; i < ix.n; i++) {
+			const mg_git_index_entry *e = &ix.entries[i];
+			CHECK(e->path && e->path_len > 0 && strlen(e->path) == e->path_len);
+			CHECK(e->stage <= 3);
+			CHECK(inside(e->id, MG_GIT_OID_RAWSZ, data, size));
+			if (ix.version < 4)
+				CHECK(inside(e->path, e->path_len + 1, data, size));
+			if (i) {
+				const mg_git_index_entry *prev = &ix.entries[i - 1];
+				size_t n = prev->path_len < e->path_len ? prev->path_len : e->path_len;
+				int c = memcmp(prev->path, e->path, n);
+				CHECK(c < 0 || (c == 0 && (prev->path_len < e->path_len ||
+							   (prev->path_len == e->path_len &&
+							    prev->stage <= e->stage))));
+			}
+		}
+	} else {
+		CHECK(ix.n == 0 && ix.entries == NULL && ix.paths == NULL);
+		if (r == MG_EINVALID)
+			CHECK(*mg_error_last() != '\0');
+	}
+	mg_git_index_release(&ix);
+	return 0;
+}
+#endif
+
+/* ---- the table ---- */
+
+const mg_fuzz_target mg_fuzz_targets[] = {
+	{ "fuzz_json", mg_fuzz_json, 65536 },
+	{ "fuzz_yaml", mg_fuzz_yaml, 65536 },
+	{ "fuzz_schema", mg_fuzz_schema, 65536 },
+	{ "fuzz_config", mg_fuzz_config, 65536 },
+	{ "fuzz_validate", mg_fuzz_validate, 65536 },
+	{ "fuzz_regex", mg_fuzz_regex, 4096 },
+#ifdef MG_FUZZ_HAVE_STATUS
+	{ "fuzz_status_body", mg_fuzz_status_body, 70000 },
+#endif
+#ifdef MG_FUZZ_HAVE_GIT_INDEX
+	{ "fuzz_git_index", mg_fuzz_git_index, 65536 },
+#endif
+};
+
+const size_t mg_fuzz_ntargets = sizeof mg_fuzz_targets / sizeof *mg_fuzz_targets;
