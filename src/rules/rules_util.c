@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/rules_int.h"
+#include "rules/rules_int.h"
 
 /* ---- string map: open addressing, linear probing, load <= 1/2 ---- */
 

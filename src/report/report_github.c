@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #include "meshgate/error.h"
-#include "validator/report_int.h"
+#include "report/report_int.h"
 
 #define GITHUB_MAX_SHOWN 10
 

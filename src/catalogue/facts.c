@@ -14,7 +14,7 @@
  * A position is a file (0-5: the product's file of that kind; 6: none; 7:
  * a string follows), a line and a column.
  */
-#include "validator/facts.h"
+#include "catalogue/facts.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
 
 #include "meshgate/access.h"
 #include "meshgate/error.h"
-#include "applier/access_int.h"
+#include "access/access_int.h"
 
 void mg_plan_init(mg_plan *p)
 {

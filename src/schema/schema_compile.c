@@ -20,7 +20,7 @@
 #include "meshgate/buf.h"
 #include "meshgate/embedded.h"
 #include "meshgate/error.h"
-#include "validator/schema_int.h"
+#include "schema/schema_int.h"
 
 #define MAX_LOAD_DEPTH 32 /* remote documents loading other remote documents */
 

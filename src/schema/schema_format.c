@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "validator/schema_int.h"
+#include "schema/schema_int.h"
 
 static bool digits(const char *s, size_t n)
 {

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/schema_int.h"
+#include "schema/schema_int.h"
 
 #define MAX_DEPTH 512  /* schema applications on the stack; $ref loops end here */
 #define MAX_SCOPE 64   /* dynamic scope entries tracked for $dynamicRef */

@@ -14,7 +14,7 @@
 #include "meshgate/embedded.h"
 #include "meshgate/error.h"
 #include "meshgate/report.h"
-#include "validator/report_int.h"
+#include "report/report_int.h"
 
 static const char *sev_color(mg_severity s)
 {

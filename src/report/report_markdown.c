@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/report_int.h"
+#include "report/report_int.h"
 
 #define MD_OPEN_MAX 50
 #define MD_TABLE_MAX 50000

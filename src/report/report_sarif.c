@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/report_int.h"
+#include "report/report_int.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define SRCROOT "%SRCROOT%"

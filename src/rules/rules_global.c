@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/rules_int.h"
+#include "rules/rules_int.h"
 
 #define ADD(st, pos, rule, ...) \
 	mg_findings_add((st)->f, (pos).file, (pos).line, (pos).col, (rule), __VA_ARGS__)

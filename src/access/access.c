@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "applier/access_int.h"
+#include "access/access_int.h"
 
 void mg_grant_set_init(mg_grant_set *s)
 {

@@ -1,5 +1,5 @@
 /*
- * facts.h - the facts cache of the validator (private to src/validator/).
+ * facts.h - the facts cache of the validator (private to src/catalogue/).
  *
  * A hook run validates a catalogue of which usually one product changed.
  * For every product it checked, a run keeps that product's facts - what

@@ -18,7 +18,7 @@
 #include "meshgate/error.h"
 #include "meshgate/rules.h"
 #include "meshgate/schema.h"
-#include "validator/facts.h"
+#include "catalogue/facts.h"
 
 /* A product of a cached run. */
 typedef struct {

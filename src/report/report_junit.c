@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/report_int.h"
+#include "report/report_int.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD"
 

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/report_int.h"
+#include "report/report_int.h"
 
 static const char *severity_of(mg_severity s)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "meshgate/buf.h"
-#include "validator/schema_int.h"
+#include "schema/schema_int.h"
 
 typedef struct uri_parts {
 	const char *scheme, *auth, *path, *query, *frag;

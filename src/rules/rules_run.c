@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/rules_int.h"
+#include "rules/rules_int.h"
 
 /* Edit-distance cells all "did you mean" suggestions of one run may spend. */
 #define SUGGEST_BUDGET ((size_t)16 * 1024 * 1024)

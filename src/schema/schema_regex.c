@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
-#include "validator/schema_int.h"
+#include "schema/schema_int.h"
 
 #define RE_MAX_INSTS 20000 /* after expanding counted repetitions */
 #define RE_MAX_COUNT 1000  /* largest n in {n,m} */
