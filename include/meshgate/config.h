@@ -34,6 +34,22 @@ typedef struct mg_pii_pattern {
 	size_t nunless;
 } mg_pii_pattern;
 
+/* One backend entry of an environment: environments.<env>.backend (or one item of .backends). */
+typedef struct mg_env_backend {
+	const char *type;      /* "local", "postgres", "lakeformation" */
+	const mg_node *options; /* the entry's object (type and options), borrowed from the config's document */
+	mg_pos at;
+} mg_env_backend;
+
+/* environments.<env> of meshgate.yaml. */
+typedef struct mg_env_config {
+	const char *name;
+	mg_env_backend *backends; /* in the order given; none: the local ledger */
+	size_t nbackends;
+	const char *state_path; /* state.path: the SQLite state store, or NULL: <state-dir>/state.db */
+	mg_pos at;
+} mg_env_config;
+
 typedef struct mg_config {
 	mg_arena arena;
 	mg_doc *doc;          /* owned; NULL without meshgate.yaml */
@@ -48,7 +64,12 @@ typedef struct mg_config {
 	mg_pii_pattern *pii;  /* the config's own patterns */
 	size_t npii;
 	mg_doc_limits limits;
+	mg_env_config *envs;  /* environments: as given in meshgate.yaml */
+	size_t nenvs;
 } mg_config;
+
+/* The configuration of environment `name`, or NULL when meshgate.yaml does not name it. */
+const mg_env_config *mg_config_env(const mg_config *cfg, const char *name);
 
 void mg_config_init(mg_config *cfg);
 void mg_config_release(mg_config *cfg);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backends/backends_int.h"
 #include "meshgate/backend.h"
 #include "meshgate/buf.h"
 #include "meshgate/error.h"
@@ -211,7 +212,7 @@ static int local_apply(mg_backend *b, const mg_op *ops, size_t n, mg_op_result *
 			sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 			return r;
 		}
-		results[i].ok = 1;
+		results[i].status = MG_OP_OK;
 		snprintf(results[i].request_id, sizeof results[i].request_id, "ledger-%s", ops[i].key);
 		results[i].message[0] = '\0';
 	}
@@ -308,6 +309,9 @@ int mg_backend_local_new(mg_backend **out, const char *path)
 		return r;
 	}
 	l->base.name = "local";
+	l->base.channels = MG_CHANNELS_ALL;
+	l->base.max_batch = 0;
+	l->base.probe = NULL; /* reading the ledger is cheap: the executor compares with read_grants */
 	l->base.begin = local_begin;
 	l->base.apply = local_apply;
 	l->base.read_grants = local_read;
@@ -317,8 +321,31 @@ int mg_backend_local_new(mg_backend **out, const char *path)
 	return 0;
 }
 
-void mg_backend_free(mg_backend *b)
+/* The ledger is one file in the state directory, shared by every environment (rows carry it). */
+int mg_backend_local_create(mg_backend **out, const mg_backend_params *p)
 {
-	if (b)
-		b->free(b);
+	mg_buf path = MG_BUF_INIT;
+	int r = mg_buf_addf(&path, "%s/ledger.db", p->state_dir);
+	if (r == 0)
+		r = mg_backend_local_new(out, path.ptr);
+	mg_buf_release(&path);
+	return r;
+}
+
+int mg_backend_local_check(const mg_node *options, const char *path, mg_findings *findings)
+{
+	/* the ledger takes no options: anything but `type` is a mistake worth saying */
+	if (!options || options->type != MG_NODE_OBJECT)
+		return 0;
+	for (size_t i = 0; i < options->u.object.count; i++) {
+		const mg_member *m = &options->u.object.members[i];
+		if (strcmp(m->key, "type") == 0)
+			continue;
+		int r = mg_findings_add(findings, path, m->line, m->col, MG_RULE_CONFIG,
+					"the local backend takes no option '%s' (it keeps its ledger in the state directory)",
+					m->key);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meshgate/backend.h"
 #include "meshgate/error.h"
 #include "meshgate/schema.h"
 
@@ -180,6 +181,62 @@ static void parse_limits(mg_config *cfg, const mg_node *obj)
 		cfg->limits.max_alias_nodes = (size_t)n->u.number.value;
 }
 
+static int parse_backend(mg_config *cfg, mg_env_backend *b, const mg_node *n, mg_findings *f)
+{
+	b->options = n;
+	b->at = pos(cfg, n);
+	b->type = mg_node_str(mg_obj_get(n, "type"));
+	/* a type this build cannot drive is refused here, in validate, not only when applying */
+	return b->type ? mg_backend_check_config(n, cfg->path, f) : 0;
+}
+
+static int parse_environments(mg_config *cfg, const mg_node *obj, mg_findings *f)
+{
+	if (!obj || obj->type != MG_NODE_OBJECT || !obj->u.object.count)
+		return 0;
+	cfg->envs = mg_arena_calloc(&cfg->arena, obj->u.object.count, sizeof *cfg->envs);
+	if (!cfg->envs)
+		return mg_oom();
+	for (size_t i = 0; i < obj->u.object.count; i++) {
+		const mg_member *m = &obj->u.object.members[i];
+		mg_env_config *e = &cfg->envs[cfg->nenvs];
+		int r;
+		if (m->value->type != MG_NODE_OBJECT)
+			continue;
+		e->name = m->key;
+		e->at.file = cfg->path;
+		e->at.line = m->line;
+		e->at.col = m->col;
+		e->state_path = mg_node_str(mg_obj_get(mg_obj_get(m->value, "state"), "path"));
+		const mg_node *one = mg_obj_get(m->value, "backend"), *many = mg_obj_get(m->value, "backends");
+		size_t n = many && many->type == MG_NODE_ARRAY ? many->u.array.count : 0;
+		if (one && one->type == MG_NODE_OBJECT)
+			n++;
+		if (n) {
+			if (!(e->backends = mg_arena_calloc(&cfg->arena, n, sizeof *e->backends)))
+				return mg_oom();
+			if (one && one->type == MG_NODE_OBJECT &&
+			    (r = parse_backend(cfg, &e->backends[e->nbackends++], one, f)) < 0)
+				return r;
+			for (size_t k = 0; many && many->type == MG_NODE_ARRAY && k < many->u.array.count; k++) {
+				const mg_node *it = many->u.array.items[k];
+				if (it->type == MG_NODE_OBJECT && (r = parse_backend(cfg, &e->backends[e->nbackends++], it, f)) < 0)
+					return r;
+			}
+		}
+		cfg->nenvs++;
+	}
+	return 0;
+}
+
+const mg_env_config *mg_config_env(const mg_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nenvs; i++)
+		if (strcmp(cfg->envs[i].name, name) == 0)
+			return &cfg->envs[i];
+	return NULL;
+}
+
 int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t len,
 		    mg_findings *findings)
 {
@@ -211,7 +268,8 @@ int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t l
 	parse_limits(cfg, mg_obj_get(doc->root, "limits"));
 	if ((r = parse_rules(cfg, mg_obj_get(doc->root, "rules"), findings)) < 0 ||
 	    (r = parse_suppressions(cfg, mg_obj_get(doc->root, "suppressions"), findings)) < 0 ||
-	    (r = parse_pii(cfg, mg_obj_get(doc->root, "pii-patterns"))) < 0)
+	    (r = parse_pii(cfg, mg_obj_get(doc->root, "pii-patterns"))) < 0 ||
+	    (r = parse_environments(cfg, mg_obj_get(doc->root, "environments"), findings)) < 0)
 		return r;
 	return 0;
 }

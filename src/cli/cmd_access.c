@@ -55,8 +55,9 @@ int cmd_access(int argc, char **argv, const cli_cmd *cmd)
 	mg_grant_set s;
 	int status = CLI_EXIT_FAILURE;
 	mg_grant_set_init(&s);
-	if (cli_applier_open(&a, opts[O_DIR].value ? opts[O_DIR].value : ".", false) < 0 ||
-	    a.backend->read_grants(a.backend, opts[O_ENV].value, &s) < 0) {
+	mg_backend *ledger;
+	if (cli_applier_open(&a, opts[O_DIR].value ? opts[O_DIR].value : ".", NULL, false) < 0 ||
+	    cli_applier_ledger(&a, &ledger) < 0 || ledger->read_grants(ledger, opts[O_ENV].value, &s) < 0) {
 		status = cli_fail();
 		goto done;
 	}

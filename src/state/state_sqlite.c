@@ -293,7 +293,7 @@ static int sq_journal_record(mg_state *base, const char *env, const mg_op *ops, 
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, env, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, ops[i].key, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, res[i].ok);
+		sqlite3_bind_int(st, 3, res[i].status == MG_OP_OK);
 		sqlite3_bind_text(st, 4, res[i].request_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, res[i].message, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);

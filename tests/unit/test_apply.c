@@ -176,9 +176,11 @@ static int apply_to(const char *dir, const char *rev, const char *env, size_t ba
 	mg_backend *be = NULL;
 	mg_apply_stats stats;
 	open_store(dir, &st, &be);
-	mg_apply_opts o = { repo, rev, TODAY, timeout_ms, batch, "test", NULL, NULL, kill_after, NULL };
-	int r = mg_apply_environment(st, be, &o, env, &stats);
-	mg_backend_free(be);
+	mg_apply_opts o = { .repo = repo, .to_rev = rev, .today = TODAY, .lock_timeout_ms = timeout_ms,
+			    .batch_size = batch, .holder = "test", .fault_kill_after = kill_after };
+	mg_backends bs = { { be }, 1 };
+	int r = mg_apply_environment(st, &bs, &o, env, &stats);
+	mg_backends_release(&bs);
 	mg_state_free(st);
 	return r;
 }
