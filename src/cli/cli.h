@@ -71,5 +71,7 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd);
 int cmd_access(int argc, char **argv, const cli_cmd *cmd);
 int cmd_drift(int argc, char **argv, const cli_cmd *cmd);
 int cmd_unlock(int argc, char **argv, const cli_cmd *cmd);
+int cmd_site(int argc, char **argv, const cli_cmd *cmd);
+int cmd_score(int argc, char **argv, const cli_cmd *cmd);
 
 #endif

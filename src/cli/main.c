@@ -30,6 +30,10 @@ static const cli_cmd commands[] = {
 	  "meshgate drift [--env ENV] [--fix] [-C DIR]", cmd_drift },
 	{ "unlock", "Break the stale lock of an environment after checking its holder is gone.",
 	  "meshgate unlock --env ENV [--force [--other-host]] [-C DIR]", cmd_unlock },
+	{ "site", "Write a static catalogue site: products, effective access, lineage, DATSIS scores.",
+	  "meshgate site [--out DIR] [--rev COMMIT-ISH] [--today YYYY-MM-DD] [--title TEXT] [-C DIR] [PATH]", cmd_site },
+	{ "score", "Print each product's DATSIS score; --min N fails below N.",
+	  "meshgate score [--format text|json] [--min N] [--rev COMMIT-ISH] [--today YYYY-MM-DD] [-C DIR] [PATH]", cmd_score },
 };
 
 static void usage(FILE *out)
