@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "meshgate/arena.h"
+#include "meshgate/buf.h"
 #include "meshgate/doc.h"
 #include "meshgate/finding.h"
 #include "meshgate/model.h"
@@ -85,5 +86,28 @@ int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t l
 
 /* Copies the severities into a findings list (before rules run). */
 void mg_config_apply_severities(const mg_config *cfg, mg_findings *findings);
+
+/* Whether suppression s covers finding x (same rule, path matching the glob). */
+bool mg_suppression_matches(const mg_suppression *s, const mg_finding *x);
+
+/*
+ * The review of a change to meshgate.yaml: compares the policy of `head`
+ * with that of `base` (the protected branch's) and adds, in words, one
+ * finding per difference to f: `config-loosened` for what loosens the gate
+ * (a rule lowered or turned off, a suppression added, PII patterns
+ * removed, replaced or excused, a limit raised, the protected branch
+ * moved), `config-changed` for the rest.  A suppression added is counted
+ * against the findings already in f ("it would hide 2 findings").
+ * Findings point at head's meshgate.yaml, or at base's file when head has
+ * none.  0 or MG_ENOMEM.
+ */
+int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings *f);
+
+/*
+ * Appends to out a byte string that is equal for two configurations
+ * exactly when they judge a catalogue alike (severities, suppressions, PII
+ * patterns, limits), for caches keyed by the policy.  0 or MG_ENOMEM.
+ */
+int mg_config_policy_key(const mg_config *cfg, mg_buf *out);
 
 #endif

@@ -10,7 +10,6 @@
  */
 #include "meshgate/validate.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +32,8 @@ typedef struct {
 typedef struct {
 	mg_source *src;
 	mg_config *cfg;
+	const mg_config *pol; /* the policy judged by: severities, suppressions, PII patterns, limits; NULL: cfg */
+	bool defer_suppressions; /* the caller applies them (mg_suppressions_apply) */
 	mg_catalogue *cat;
 	mg_findings *f;
 	mg_buf path;
@@ -44,6 +45,11 @@ typedef struct {
 	size_t nprods, capprods;
 	bool no_schema; /* load for the model only: nobody reads the schema's findings */
 } run;
+
+static const mg_config *policy(const run *rn)
+{
+	return rn->pol ? rn->pol : rn->cfg;
+}
 
 /* ---- discovery ---- */
 
@@ -128,7 +134,7 @@ static int load_file(run *rn, const char *path, mg_file_kind kind, mg_doc **out)
 	int r;
 	*out = NULL;
 	mg_buf_clear(&rn->data);
-	r = rn->src->read(rn->src, path, &rn->data, rn->cfg->limits.max_bytes);
+	r = rn->src->read(rn->src, path, &rn->data, policy(rn)->limits.max_bytes);
 	if (r == MG_ETOOBIG)
 		return mg_findings_add(rn->f, path, 1, 1, MG_RULE_PARSE, "%s", mg_error_last());
 	if (r == MG_EINVALID || r == MG_ENOTFOUND)
@@ -136,7 +142,7 @@ static int load_file(run *rn, const char *path, mg_file_kind kind, mg_doc **out)
 	if (r < 0)
 		return r;
 	rn->cat->nfiles++;
-	r = mg_doc_parse(out, path, rn->data.ptr, rn->data.len, &rn->cfg->limits, rn->f);
+	r = mg_doc_parse(out, path, rn->data.ptr, rn->data.len, &policy(rn)->limits, rn->f);
 	if (r == MG_EPARSE)
 		return 0;
 	if (r < 0)
@@ -354,26 +360,31 @@ static int load_config(run *rn)
 
 /* ---- suppressions ---- */
 
-static int glob_match(const char *glob, const char *path)
+/* The entry of meshgate.yaml a suppression of the policy is reported at: its twin in `shown`, if any. */
+static const mg_suppression *shown_as(const mg_config *shown, const mg_suppression *s)
 {
-	/* fnmatch without FNM_PATHNAME lets '*' span folders too, so '**' works as users expect */
-	return fnmatch(glob, path, 0) == 0;
+	if (!shown)
+		return s;
+	for (size_t i = 0; i < shown->nsuppressions; i++)
+		if (shown->suppressions[i].rule == s->rule && strcmp(shown->suppressions[i].path_glob, s->path_glob) == 0)
+			return &shown->suppressions[i];
+	return NULL;
 }
 
-static int apply_suppressions(run *rn)
+int mg_suppressions_apply(mg_config *policy, const mg_config *shown, mg_findings *f)
 {
-	mg_config *cfg = rn->cfg;
-	mg_findings *f = rn->f;
 	size_t kept = 0;
 	int r;
-	if (!cfg->nsuppressions)
+	if (!policy->nsuppressions)
 		return 0;
+	for (size_t j = 0; j < policy->nsuppressions; j++)
+		policy->suppressions[j].hits = 0;
 	for (size_t i = 0; i < f->count; i++) {
 		mg_finding *x = &f->items[i];
 		int hit = 0;
-		for (size_t j = 0; j < cfg->nsuppressions; j++) {
-			mg_suppression *s = &cfg->suppressions[j];
-			if (s->rule == x->rule && glob_match(s->path_glob, x->path)) {
+		for (size_t j = 0; j < policy->nsuppressions; j++) {
+			mg_suppression *s = &policy->suppressions[j];
+			if (mg_suppression_matches(s, x)) {
 				s->hits++;
 				hit = 1;
 			}
@@ -386,10 +397,10 @@ static int apply_suppressions(run *rn)
 		}
 	}
 	f->count = kept;
-	for (size_t j = 0; j < cfg->nsuppressions; j++) {
-		const mg_suppression *s = &cfg->suppressions[j];
-		if (s->hits == 0 &&
-		    (r = mg_findings_add(f, s->at.file, s->at.line, s->at.col, MG_RULE_UNUSED_SUPPRESSION,
+	for (size_t j = 0; j < policy->nsuppressions; j++) {
+		const mg_suppression *s = &policy->suppressions[j], *at = shown_as(shown, s);
+		if (s->hits == 0 && at &&
+		    (r = mg_findings_add(f, at->at.file, at->at.line, at->at.col, MG_RULE_UNUSED_SUPPRESSION,
 					 "suppression of '%s' for '%s' matches no finding; remove it",
 					 mg_rule_id(s->rule), s->path_glob)) < 0)
 			return r;
@@ -436,6 +447,8 @@ static int open_cache(run *rn)
 			r = rn->src->stamp(rn->src, names[i], &key);
 	if (r >= 0 && mg_buf_add(&key, rn->cat->root, strlen(rn->cat->root) + 1) < 0)
 		r = mg_oom();
+	if (r >= 0 && rn->pol)
+		r = mg_config_policy_key(rn->pol, &key);
 	if (r >= 0)
 		r = mg_facts_open(&rn->cache, rn->src->cache_dir, key.ptr, key.len, rn->cat);
 	mg_buf_release(&key);
@@ -459,6 +472,9 @@ static int record_fresh(run *rn)
 	return 0;
 }
 
+static int validate(mg_source *src, const mg_validate_opts *opts, const mg_config *pol, bool defer, bool cached,
+		    mg_config *cfg, mg_catalogue *cat, mg_findings *findings);
+
 /* A cached run the cache cannot finish (see mg_rules_run_partial): all again, without it. */
 static int validate_again(run *rn, const mg_validate_opts *opts)
 {
@@ -470,13 +486,14 @@ static int validate_again(run *rn, const mg_validate_opts *opts)
 	mg_catalogue_init(rn->cat);
 	mg_config_release(rn->cfg);
 	mg_config_init(rn->cfg);
-	return mg_validate(rn->src, opts, rn->cfg, rn->cat, rn->f);
+	return validate(rn->src, opts, rn->pol, rn->defer_suppressions, false, rn->cfg, rn->cat, rn->f);
 }
 
-static int validate(mg_source *src, const mg_validate_opts *opts, bool cached, mg_config *cfg,
-		    mg_catalogue *cat, mg_findings *findings)
+static int validate(mg_source *src, const mg_validate_opts *opts, const mg_config *pol, bool defer, bool cached,
+		    mg_config *cfg, mg_catalogue *cat, mg_findings *findings)
 {
-	run rn = { .src = src, .cfg = cfg, .cat = cat, .f = findings, .path = MG_BUF_INIT, .data = MG_BUF_INIT };
+	run rn = { .src = src, .cfg = cfg, .pol = pol, .defer_suppressions = defer, .cat = cat, .f = findings,
+		   .path = MG_BUF_INIT, .data = MG_BUF_INIT };
 	mg_rules_product_run *runs = NULL;
 	mg_pii_matcher *pii = NULL;
 	entries envs = { 0 };
@@ -488,7 +505,7 @@ static int validate(mg_source *src, const mg_validate_opts *opts, bool cached, m
 	rn.today = opts && opts->today ? opts->today : today;
 	if ((r = load_config(&rn)) < 0)
 		goto done;
-	mg_config_apply_severities(cfg, findings);
+	mg_config_apply_severities(policy(&rn), findings);
 	const char *root = opts && opts->catalogue ? opts->catalogue : cfg->catalogue;
 	size_t rootlen = strlen(root);
 	while (rootlen > 1 && root[rootlen - 1] == '/')
@@ -524,8 +541,8 @@ static int validate(mg_source *src, const mg_validate_opts *opts, bool cached, m
 		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
 	if (rn.cache && rn.nprods > 1)
 		qsort(rn.prods, rn.nprods, sizeof *rn.prods, cmp_prods);
-	mg_rules_ctx ctx = { cfg, NULL, rn.today };
-	if ((r = mg_pii_matcher_new(&pii, cfg)) < 0)
+	mg_rules_ctx ctx = { policy(&rn), NULL, rn.today };
+	if ((r = mg_pii_matcher_new(&pii, policy(&rn))) < 0)
 		goto done;
 	ctx.pii = pii;
 	if (rn.cache) {
@@ -548,7 +565,7 @@ static int validate(mg_source *src, const mg_validate_opts *opts, bool cached, m
 	}
 	if (r < 0)
 		goto done;
-	if ((r = apply_suppressions(&rn)) < 0)
+	if (!defer && (r = mg_suppressions_apply(cfg, NULL, findings)) < 0)
 		goto done;
 	mg_findings_sort(findings);
 	if (rn.cache)
@@ -571,13 +588,19 @@ done:
 int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
 		mg_findings *findings)
 {
-	return validate(src, opts, false, cfg, cat, findings);
+	return validate(src, opts, NULL, false, false, cfg, cat, findings);
 }
 
 int mg_validate_cached(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
 		       mg_findings *findings)
 {
-	return validate(src, opts, true, cfg, cat, findings);
+	return validate(src, opts, NULL, false, true, cfg, cat, findings);
+}
+
+int mg_validate_judged(mg_source *src, const mg_validate_opts *opts, const mg_config *policy, bool cached,
+		       mg_config *cfg, mg_catalogue *cat, mg_findings *findings)
+{
+	return validate(src, opts, policy, true, cached, cfg, cat, findings);
 }
 
 int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders, size_t n, mg_catalogue *cat,
