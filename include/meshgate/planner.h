@@ -53,6 +53,15 @@ void mg_plan_result_release(mg_plan_result *r);
 
 int mg_plan_between(const mg_plan_request *req, mg_plan_result *out);
 
+/*
+ * The desired grants of commit `rev` in environment env (NULL: every one),
+ * clearances judged on `today`: what a backend should hold once rev is
+ * applied.  What drift compares a backend with.  rev's findings are not
+ * judged again (it was validated when applied; an expired clearance simply
+ * grants nothing).  out is initialised by the caller.
+ */
+int mg_desired_at(const char *repo, const char *rev, const char *env, const char *today, mg_grant_set *out);
+
 /* Environments present in a catalogue, sorted and unique (borrowed strings, array is the caller's). */
 int mg_catalogue_environments(const mg_catalogue *cat, const char ***out, size_t *n);
 

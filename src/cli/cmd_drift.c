@@ -18,26 +18,18 @@ static int drift_env(cli_applier *a, const char *repo, const char *env, const ch
 {
 	mg_applied applied;
 	mg_grant_set actual, want;
-	mg_plan_result pr;
 	mg_plan plan;
 	mg_backends bs = { { NULL }, 0 };
 	mg_state *st;
 	int r;
 	mg_grant_set_init(&actual);
 	mg_grant_set_init(&want);
-	mg_plan_result_init(&pr);
 	mg_plan_init(&plan);
 	if ((r = cli_applier_state(a, env, &st)) < 0 || (r = st->last_applied(st, env, &applied)) < 0 ||
 	    (r = cli_applier_backends(a, env, &bs)) < 0)
 		goto done;
-	if (applied.present) {
-		mg_plan_request req = { repo, NULL, today, applied.commit, today, env, NULL, false, NULL };
-		if ((r = mg_plan_between(&req, &pr)) < 0)
-			goto done;
-		/* the desired grants of that commit, as a set: apply its first-run plan to nothing */
-		if ((r = mg_grant_set_apply(&want, pr.plan.ops, pr.plan.count)) < 0)
-			goto done;
-	}
+	if (applied.present && (r = mg_desired_at(repo, applied.commit, env, today, &want)) < 0)
+		goto done;
 	/* what every backend of the environment grants, as one set */
 	for (size_t b = 0; b < bs.count; b++)
 		if ((r = bs.items[b]->read_grants(bs.items[b], env, &actual)) < 0)
@@ -59,7 +51,6 @@ static int drift_env(cli_applier *a, const char *repo, const char *env, const ch
 done:
 	mg_backends_release(&bs);
 	mg_plan_release(&plan);
-	mg_plan_result_release(&pr);
 	mg_grant_set_release(&actual);
 	mg_grant_set_release(&want);
 	return r;

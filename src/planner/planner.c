@@ -303,3 +303,22 @@ int mg_catalogue_environments(const mg_catalogue *cat, const char ***out, size_t
 	*n = k;
 	return 0;
 }
+
+int mg_desired_at(const char *repo, const char *rev, const char *env, const char *today, mg_grant_set *out)
+{
+	/*
+	 * rev was validated when it was applied; its findings are not judged
+	 * again here: a clearance that expired since is an error today but
+	 * simply grants nothing, which is exactly what a backend should hold.
+	 */
+	mg_plan_request req = { .repo = repo, .from_rev = NULL, .from_date = today, .to_rev = rev, .to_date = today,
+				.environment = env };
+	mg_plan_result pr;
+	int r;
+	mg_plan_result_init(&pr);
+	/* a first-run plan applied to nothing is the desired state */
+	if ((r = mg_plan_between(&req, &pr)) == 0)
+		r = mg_grant_set_apply(out, pr.plan.ops, pr.plan.count);
+	mg_plan_result_release(&pr);
+	return r;
+}

@@ -151,18 +151,10 @@ static void make_repo(char a[41], char b[41], char c[41])
 /* The desired grants of a commit in env (through the planner: a first-run plan applied to nothing). */
 static void desired(const char *rev, const char *env, mg_grant_set *out)
 {
-	mg_plan_request req = { repo, NULL, TODAY, rev, TODAY, env, NULL, false, NULL };
-	mg_plan_result pr;
-	mg_plan_result_init(&pr);
-	MGT_EQ_INT(mg_plan_between(&req, &pr), 0);
-	MGT_EQ_INT(mg_findings_count_at(&pr.to_findings, MG_SEV_ERROR), 0);
-	for (size_t i = 0; i < pr.to_findings.count; i++)
-		if (pr.to_findings.items[i].severity == MG_SEV_ERROR)
-			fprintf(stderr, "  %s:%u: %s\n", pr.to_findings.items[i].path, pr.to_findings.items[i].line,
-				pr.to_findings.items[i].message);
 	mg_grant_set_init(out);
-	MGT_EQ_INT(mg_grant_set_apply(out, pr.plan.ops, pr.plan.count), 0);
-	mg_plan_result_release(&pr);
+	if (mg_desired_at(repo, rev, env, TODAY, out) < 0)
+		fprintf(stderr, "desired: %s\n", mg_error_last());
+	MGT_CHECK(out->count > 0);
 }
 
 static void open_store(const char *dir, mg_state **st, mg_backend **be)
