@@ -1,0 +1,126 @@
+/*
+ * postgres_errors.c - what a PostgreSQL error means for the ops of a batch,
+ * and a one-line message that says what to do (see postgres_int.h).
+ * Inputs are the server's or libpq's text: outside input, fuzzed
+ * (fuzz_pg_error).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "backends/postgres_int.h"
+
+static bool code_is(const char *s, const char *code)
+{
+	return s && strncmp(s, code, strlen(code)) == 0;
+}
+
+/* Case-sensitive substring search bounded to the first 4 KiB of the message. */
+static bool says(const char *msg, const char *what)
+{
+	if (!msg)
+		return false;
+	size_t n = strnlen(msg, 4096), w = strlen(what);
+	for (size_t i = 0; i + w <= n; i++)
+		if (memcmp(msg + i, what, w) == 0)
+			return true;
+	return false;
+}
+
+static bool valid_state(const char *s)
+{
+	if (!s || strnlen(s, 6) != 5)
+		return false;
+	for (int i = 0; i < 5; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return true;
+}
+
+bool mg_pg_connection_lost(const char *sqlstate, const char *message)
+{
+	if (valid_state(sqlstate))
+		return code_is(sqlstate, "08") || code_is(sqlstate, "57P01") || code_is(sqlstate, "57P02") ||
+		       code_is(sqlstate, "57P03");
+	/* libpq gives no SQLSTATE when the connection itself failed */
+	return says(message, "server closed the connection") || says(message, "no connection to the server") ||
+	       says(message, "could not connect") || says(message, "connection to server") ||
+	       says(message, "terminating connection") || says(message, "could not receive data") ||
+	       says(message, "could not send data") || says(message, "connection not open") ||
+	       says(message, "lost synchronization") || !message || !*message;
+}
+
+mg_op_status mg_pg_classify(const char *sqlstate, const char *message, mg_pg_phase phase)
+{
+	if (mg_pg_connection_lost(sqlstate, message))
+		return phase == MG_PG_AT_COMMIT ? MG_OP_UNKNOWN : MG_OP_RETRYABLE;
+	if (!valid_state(sqlstate))
+		return MG_OP_FAILED; /* a libpq error that is not about the connection */
+	if (code_is(sqlstate, "40001") || code_is(sqlstate, "40P01") || /* serialization, deadlock */
+	    code_is(sqlstate, "55P03") || code_is(sqlstate, "57014") || /* lock not available, cancelled */
+	    code_is(sqlstate, "53") || code_is(sqlstate, "58000") || code_is(sqlstate, "58030"))
+		return MG_OP_RETRYABLE;
+	if (code_is(sqlstate, "40") && phase == MG_PG_AT_COMMIT)
+		return MG_OP_RETRYABLE; /* a rollback at commit: nothing took effect */
+	return MG_OP_FAILED;
+}
+
+/* What to do, by SQLSTATE. */
+static const char *advice(const char *s)
+{
+	if (code_is(s, "42501"))
+		return "the role meshgate connects as (or its `role:`) must own the managed schemas and tables";
+	if (code_is(s, "3F000"))
+		return "meshgate never creates schemas: create it, or map the product to its schema under `schemas:`";
+	if (code_is(s, "42P01"))
+		return "meshgate never creates tables: create it, or fix the product's outputs";
+	if (code_is(s, "42703"))
+		return "the column is not in the table: add it, or fix the product's outputs";
+	if (code_is(s, "42704"))
+		return "meshgate never creates roles: create the consumer's postgres-role, or fix the catalogue";
+	if (code_is(s, "28"))
+		return "check the user and password (from the DSN's environment variable, PGPASSWORD or PGPASSFILE)";
+	if (code_is(s, "3D000"))
+		return "the database in the DSN does not exist";
+	if (code_is(s, "40") || code_is(s, "55P03") || code_is(s, "57014") || code_is(s, "53"))
+		return "transient: retried with backoff";
+	if (code_is(s, "08") || code_is(s, "57P0"))
+		return "the connection was lost: meshgate reconnects and re-reads what took effect";
+	return NULL;
+}
+
+void mg_pg_describe(char *out, size_t cap, const char *sqlstate, const char *message, const char *context)
+{
+	if (!cap)
+		return;
+	char state[6] = "";
+	if (valid_state(sqlstate))
+		memcpy(state, sqlstate, 6);
+	const char *tip = state[0] ? advice(state) : mg_pg_connection_lost(NULL, message) ? advice("08000") : NULL;
+	/* the message's first line, without the "ERROR:  " libpq puts in front */
+	const char *m = message ? message : "";
+	if (strncmp(m, "ERROR:  ", 8) == 0)
+		m += 8;
+	else if (strncmp(m, "FATAL:  ", 8) == 0)
+		m += 8;
+	int n = snprintf(out, cap, "%s%s%s%s%.*s%s%s", context ? context : "", context ? ": " : "",
+			 state[0] ? state : "", state[0] ? " " : "", (int)strnlen(m, 1024), m, tip ? "; " : "",
+			 tip ? tip : "");
+	(void)n;
+	/* one line of printable text: control characters (newlines too) become spaces */
+	size_t len = strlen(out);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+	while (len && out[len - 1] == ' ')
+		out[--len] = '\0';
+	/* never end inside a UTF-8 sequence */
+	size_t i = len;
+	while (i && ((unsigned char)out[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i && (unsigned char)out[i - 1] >= 0xc0) {
+		unsigned c = (unsigned char)out[i - 1];
+		size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (len - (i - 1) < want)
+			out[i - 1] = '\0';
+	}
+}
