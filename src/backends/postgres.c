@@ -63,50 +63,34 @@ static int quote_pq(void *ctx, const char *ident, mg_buf *out)
 	return r;
 }
 
-/* The sslmode to pass, or NULL to leave it to the DSN / PGSSLMODE / libpq. */
+/* The sslmode to pass, or NULL to leave it to the DSN / PGSSLMODE / libpq (mg_pg_sslmode). */
 static const char *effective_sslmode(pg *p)
 {
-	if (p->opt.sslmode)
-		return p->opt.sslmode;
-	if (p->opt.service)
-		return "verify-full";
-	const char *envmode = getenv("PGSSLMODE");
-	if (envmode && *envmode)
-		return NULL;
+	if (p->opt.sslmode || p->opt.service)
+		return mg_pg_sslmode(&p->opt, NULL, NULL, NULL);
 	char *err = NULL;
 	PQconninfoOption *opts = PQconninfoParse(p->dsn, &err);
 	if (!opts) {
 		PQfreemem(err);
-		return "verify-full";
+		return "verify-full"; /* the connection will fail on the DSN anyway, and say why */
 	}
-	const char *mode = NULL;
-	bool local = true;
-	const char *host = NULL, *hostaddr = NULL;
+	const char *mode = NULL, *host = NULL, *hostaddr = NULL;
 	for (PQconninfoOption *o = opts; o->keyword; o++) {
 		if (!o->val)
 			continue;
-		if (strcmp(o->keyword, "sslmode") == 0 && *o->val)
-			mode = "given";
+		if (strcmp(o->keyword, "sslmode") == 0)
+			mode = o->val;
 		else if (strcmp(o->keyword, "host") == 0)
 			host = o->val;
 		else if (strcmp(o->keyword, "hostaddr") == 0)
 			hostaddr = o->val;
 	}
-	if (!host)
-		host = getenv("PGHOST");
-	if (hostaddr && *hostaddr)
-		host = hostaddr;
-	/* every host of a comma-separated list must be local */
-	if (host && *host) {
-		char buf[1024];
-		snprintf(buf, sizeof buf, "%s", host);
-		for (char *save = NULL, *h = strtok_r(buf, ",", &save); h; h = strtok_r(NULL, ",", &save))
-			local &= mg_pg_host_is_local(h);
-	}
+	/* TLS verifies the host name when given, else the address */
+	if (!host || !*host)
+		host = hostaddr && *hostaddr ? hostaddr : getenv("PGHOST");
+	const char *r = mg_pg_sslmode(&p->opt, host, mode, getenv("PGSSLMODE"));
 	PQconninfoFree(opts);
-	if (mode)
-		return NULL;
-	return local ? NULL : "verify-full";
+	return r;
 }
 
 static void conn_close(pg *p)

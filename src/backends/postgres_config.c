@@ -179,6 +179,26 @@ bool mg_pg_host_is_local(const char *host)
 	return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 || strncmp(host, "127.", 4) == 0;
 }
 
+const char *mg_pg_sslmode(const mg_pg_options *o, const char *hosts, const char *dsn_sslmode, const char *env_sslmode)
+{
+	if (o->sslmode)
+		return o->sslmode;
+	if (o->service)
+		return "verify-full";
+	if ((dsn_sslmode && *dsn_sslmode) || (env_sslmode && *env_sslmode))
+		return NULL;
+	if (!hosts || !*hosts)
+		return NULL;
+	char buf[1024];
+	if (strlen(hosts) >= sizeof buf)
+		return "verify-full";
+	snprintf(buf, sizeof buf, "%s", hosts);
+	bool local = true;
+	for (char *save = NULL, *h = strtok_r(buf, ",", &save); h; h = strtok_r(NULL, ",", &save))
+		local &= mg_pg_host_is_local(h);
+	return local ? NULL : "verify-full";
+}
+
 /* ---- masking ---- */
 
 #define MASK "****"

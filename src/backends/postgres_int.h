@@ -66,6 +66,16 @@ const char *mg_pg_schema_of(const mg_pg_options *o, const char *product);
  */
 int mg_pg_mask_dsn(const char *dsn, mg_buf *out);
 
+/*
+ * The sslmode meshgate passes to libpq, or NULL to leave it to the DSN:
+ * meshgate.yaml's sslmode when given; else the DSN's or PGSSLMODE's when
+ * either says one (dsn_sslmode / env_sslmode non-empty); else "verify-full"
+ * unless every host of the comma-separated hosts (the names TLS would
+ * verify; NULL or "": the default socket) is a unix socket or loopback.
+ * A libpq service gets "verify-full" unless meshgate.yaml says otherwise.
+ */
+const char *mg_pg_sslmode(const mg_pg_options *o, const char *hosts, const char *dsn_sslmode, const char *env_sslmode);
+
 /* True for a unix-socket directory (absolute path, or empty: the default socket) or a loopback host. */
 bool mg_pg_host_is_local(const char *host);
 
