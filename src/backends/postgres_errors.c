@@ -102,8 +102,11 @@ void mg_pg_describe(char *out, size_t cap, const char *sqlstate, const char *mes
 		m += 8;
 	else if (strncmp(m, "FATAL:  ", 8) == 0)
 		m += 8;
+	size_t mlen = strnlen(m, 1024);
+	while (mlen && (m[mlen - 1] == '\n' || m[mlen - 1] == ' ' || m[mlen - 1] == '\r'))
+		mlen--;
 	int n = snprintf(out, cap, "%s%s%s%s%.*s%s%s", context ? context : "", context ? ": " : "",
-			 state[0] ? state : "", state[0] ? " " : "", (int)strnlen(m, 1024), m, tip ? "; " : "",
+			 state[0] ? state : "", state[0] ? " " : "", (int)mlen, m, tip ? "; " : "",
 			 tip ? tip : "");
 	(void)n;
 	/* one line of printable text: control characters (newlines too) become spaces */
