@@ -267,7 +267,7 @@ typedef enum { OP_DONE, OP_REFUSED, OP_SQL_ERROR, OP_ERROR } op_outcome;
  * (checked before any statement); OP_SQL_ERROR: a statement failed (e);
  * OP_ERROR: a local failure (mg_error).
  */
-static op_outcome do_op(pg *p, const mg_op *op, mg_op_result *res, pg_err *e)
+static op_outcome do_op(pg *p, const mg_op *op, mg_op_result *res, pg_err *e, bool *none_left)
 {
 	const mg_grant *g = &op->grant;
 	const char *schema = mg_pg_schema_of(&p->opt, g->product);
@@ -279,6 +279,7 @@ static op_outcome do_op(pg *p, const mg_op *op, mg_op_result *res, pg_err *e)
 	op_outcome out = OP_DONE;
 	int r = 0;
 	memset(&t, 0, sizeof t);
+	*none_left = !grant || !g->table; /* a revoke of USAGE, or of everything, leaves nothing to record */
 	if (!grant) {
 		/* revoking from a role, schema or table that is not there: nothing is granted */
 		bool there = false;
@@ -351,6 +352,7 @@ static op_outcome do_op(pg *p, const mg_op *op, mg_op_result *res, pg_err *e)
 		for (size_t i = 0; i < held.count; i++)
 			if (!listed(cols, ncols, held.items[i].column))
 				keep[nkeep++] = held.items[i].column;
+		*none_left = nkeep == 0;
 		r = mg_pg_build(&sql, MG_PG_REVOKE_TABLE, schema, g->table, NULL, 0, g->principal, quote_pq, p);
 		if (r == 0 && run(p, sql.ptr, e) < 0)
 			out = OP_SQL_ERROR;
@@ -361,7 +363,13 @@ static op_outcome do_op(pg *p, const mg_op *op, mg_op_result *res, pg_err *e)
 		    run(p, sql.ptr, e) < 0)
 			out = OP_SQL_ERROR;
 		free(keep);
-	} else if (ncols) {
+	} else {
+		size_t left = 0;
+		for (size_t i = 0; i < held.count; i++)
+			left += !listed(cols, ncols, held.items[i].column);
+		*none_left = left == 0;
+	}
+	if (!table_level && ncols) {
 		r = mg_pg_build(&sql, MG_PG_REVOKE_COLUMNS, schema, g->table, cols, ncols, g->principal, quote_pq, p);
 		if (r == 0 && run(p, sql.ptr, e) < 0)
 			out = OP_SQL_ERROR;
@@ -400,12 +408,12 @@ static void all(mg_op_result *results, size_t n, mg_op_status st, const char *ms
 			result(&results[i], st, msg);
 }
 
+static int apply_batch(pg *p, const mg_op *ops, size_t n, mg_op_result *results, bool *none_left);
+
 static int pg_apply(mg_backend *b, const mg_op *ops, size_t n, mg_op_result *results)
 {
 	pg *p = (pg *)b;
 	mg_op_status cst;
-	pg_err e;
-	char line[256];
 	for (size_t i = 0; i < n; i++) {
 		memset(&results[i], 0, sizeof results[i]);
 		snprintf(results[i].request_id, sizeof results[i].request_id, "postgres-%s", ops[i].key);
@@ -417,12 +425,58 @@ static int pg_apply(mg_backend *b, const mg_op *ops, size_t n, mg_op_result *res
 		mg_error_clear();
 		return 0;
 	}
+	bool *none_left = calloc(n ? n : 1, sizeof *none_left);
+	if (!none_left)
+		return mg_oom();
+	int rc = apply_batch(p, ops, n, results, none_left);
+	free(none_left);
+	return rc;
+}
+
+/*
+ * What meshgate manages, as the ops that made it: per key, the last grant
+ * (its mode - these columns, or all but these - and exposures); a key is
+ * forgotten when a revoke leaves the role nothing on it.  Recorded before
+ * the COMMIT, so it is a superset of what took effect.
+ */
+static int record_managed(pg *p, const mg_op *ops, size_t n, const mg_op_result *results, const bool *none_left)
+{
+	mg_op *m = malloc((2 * n + 1) * sizeof *m);
+	mg_op_result *mres = calloc(2 * n + 1, sizeof *mres);
+	size_t k = 0;
+	int r = m && mres ? 0 : mg_oom();
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (results[i].status != MG_OP_OK)
+			continue;
+		if (ops[i].kind == MG_OP_GRANT || none_left[i]) {
+			/* forget the key: revoke every permission on every column */
+			m[k] = ops[i];
+			m[k].kind = MG_OP_REVOKE;
+			m[k].grant.except = true;
+			m[k].grant.ncolumns = 0;
+			m[k].grant.perms = MG_PERM_SELECT | MG_PERM_DESCRIBE;
+			k++;
+		}
+		if (ops[i].kind == MG_OP_GRANT)
+			m[k++] = ops[i];
+	}
+	if (r == 0 && k)
+		r = p->meta->apply(p->meta, m, k, mres);
+	free(m);
+	free(mres);
+	return r;
+}
+
+static int apply_batch(pg *p, const mg_op *ops, size_t n, mg_op_result *results, bool *none_left)
+{
+	pg_err e;
+	char line[256];
 	if (run(p, "BEGIN", &e) < 0)
 		goto batch_error;
 	for (size_t i = 0; i < n; i++) {
 		if (run(p, "SAVEPOINT meshgate_op", &e) < 0)
 			goto batch_error;
-		op_outcome o = do_op(p, &ops[i], &results[i], &e);
+		op_outcome o = do_op(p, &ops[i], &results[i], &e, &none_left[i]);
 		if (o == OP_ERROR) {
 			if (PQstatus(p->conn) != CONNECTION_OK || PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
 				snprintf(e.state, sizeof e.state, "%s", PQstatus(p->conn) != CONNECTION_OK ? "08006" : "");
@@ -462,17 +516,7 @@ static int pg_apply(mg_backend *b, const mg_op *ops, size_t n, mg_op_result *res
 	}
 	/* what meshgate manages, recorded before the commit: a superset of what took effect */
 	{
-		mg_op *done = malloc((n ? n : 1) * sizeof *done);
-		mg_op_result *dres = calloc(n ? n : 1, sizeof *dres);
-		size_t nd = 0;
-		int r = done && dres ? 0 : mg_oom();
-		for (size_t i = 0; r == 0 && i < n; i++)
-			if (results[i].status == MG_OP_OK)
-				done[nd++] = ops[i];
-		if (r == 0 && nd)
-			r = p->meta->apply(p->meta, done, nd, dres);
-		free(done);
-		free(dres);
+		int r = record_managed(p, ops, n, results, none_left);
 		if (r < 0) {
 			run(p, "ROLLBACK", &e);
 			return r;
@@ -636,9 +680,12 @@ static int pg_read(mg_backend *b, const char *environment, mg_grant_set *out)
 		const mg_grant *g = &rec.items[i];
 		const char *schema = mg_pg_schema_of(&p->opt, g->product);
 		held_entry *h = held_find(held, nheld, g->principal, schema, g->table);
-		if (!h || (g->table && !h->ncols))
+		if (!g->except && (!h || (g->table && !h->ncols)))
 			continue;
-		h->used = true;
+		if (!g->table && !h)
+			continue;
+		if (h)
+			h->used = true;
 		if (!g->table) {
 			r = emit(out, env, g->principal, g->product, NULL, false, NULL, 0, g);
 			continue;
@@ -656,9 +703,12 @@ static int pg_read(mg_backend *b, const char *environment, mg_grant_set *out)
 		}
 		for (size_t k = 0; k < colsv.count; k++)
 			if (strcmp(colsv.items[k].schema, schema) == 0 && strcmp(colsv.items[k].table, g->table) == 0 &&
-			    !listed(h->cols, h->ncols, colsv.items[k].column))
+			    !(h && listed(h->cols, h->ncols, colsv.items[k].column)))
 				ex[nex++] = colsv.items[k].column;
-		r = emit(out, env, g->principal, g->product, g->table, true, ex, nex, g);
+		/* all but every column reads nothing, but is the grant meshgate made; a table that is
+		 * gone has no columns, and "all but none" would say it reads everything: left out */
+		if (nex || (h && h->ncols))
+			r = emit(out, env, g->principal, g->product, g->table, true, ex, nex, g);
 		free(ex);
 	}
 	/* privileges of managed roles on managed schemas that meshgate did not grant: drift */

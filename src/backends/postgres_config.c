@@ -259,6 +259,12 @@ static int mask_keyvalue(const char *s, size_t len, mg_buf *out)
 			if (i >= len)
 				return mg_buf_add(out, s + ks, klen) | mg_buf_adds(out, "=..."); /* unterminated */
 			i++;
+			r = mg_buf_add(out, s + ks, klen) | mg_buf_addc(out, '=');
+			r |= word_is(s + ks, klen, "password") ? mg_buf_adds(out, MASK) : mg_buf_add(out, s + vs, i - vs);
+			/* libpq needs no space after a quoted value; the masked text gets one, so it reads the same */
+			if (i < len && !is_space(s[i]))
+				r |= mg_buf_addc(out, ' ');
+			continue;
 		} else {
 			while (i < len && !is_space(s[i]))
 				i++;

@@ -109,21 +109,32 @@ void mg_pg_describe(char *out, size_t cap, const char *sqlstate, const char *mes
 			 state[0] ? state : "", state[0] ? " " : "", (int)mlen, m, tip ? "; " : "",
 			 tip ? tip : "");
 	(void)n;
-	/* one line of printable text: control characters (newlines too) become spaces */
+	/* one line of printable UTF-8: control characters (newlines too) become spaces, bytes that
+	 * are not UTF-8 '?', and a sequence cut by the size limit is dropped */
 	size_t len = strlen(out);
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = ' ';
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)out[i];
+		if (c < 0x20 || c == 0x7f) {
+			out[i++] = ' ';
+			continue;
+		}
+		size_t l = c < 0x80 ? 1 : mg_pg_utf8_len((const unsigned char *)out + i, len - i);
+		if (l == 0) {
+			/* a sequence the size limit cut is dropped, anything else is not UTF-8 */
+			size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+			bool cut = want && i + want > len;
+			for (size_t k = i + 1; cut && k < len; k++)
+				cut = ((unsigned char)out[k] & 0xc0) == 0x80;
+			if (cut && len + 1 >= cap) {
+				out[i] = '\0';
+				len = i;
+				break;
+			}
+			out[i++] = '?';
+			continue;
+		}
+		i += l;
+	}
 	while (len && out[len - 1] == ' ')
 		out[--len] = '\0';
-	/* never end inside a UTF-8 sequence */
-	size_t i = len;
-	while (i && ((unsigned char)out[i - 1] & 0xc0) == 0x80)
-		i--;
-	if (i && (unsigned char)out[i - 1] >= 0xc0) {
-		unsigned c = (unsigned char)out[i - 1];
-		size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-		if (len - (i - 1) < want)
-			out[i - 1] = '\0';
-	}
 }

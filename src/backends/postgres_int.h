@@ -91,6 +91,8 @@ typedef int (*mg_pg_quote_fn)(void *ctx, const char *ident, mg_buf *out);
  * control characters, invalid UTF-8.
  */
 int mg_pg_quote_ident(void *ctx, const char *ident, mg_buf *out);
+/* Length of the valid UTF-8 sequence at s (n >= 1 bytes left), 0 when invalid. */
+size_t mg_pg_utf8_len(const unsigned char *s, size_t n);
 /* The same checks, for callers whose quoter is libpq's. */
 int mg_pg_ident_check(const char *what, const char *ident);
 

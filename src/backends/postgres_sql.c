@@ -9,8 +9,7 @@
 #include "backends/postgres_int.h"
 #include "meshgate/error.h"
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t mg_pg_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	size_t len;
@@ -59,7 +58,7 @@ int mg_pg_ident_check(const char *what, const char *ident)
 			mg_error_set("%s: a name with a control character", what);
 			return MG_EINVALID;
 		}
-		size_t l = utf8_len(s + i, n - i);
+		size_t l = mg_pg_utf8_len(s + i, n - i);
 		if (!l) {
 			mg_error_set("%s: a name that is not valid UTF-8", what);
 			return MG_EINVALID;

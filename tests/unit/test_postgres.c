@@ -31,7 +31,7 @@ static void test_mask_keyvalue(void)
 		   "host=db port=5432 user=app password=**** dbname=x");
 	MGT_EQ_STR(mask("host=db password = 'it\\'s a secret' user=app"), "host=db password=**** user=app");
 	/* not libpq's syntax after the quote: the rest is never shown */
-	MGT_EQ_STR(mask("host=db password='it''s secret' user=app"), "host=db password=****...");
+	MGT_EQ_STR(mask("host=db password='it''s secret' user=app"), "host=db password=**** ...");
 	MGT_EQ_STR(mask("PASSWORD=abc"), "PASSWORD=****");
 	MGT_EQ_STR(mask("host=db password='unterminated secret"), "host=db password=...");
 	MGT_EQ_STR(mask("garbage secret"), "...");
