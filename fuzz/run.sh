@@ -49,6 +49,7 @@ dict_for() {
 	fuzz_yaml) cat fuzz/yaml.dict ;;
 	fuzz_regex) cat fuzz/regex.dict ;;
 	fuzz_git_index) cat fuzz/git-index.dict ;;
+	fuzz_pg_error|fuzz_pg_dsn) cat fuzz/postgres.dict ;;
 	fuzz_status_body) cat fuzz/json.dict; printf 'message="message"\nerrors="errors"\nerror="error"\n' ;;
 	*) cat fuzz/json.dict fuzz/yaml.dict fuzz/catalogue.dict ;;
 	esac
@@ -58,6 +59,8 @@ max_len_for() {
 	case "$1" in
 	fuzz_regex) echo 4096 ;;
 	fuzz_status_body) echo 70000 ;; # past the 64 KiB response limit
+	fuzz_pg_error) echo 8192 ;;
+	fuzz_pg_dsn) echo 2048 ;;
 	*) echo 65536 ;;
 	esac
 }

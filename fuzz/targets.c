@@ -41,6 +41,7 @@
 #include "meshgate/validate.h"
 #include "documents/utf8.h"
 #include "schema/schema_int.h"
+#include "backends/postgres_int.h"
 #ifdef MG_FUZZ_HAVE_STATUS
 #include "publish/status_int.h"
 #endif
@@ -742,6 +743,101 @@ int mg_fuzz_status_body(const uint8_t *data, size_t size)
 }
 #endif
 
+/* ---- PostgreSQL error text and connection strings ---- */
+
+/* One line of printable text shorter than cap, not ending inside a UTF-8 sequence. */
+static void check_line(const char *s, size_t cap)
+{
+	size_t n = strlen(s);
+	CHECK(n < cap);
+	for (size_t i = 0; i < n; i++)
+		CHECK((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+	size_t i = n;
+	while (i && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i && (unsigned char)s[i - 1] >= 0xc0) {
+		unsigned c = (unsigned char)s[i - 1];
+		size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		CHECK(n - (i - 1) >= want);
+	}
+}
+
+/*
+ * First byte: the phase (odd: COMMIT was sent); then a SQLSTATE up to the
+ * first NUL (any bytes); then the server's or libpq's message.
+ */
+int mg_fuzz_pg_error(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	mg_pg_phase phase = data[0] & 1 ? MG_PG_AT_COMMIT : MG_PG_BEFORE_COMMIT;
+	const char *rest = (const char *)data + 1;
+	size_t left = size - 1;
+	const char *nul = memchr(rest, '\0', left);
+	size_t slen = nul ? (size_t)(nul - rest) : 0;
+	char *state = strndup(rest, slen);
+	char *msg = nul ? strndup(nul + 1, left - slen - 1) : strndup(rest, left);
+	if (!state || !msg) {
+		free(state);
+		free(msg);
+		return 0;
+	}
+	mg_op_status st = mg_pg_classify(state, msg, phase);
+	CHECK(st == MG_OP_FAILED || st == MG_OP_RETRYABLE || st == MG_OP_UNKNOWN);
+	bool lost = mg_pg_connection_lost(state, msg);
+	/* a connection lost after COMMIT is unknown, before it retryable; unknown is nothing else */
+	if (lost)
+		CHECK(st == (phase == MG_PG_AT_COMMIT ? MG_OP_UNKNOWN : MG_OP_RETRYABLE));
+	else
+		CHECK(st != MG_OP_UNKNOWN);
+	CHECK(mg_pg_classify(state, msg, phase) == st);
+	static const size_t caps[] = { 1, 7, 64, 256 };
+	for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
+		char out[256];
+		memset(out, 'X', sizeof out);
+		mg_pg_describe(out, caps[k], state, msg, k & 1 ? "context" : NULL);
+		check_line(out, caps[k]);
+	}
+	free(state);
+	free(msg);
+	return 0;
+}
+
+/* A connection string: masked, it is bounded, printable, and masking it again changes nothing. */
+int mg_fuzz_pg_dsn(const uint8_t *data, size_t size)
+{
+	char *dsn = strndup((const char *)data, size);
+	mg_buf a = MG_BUF_INIT, b = MG_BUF_INIT;
+	if (!dsn)
+		return 0;
+	if (mg_pg_mask_dsn(dsn, &a) == 0) {
+		const char *out = a.ptr ? a.ptr : "";
+		CHECK(a.len <= 4 * 512 + 16);
+		for (size_t i = 0; i < a.len; i++)
+			CHECK((unsigned char)out[i] >= 0x20 && (unsigned char)out[i] < 0x7f);
+		/* an unquoted key/value password is never shown */
+		const char *p = strstr(dsn, " password=");
+		if (p && p > dsn && p[-1] != '=' && !strchr(" \t\n\r\f\v", p[-1]) && strncmp(dsn, "postgres", 8) != 0 &&
+		    strchr(dsn, '\'') == NULL && strlen(dsn) < 512) {
+			const char *v = p + 10;
+			size_t vl = strcspn(v, " \t\n\r\f\v");
+			if (vl >= 4 && memcmp(v, "****", 4) != 0 && !memchr(v, '=', vl)) {
+				char *val = strndup(v, vl);
+				/* only when the value is nowhere else in the string */
+				if (val && strstr(dsn, val) == v && !strstr(v + 1, val))
+					CHECK(!strstr(out, val));
+				free(val);
+			}
+		}
+		if (a.len < 512 && (a.len < 3 || strcmp(out + a.len - 3, "...") != 0) && mg_pg_mask_dsn(out, &b) == 0)
+			CHECK(strcmp(b.ptr ? b.ptr : "", out) == 0);
+	}
+	mg_buf_release(&a);
+	mg_buf_release(&b);
+	free(dsn);
+	return 0;
+}
+
 /* ---- git index files ---- */
 
 #ifdef MG_FUZZ_HAVE_GIT_INDEX
@@ -794,6 +890,8 @@ const mg_fuzz_target mg_fuzz_targets[] = {
 	{ "fuzz_config", mg_fuzz_config, 65536 },
 	{ "fuzz_validate", mg_fuzz_validate, 65536 },
 	{ "fuzz_regex", mg_fuzz_regex, 4096 },
+	{ "fuzz_pg_error", mg_fuzz_pg_error, 8192 },
+	{ "fuzz_pg_dsn", mg_fuzz_pg_dsn, 2048 },
 #ifdef MG_FUZZ_HAVE_STATUS
 	{ "fuzz_status_body", mg_fuzz_status_body, 70000 },
 #endif

@@ -41,6 +41,10 @@ int mg_fuzz_config(const uint8_t *data, size_t size);
 int mg_fuzz_validate(const uint8_t *data, size_t size);
 /* A pattern and a subject, split at the first NUL, through the schema regex engine. */
 int mg_fuzz_regex(const uint8_t *data, size_t size);
+/* A PostgreSQL SQLSTATE and error message through the backend's mapping (postgres_errors.c). */
+int mg_fuzz_pg_error(const uint8_t *data, size_t size);
+/* A connection string through the password masking (postgres_config.c). */
+int mg_fuzz_pg_dsn(const uint8_t *data, size_t size);
 #ifdef MG_FUZZ_HAVE_STATUS
 /* An HTTP error body of the GitHub/GitLab status APIs. */
 int mg_fuzz_status_body(const uint8_t *data, size_t size);

@@ -73,6 +73,7 @@ typedef struct exec {
 	long *ops_sent;
 	mg_retry_policy pol;
 	mg_retry_budget budget;
+	char first_failure[400]; /* what the first failed op was told, for the run's message */
 } exec;
 
 static void set_message(mg_op_result *res, mg_op_status status, const char *msg)
@@ -321,6 +322,10 @@ static int execute(exec *x, const mg_plan *plan)
 				if (x->resuming)
 					x->stats->resumed++;
 			} else {
+				if (!x->stats->failed)
+					snprintf(x->first_failure, sizeof x->first_failure, "%s %s: %s",
+						 todo[k].kind == MG_OP_GRANT ? "grant to" : "revoke from", todo[k].grant.principal,
+						 res[k].message[0] ? res[k].message : mg_op_status_name(res[k].status));
 				x->stats->failed++;
 			}
 		}
@@ -331,8 +336,9 @@ static int execute(exec *x, const mg_plan *plan)
 	free(res);
 	free(attempts);
 	if (r == 0 && x->stats->failed) {
-		mg_error_set("%zu operation%s failed in environment '%s'; the state was not moved, "
-			     "run again to retry", x->stats->failed, x->stats->failed == 1 ? "" : "s", x->env);
+		mg_error_set("%zu operation%s failed in environment '%s' (first: %s); the state was not moved, "
+			     "run again to retry", x->stats->failed, x->stats->failed == 1 ? "" : "s", x->env,
+			     x->first_failure);
 		r = MG_EBACKEND;
 	}
 	return r;
@@ -342,7 +348,7 @@ static int execute_plan(mg_state *st, const mg_backends *bs, const mg_apply_opts
 			const char *commit, const mg_plan *plan, mg_apply_stats *stats, bool resuming, long *ops_sent)
 {
 	static const mg_retry_policy standard = MG_RETRY_STANDARD;
-	exec x = { st, bs, o, env, commit, stats, resuming, ops_sent, o->retry ? *o->retry : standard, { 0 } };
+	exec x = { st, bs, o, env, commit, stats, resuming, ops_sent, o->retry ? *o->retry : standard, { 0 }, "" };
 	int r;
 	mg_retry_budget_init(&x.budget, &x.pol);
 	if ((r = check_routes(bs, env, plan)) < 0)

@@ -99,11 +99,11 @@ static void expect(const char *label, const char *step, mgt_backend_open open, v
 		free(in);
 	}
 	mg_grant_set_release(&got);
-	/* durable: a second handle sees the same */
+	/* durable: a second handle sees the same, reading outside a session as drift and access do
+	 * (a backend may refuse a second session while the first holds the environment) */
 	mg_backend *again = open(ctx);
 	MGT_CHECK(again != NULL);
 	if (again) {
-		MGT_EQ_INT(again->begin(again, fx->environment), 0);
 		read_managed(again, fx, fx->environment, &got);
 		MGT_CHECK(same_set(&got, want));
 		mg_grant_set_release(&got);
@@ -112,7 +112,6 @@ static void expect(const char *label, const char *step, mgt_backend_open open, v
 			MGT_EQ_INT(got.count, 0); /* listing is per environment */
 			mg_grant_set_release(&got);
 		}
-		MGT_EQ_INT(again->end(again), 0);
 		mg_backend_free(again);
 	}
 }
