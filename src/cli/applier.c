@@ -164,20 +164,37 @@ int cli_applier_state(cli_applier *a, const char *env, mg_state **out)
 int cli_applier_backends(cli_applier *a, const char *env, mg_backends *out)
 {
 	const mg_env_config *ec = mg_config_env(a->cfg, env);
-	mg_backend_params p = { env, a->dir.ptr, a->cfg->path ? a->cfg->path : "meshgate.yaml", NULL };
+	mg_buf dir = MG_BUF_INIT;
 	int r = 0;
 	memset(out, 0, sizeof *out);
-	if (!ec || !ec->nbackends)
-		return mg_backend_create(&out->items[out->count++], "local", &p) < 0 ? (out->count = 0, MG_EBACKEND) : 0;
+	/* an environment with a state file of its own keeps its backends' local files beside it */
+	if (ec && ec->state_path) {
+		const char *sp = ec->state_path, *slash = strrchr(sp, '/');
+		size_t len = slash ? (size_t)(slash - sp) : 0;
+		if (sp[0] == '/')
+			r = len ? mg_buf_add(&dir, sp, len) : mg_buf_adds(&dir, "/");
+		else if ((r = mg_buf_adds(&dir, a->top.ptr)) == 0 && len)
+			r = mg_buf_addc(&dir, '/') | mg_buf_add(&dir, sp, len);
+		if (r < 0)
+			return mg_oom();
+	}
+	mg_backend_params p = { env, dir.len ? dir.ptr : a->dir.ptr, a->cfg->path ? a->cfg->path : "meshgate.yaml", NULL };
+	if (!ec || !ec->nbackends) {
+		if ((r = mg_backend_create(&out->items[0], "local", &p)) == 0)
+			out->count = 1;
+		mg_buf_release(&dir);
+		return r;
+	}
 	for (size_t i = 0; i < ec->nbackends && i < MG_BACKENDS_MAX; i++) {
 		p.options = ec->backends[i].options;
 		if ((r = mg_backend_create(&out->items[out->count], ec->backends[i].type, &p)) < 0) {
 			mg_backends_release(out);
-			return r;
+			break;
 		}
 		out->count++;
 	}
-	return 0;
+	mg_buf_release(&dir);
+	return r;
 }
 
 static int cmp_str(const void *x, const void *y)
@@ -240,26 +257,14 @@ int cli_applier_environments(cli_applier *a, char ***out, size_t *n)
 	return r;
 }
 
-int cli_applier_ledger(cli_applier *a, mg_backend **out)
-{
-	mg_backend_params p = { NULL, a->dir.ptr, "meshgate.yaml", NULL };
-	int r = 0;
-	if (!a->ledger)
-		r = mg_backend_create(&a->ledger, "local", &p);
-	*out = a->ledger;
-	return r;
-}
-
 void cli_applier_close(cli_applier *a)
 {
-	mg_backend_free(a->ledger);
 	mg_state_free(a->state);
 	for (size_t i = 0; i < a->nstates; i++)
 		mg_state_free(a->states[i].state);
 	mg_config_release(&a->own_cfg);
 	mg_buf_release(&a->top);
 	mg_buf_release(&a->dir);
-	a->ledger = NULL;
 	a->state = NULL;
 	a->nstates = 0;
 }

@@ -25,7 +25,6 @@ typedef struct cli_applier {
 	/* environments whose meshgate.yaml entry names a state store of their own */
 	struct { const char *env; mg_state *state; } states[CLI_MAX_STATES];
 	size_t nstates;
-	mg_backend *ledger; /* the local ledger, for `access` (opened on first use) */
 } cli_applier;
 
 /*
@@ -51,8 +50,6 @@ int cli_applier_backends(cli_applier *a, const char *env, mg_backends *out);
  * *out is the caller's (free each string and the array).
  */
 int cli_applier_environments(cli_applier *a, char ***out, size_t *n);
-/* The local ledger (for `access`).  Borrowed. */
-int cli_applier_ledger(cli_applier *a, mg_backend **out);
 /* --audit FILE: opens FILE for appending ('-': standard output). */
 int cli_audit_open(const char *path, FILE **out);
 /* An audit callback (mg_apply_opts.audit) writing one line to the FILE in ctx, flushed. */

@@ -119,18 +119,31 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 		goto done;
 	}
 	mg_validate_opts vo = { strcmp(commit_day, today) < 0 ? commit_day : today, NULL };
-	if (mg_validate_commit(repo, head_sha, &vo, &hcfg, &hcat, &hf) < 0 ||
-	    check_branch(repo, hcfg.protected_branch) < 0 || cli_applier_open(&a, repo, &hcfg, true) < 0 ||
-	    mg_catalogue_environments(&hcat, &envs, &nenvs) < 0 || cli_applier_environments(&a, &known, &nknown) < 0) {
+	if (mg_validate_commit(repo, head_sha, &vo, &hcfg, &hcat, &hf) < 0 || check_branch(repo, hcfg.protected_branch) < 0) {
 		status = cli_fail();
 		goto done;
 	}
+	/* nothing is opened or created before HEAD is known to be sound */
 	size_t errors = mg_findings_count_at(&hf, MG_SEV_ERROR);
 	if (errors) {
-		fprintf(stderr, "meshgate: error: HEAD does not validate (%zu error%s); nothing was applied.\n"
-				"run 'meshgate validate --rev HEAD' to see them\n",
-			errors, errors == 1 ? "" : "s");
+		fprintf(stderr, "meshgate: error: HEAD does not validate (%zu error%s); nothing was applied.\n", errors,
+			errors == 1 ? "" : "s");
+		size_t shown = 0;
+		for (size_t i = 0; i < hf.count && shown < 5; i++) {
+			const mg_finding *f = &hf.items[i];
+			if (f->severity != MG_SEV_ERROR)
+				continue;
+			fprintf(stderr, "%s:%u:%u: error: %s [%s]\n", f->path, f->line, f->col, f->message,
+				mg_rule_id(f->rule));
+			shown++;
+		}
+		fprintf(stderr, "run 'meshgate validate --rev HEAD' to see %s\n", errors > shown ? "them all" : "them");
 		status = CLI_EXIT_FINDINGS;
+		goto done;
+	}
+	if (cli_applier_open(&a, repo, &hcfg, true) < 0 || mg_catalogue_environments(&hcat, &envs, &nenvs) < 0 ||
+	    cli_applier_environments(&a, &known, &nknown) < 0) {
+		status = cli_fail();
 		goto done;
 	}
 	if (opts[O_AUDIT].value && cli_audit_open(opts[O_AUDIT].value, &audit) < 0) {

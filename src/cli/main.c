@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "meshgate/backend.h"
 #include "meshgate/source.h"
 
 static const cli_cmd commands[] = {
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-		printf("meshgate %s\n", MESHGATE_VERSION);
+		printf("meshgate %s\nbackends: %s\n", MESHGATE_VERSION, mg_backend_types_built());
 		return CLI_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

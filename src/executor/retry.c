@@ -1,6 +1,7 @@
 /* retry.c - the standard retry mode (see meshgate/retry.h). */
 #include "meshgate/retry.h"
 
+#include <errno.h>
 #include <time.h>
 
 void mg_retry_budget_init(mg_retry_budget *b, const mg_retry_policy *p)
@@ -61,6 +62,6 @@ void mg_retry_sleep(const mg_retry_policy *p, long ms)
 		return;
 	}
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0)
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }

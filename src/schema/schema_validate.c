@@ -1040,7 +1040,9 @@ static int v_body(vctx *c, const mg_schema *s, const mg_node *x, bool rep, uint8
 			if (!rep)
 				return 0;
 			ok = 0;
-			if ((r = report(c, s, x->line, x->col, "value matches a schema it must not match ('not')")) < 0)
+			/* the negated schema's x-message says what must not be (e.g. "not both a and b") */
+			const mg_schema *why = s->not_->x_message ? s->not_ : s;
+			if ((r = report(c, why, x->line, x->col, "value matches a schema it must not match ('not')")) < 0)
 				return r;
 		}
 	}
