@@ -228,7 +228,18 @@ static int diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out, 
 			r = diff_one(out, &grants, &from->items[i++], &to->items[j++], borrow);
 	}
 	/* revokes (already in out) first, then the grants, so access narrows before it widens */
-	if (r == 0 && borrow && grants.count) {
+	if (r == 0 && borrow && grants.count && out->count == 0) {
+		/* no revokes (a first run): the grants are the plan */
+		mg_op *ops = out->ops;
+		size_t cap = out->cap;
+		out->ops = grants.ops;
+		out->count = grants.count;
+		out->cap = grants.cap;
+		grants.ops = ops;
+		grants.count = 0;
+		grants.cap = cap;
+		mg_arena_adopt(&out->arena, &grants.arena);
+	} else if (r == 0 && borrow && grants.count) {
 		/* the grants move as they are (their keys are computed), with their column lists */
 		if (out->cap - out->count < grants.count) {
 			mg_op *ops = realloc(out->ops, (out->count + grants.count) * sizeof *ops);
