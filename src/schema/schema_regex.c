@@ -1046,6 +1046,13 @@ static _Thread_local struct {
 	size_t workcap;
 } nfa_marks;
 
+void mg_schema_thread_release(void)
+{
+	free(nfa_marks.mark);
+	free(nfa_marks.work);
+	memset(&nfa_marks, 0, sizeof nfa_marks);
+}
+
 int mg_regex__search_nfa(const mg_regex *re, const char *s, size_t len)
 {
 	enum { SMALL = 256 };
