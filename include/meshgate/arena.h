@@ -24,5 +24,7 @@ void *mg_arena_calloc(mg_arena *a, size_t n, size_t size);
 char *mg_arena_strndup(mg_arena *a, const char *s, size_t len);
 char *mg_arena_strdup(mg_arena *a, const char *s);
 void mg_arena_free(mg_arena *a);
+/* Moves every block of src into dst (freed with it); src is left empty. */
+void mg_arena_adopt(mg_arena *dst, mg_arena *src);
 
 #endif

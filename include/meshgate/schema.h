@@ -72,4 +72,11 @@ int mg_schema_validate(const mg_schema *schema, const mg_node *instance, const c
  */
 int mg_schema_builtin(const mg_schema **out, const char *name);
 
+/*
+ * mg_schema_validate keeps scratch memory per thread between calls; a
+ * thread that validated calls this before it exits (the process's main
+ * thread need not).
+ */
+void mg_schema_thread_release(void);
+
 #endif

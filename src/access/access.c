@@ -21,6 +21,7 @@ void mg_grant_set_release(mg_grant_set *s)
 {
 	free(s->items);
 	mg_arena_free(&s->arena);
+	mg_intern_free(s->intern);
 	memset(s, 0, sizeof *s);
 }
 
@@ -74,8 +75,8 @@ static int cmp_colx(const void *a, const void *b)
 	return strcmp(((const colx *)a)->name, ((const colx *)b)->name);
 }
 
-/* Stores a sorted, de-duplicated copy of cols (n) into g, in arena a. */
-static int set_columns(mg_arena *a, mg_grant *g, colx *cols, size_t n)
+/* Stores a sorted, de-duplicated copy of cols (n) into g: the set's shared list when it has one. */
+static int set_columns(mg_grant_set *s, mg_grant *g, colx *cols, size_t n)
 {
 	if (n > 1)
 		qsort(cols, n, sizeof *cols, cmp_colx);
@@ -92,15 +93,32 @@ static int set_columns(mg_arena *a, mg_grant *g, colx *cols, size_t n)
 	g->column_exposure = NULL;
 	if (!k)
 		return 0;
-	g->columns = mg_arena_alloc(a, k * sizeof *g->columns);
-	g->column_exposure = mg_arena_alloc(a, k * sizeof *g->column_exposure);
-	if (!g->columns || !g->column_exposure)
-		return mg_oom();
-	for (size_t i = 0; i < k; i++) {
-		if (!(g->columns[i] = mg_arena_strdup(a, cols[i].name)))
-			return mg_oom();
-		g->column_exposure[i] = cols[i].exposure;
+	const char *sn[64], **names = k <= 64 ? sn : malloc(k * sizeof *names);
+	unsigned se[64], *exp = k <= 64 ? se : malloc(k * sizeof *exp);
+	int r = 0;
+	if (!names || !exp)
+		r = mg_oom();
+	for (size_t i = 0; r == 0 && i < k; i++) {
+		names[i] = cols[i].name;
+		exp[i] = cols[i].exposure;
 	}
+	if (r == 0)
+		r = mg_intern_columns(&s->intern, &s->arena, names, exp, k, &g->columns, &g->column_exposure);
+	if (names != sn)
+		free(names);
+	if (exp != se)
+		free(exp);
+	return r;
+}
+
+/* The key strings of g, shared in s. */
+static int set_key(mg_grant_set *s, mg_grant *dst, const mg_grant *g)
+{
+	if (!(dst->environment = mg_intern_str(&s->intern, &s->arena, g->environment)) ||
+	    !(dst->product = mg_intern_str(&s->intern, &s->arena, g->product)) ||
+	    !(dst->principal = mg_intern_str(&s->intern, &s->arena, g->principal)) ||
+	    (g->table && !(dst->table = mg_intern_str(&s->intern, &s->arena, g->table))))
+		return mg_oom();
 	return 0;
 }
 
@@ -117,14 +135,11 @@ static int grow(mg_grant_set *s)
 	return 0;
 }
 
-/* Deep-copies g into arena a (strings and columns). */
-int mg_access__copy_grant(mg_arena *a, mg_grant *dst, const mg_grant *g)
+/* Deep-copies g into set s (strings and columns). */
+int mg_access__copy_grant(mg_grant_set *s, mg_grant *dst, const mg_grant *g)
 {
 	*dst = *g;
-	if (!(dst->environment = mg_arena_strdup(a, g->environment)) ||
-	    !(dst->product = mg_arena_strdup(a, g->product)) ||
-	    !(dst->principal = mg_arena_strdup(a, g->principal)) ||
-	    (g->table && !(dst->table = mg_arena_strdup(a, g->table))))
+	if (set_key(s, dst, g) < 0)
 		return mg_oom();
 	colx *cols = g->ncolumns ? malloc(g->ncolumns * sizeof *cols) : NULL;
 	if (g->ncolumns && !cols)
@@ -133,7 +148,7 @@ int mg_access__copy_grant(mg_arena *a, mg_grant *dst, const mg_grant *g)
 		cols[i].name = g->columns[i];
 		cols[i].exposure = g->column_exposure ? g->column_exposure[i] : 0;
 	}
-	int r = set_columns(a, dst, cols, g->ncolumns);
+	int r = set_columns(s, dst, cols, g->ncolumns);
 	free(cols);
 	return r;
 }
@@ -143,14 +158,14 @@ int mg_grant_set_add(mg_grant_set *s, const mg_grant *g)
 	int r;
 	if ((r = grow(s)) < 0)
 		return r;
-	if ((r = mg_access__copy_grant(&s->arena, &s->items[s->count], g)) < 0)
+	if ((r = mg_access__copy_grant(s, &s->items[s->count], g)) < 0)
 		return r;
 	s->count++;
 	return 0;
 }
 
 /* Merges b into a (same key): the union of what both allow. */
-int mg_access__merge(mg_arena *ar, mg_grant *a, const mg_grant *b)
+int mg_access__merge(mg_grant_set *s, mg_grant *a, const mg_grant *b)
 {
 	size_t n = 0;
 	colx *cols = malloc((a->ncolumns + b->ncolumns + 1) * sizeof *cols);
@@ -187,7 +202,7 @@ int mg_access__merge(mg_arena *ar, mg_grant *a, const mg_grant *b)
 			cols[n++].exposure = b->column_exposure[j];
 		}
 	}
-	int r = set_columns(ar, a, cols, n);
+	int r = set_columns(s, a, cols, n);
 	free(cols);
 	a->perms |= b->perms;
 	a->exposure |= b->exposure;
@@ -202,7 +217,7 @@ int mg_grant_set_finish(mg_grant_set *s)
 	size_t k = 0;
 	for (size_t i = 0; i < s->count; i++) {
 		if (k && mg_grant_key_cmp(&s->items[k - 1], &s->items[i]) == 0) {
-			if ((r = mg_access__merge(&s->arena, &s->items[k - 1], &s->items[i])) < 0)
+			if ((r = mg_access__merge(s, &s->items[k - 1], &s->items[i])) < 0)
 				return r;
 			continue;
 		}
@@ -244,9 +259,57 @@ static unsigned column_flags(const mg_column *col)
 	return (col->pii ? MG_EXPOSE_PII : 0) | (col->pci ? MG_EXPOSE_PCI : 0);
 }
 
-/* The grant of table t to consumer c, or 0 with *granted false. */
+/*
+ * What a table's columns give a consumer with or without the pii and pci
+ * clearances: computed once per product table and clearance pair, shared
+ * by every consumer holding that pair.
+ */
+typedef struct {
+	bool done, any;    /* any: at least one column granted (columns known) */
+	unsigned exposure; /* of the columns read */
+	const char **columns;
+	unsigned *column_exposure;
+	size_t ncolumns;
+} variant;
+
+static int compute_variant(mg_grant_set *s, const mg_table *t, bool pii_ok, bool pci_ok, variant *v)
+{
+	colx *cols = malloc((t->ncolumns + 1) * sizeof *cols);
+	size_t n = 0;
+	if (!cols)
+		return mg_oom();
+	v->exposure = 0;
+	for (size_t i = 0; i < t->ncolumns; i++) {
+		const mg_column *col = &t->columns[i];
+		unsigned f = column_flags(col);
+		bool hidden = (col->pii && !pii_ok) || (col->pci && !pci_ok);
+		if (t->columns_known) {
+			if (!col->declared || hidden)
+				continue;
+			v->exposure |= f;
+			cols[n].name = col->name;
+			cols[n++].exposure = f;
+		} else if (hidden) {
+			cols[n].name = col->name;
+			cols[n++].exposure = f;
+		} else {
+			v->exposure |= f;
+		}
+	}
+	v->any = !t->columns_known || n > 0;
+	mg_grant g = { 0 };
+	int r = set_columns(s, &g, cols, n);
+	free(cols);
+	v->columns = g.columns;
+	v->column_exposure = g.column_exposure;
+	v->ncolumns = g.ncolumns;
+	v->done = true;
+	return r;
+}
+
+/* The grant of table t to consumer c, or 0 with *granted false; vars: t's four variants. */
 static int table_grant(mg_grant_set *out, const mg_product *p, const mg_consumer *c,
-		       const char *principal, const mg_table *t, const char *today, bool *granted)
+		       const char *principal, const mg_table *t, const char *today, variant *vars, bool *granted)
 {
 	bool pii_ok = mg_clearance_valid(&c->access[MG_CLEAR_PII], today);
 	bool pci_ok = mg_clearance_valid(&c->access[MG_CLEAR_PCI], today);
@@ -266,6 +329,11 @@ static int table_grant(mg_grant_set *out, const mg_product *p, const mg_consumer
 	/* raw S3 access cannot hide columns: never for sensitive tables */
 	if (c->channel == MG_CHANNEL_IAM && (sensitive || t->visibility == MG_VIS_CONFIDENTIAL))
 		return 0;
+	variant *v = &vars[(pii_ok ? 1 : 0) | (pci_ok ? 2 : 0)];
+	if (!v->done && (r = compute_variant(out, t, pii_ok, pci_ok, v)) < 0)
+		return r;
+	if (!v->any)
+		return 0; /* every column is hidden from this consumer */
 
 	mg_grant g = { 0 };
 	g.environment = p->environment;
@@ -274,65 +342,46 @@ static int table_grant(mg_grant_set *out, const mg_product *p, const mg_consumer
 	g.channel = c->channel;
 	g.table = t->name;
 	g.perms = MG_PERM_SELECT | MG_PERM_DESCRIBE;
-	g.exposure = t->visibility == MG_VIS_CONFIDENTIAL ? MG_EXPOSE_CONFIDENTIAL : 0;
-	colx *cols = malloc((t->ncolumns + 1) * sizeof *cols);
-	if (!cols)
-		return mg_oom();
-	size_t n = 0;
-	for (size_t i = 0; i < t->ncolumns; i++) {
-		const mg_column *col = &t->columns[i];
-		unsigned f = column_flags(col);
-		bool hidden = (col->pii && !pii_ok) || (col->pci && !pci_ok);
-		if (t->columns_known) {
-			if (!col->declared || hidden)
-				continue;
-			g.exposure |= f;
-			cols[n].name = col->name;
-			cols[n++].exposure = f;
-		} else if (hidden) {
-			cols[n].name = col->name;
-			cols[n++].exposure = f;
-		} else {
-			g.exposure |= f;
-		}
-	}
+	g.exposure = (t->visibility == MG_VIS_CONFIDENTIAL ? MG_EXPOSE_CONFIDENTIAL : 0) | v->exposure;
 	g.except = !t->columns_known;
-	if (t->columns_known && n == 0) {
-		free(cols);
-		return 0; /* every column is hidden from this consumer */
-	}
-	mg_grant_set *s = out;
-	if ((r = grow(s)) == 0) {
-		mg_grant *dst = &s->items[s->count];
-		*dst = g;
-		/* set_columns copies the column names; the key strings are copied here */
-		if ((r = set_columns(&s->arena, dst, cols, n)) == 0) {
-			if (!(dst->environment = mg_arena_strdup(&s->arena, g.environment)) ||
-			    !(dst->product = mg_arena_strdup(&s->arena, g.product)) ||
-			    !(dst->principal = mg_arena_strdup(&s->arena, g.principal)) ||
-			    !(dst->table = mg_arena_strdup(&s->arena, g.table))) {
-				r = mg_oom();
-			} else {
-				s->count++;
-				*granted = true;
-			}
-		}
-	}
-	free(cols);
-	return r;
+	g.columns = v->columns;
+	g.column_exposure = v->column_exposure;
+	g.ncolumns = v->ncolumns;
+	if ((r = grow(out)) < 0)
+		return r;
+	mg_grant *dst = &out->items[out->count];
+	*dst = g;
+	if ((r = set_key(out, dst, &g)) < 0)
+		return r;
+	out->count++;
+	*granted = true;
+	return 0;
 }
 
 int mg_access_desired(const mg_catalogue *cat, const char *today, mg_product_filter filter,
 		      void *filter_ctx, mg_grant_set *out)
 {
-	int r;
-	for (size_t i = 0; i < cat->nproducts; i++) {
+	variant *vars = NULL;
+	size_t cap = 0;
+	int r = 0;
+	for (size_t i = 0; i < cat->nproducts && r == 0; i++) {
 		const mg_product *p = &cat->products[i];
 		if (!p->name || !p->environment)
 			continue;
 		if (filter && !filter(p, filter_ctx))
 			continue;
-		for (size_t j = 0; j < p->nconsumers; j++) {
+		if (p->ntables * 4 > cap) {
+			variant *nv = realloc(vars, p->ntables * 4 * sizeof *nv);
+			if (!nv) {
+				r = mg_oom();
+				break;
+			}
+			vars = nv;
+			cap = p->ntables * 4;
+		}
+		if (p->ntables)
+			memset(vars, 0, p->ntables * 4 * sizeof *vars);
+		for (size_t j = 0; j < p->nconsumers && r == 0; j++) {
 			const mg_consumer *c = &p->consumers[j];
 			const char *principal = principal_of(c);
 			bool any = false;
@@ -340,11 +389,11 @@ int mg_access_desired(const mg_catalogue *cat, const char *today, mg_product_fil
 				continue;
 			for (size_t k = 0; k < p->ntables; k++) {
 				bool granted;
-				if ((r = table_grant(out, p, c, principal, &p->tables[k], today, &granted)) < 0)
-					return r;
+				if ((r = table_grant(out, p, c, principal, &p->tables[k], today, &vars[k * 4], &granted)) < 0)
+					break;
 				any |= granted;
 			}
-			if (!any)
+			if (r < 0 || !any)
 				continue;
 			mg_grant db = { 0 };
 			db.environment = p->environment;
@@ -352,9 +401,11 @@ int mg_access_desired(const mg_catalogue *cat, const char *today, mg_product_fil
 			db.principal = principal;
 			db.channel = c->channel;
 			db.perms = MG_PERM_DESCRIBE;
-			if ((r = mg_grant_set_add(out, &db)) < 0)
-				return r;
+			r = mg_grant_set_add(out, &db);
 		}
 	}
+	free(vars);
+	if (r < 0)
+		return r;
 	return mg_grant_set_finish(out);
 }

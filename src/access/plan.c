@@ -34,25 +34,52 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return h;
 }
 
+/* Appends v in decimal to *p. */
+static char *put_uint(char *p, unsigned v)
+{
+	char d[12];
+	int n = 0;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
 static void op_key(mg_op *op)
 {
+	static const char hex[] = "0123456789abcdef";
 	const mg_grant *g = &op->grant;
 	uint64_t h = 14695981039346656037ull;
-	char num[32];
+	char num[40], *e = num;
 	h = fnv(h, op->kind == MG_OP_GRANT ? "grant" : "revoke");
 	h = fnv(h, g->environment);
 	h = fnv(h, g->principal);
 	h = fnv(h, g->product);
 	h = fnv(h, g->table ? g->table : "");
-	snprintf(num, sizeof num, "%u/%u/%d", g->perms, (unsigned)g->channel, g->except);
+	/* "perms/channel/except", as the key has always hashed it */
+	e = put_uint(e, g->perms);
+	*e++ = '/';
+	e = put_uint(e, (unsigned)g->channel);
+	*e++ = '/';
+	*e++ = g->except ? '1' : '0';
+	*e = '\0';
 	h = fnv(h, num);
 	for (size_t i = 0; i < g->ncolumns; i++)
 		h = fnv(h, g->columns[i]);
-	snprintf(op->key, sizeof op->key, "%016llx", (unsigned long long)h);
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		op->key[i] = hex[h & 15];
+	op->key[16] = '\0';
 }
 
-/* Selects columns of g by mask (1 = keep) into a new op's grant. */
-static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned char *keep, unsigned newly)
+/*
+ * Selects columns of g by mask (1 = keep) into a new op's grant.  borrow:
+ * the op points at g's strings (which the plan then owns or outlives)
+ * instead of copying them.
+ */
+static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned char *keep, unsigned newly,
+		bool borrow)
 {
 	if (p->count == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 64;
@@ -70,11 +97,16 @@ static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned c
 	op->grant = *g;
 	mg_arena *a = &p->arena;
 	mg_grant *d = &op->grant;
-	if (!(d->environment = mg_arena_strdup(a, g->environment)) ||
-	    !(d->product = mg_arena_strdup(a, g->product)) ||
-	    !(d->principal = mg_arena_strdup(a, g->principal)) ||
-	    (g->table && !(d->table = mg_arena_strdup(a, g->table))))
+	if (!borrow && (!(d->environment = mg_arena_strdup(a, g->environment)) ||
+			!(d->product = mg_arena_strdup(a, g->product)) ||
+			!(d->principal = mg_arena_strdup(a, g->principal)) ||
+			(g->table && !(d->table = mg_arena_strdup(a, g->table)))))
 		return mg_oom();
+	if (borrow && !keep) {
+		op_key(op);
+		p->count++;
+		return 0;
+	}
 	size_t n = 0;
 	for (size_t i = 0; i < g->ncolumns; i++)
 		n += !keep || keep[i];
@@ -90,7 +122,9 @@ static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned c
 		for (size_t i = 0; i < g->ncolumns; i++) {
 			if (keep && !keep[i])
 				continue;
-			if (!(d->columns[k] = mg_arena_strdup(a, g->columns[i])))
+			if (borrow)
+				d->columns[k] = g->columns[i];
+			else if (!(d->columns[k] = mg_arena_strdup(a, g->columns[i])))
 				return mg_oom();
 			d->column_exposure[k++] = g->column_exposure ? g->column_exposure[i] : 0;
 		}
@@ -135,7 +169,7 @@ static unsigned newly_exposed(const mg_grant *a, const mg_grant *b)
 	return e;
 }
 
-static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const mg_grant *b)
+static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const mg_grant *b, bool borrow)
 {
 	int r = 0;
 	if (mg_grant_equal(a, b))
@@ -164,19 +198,19 @@ static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const 
 		if ((b->exposure & MG_EXPOSE_CONFIDENTIAL) && !(a->exposure & MG_EXPOSE_CONFIDENTIAL))
 			newly |= MG_EXPOSE_CONFIDENTIAL;
 		if (gone)
-			r = push(revokes, MG_OP_REVOKE, a, ka, 0);
+			r = push(revokes, MG_OP_REVOKE, a, ka, 0, borrow);
 		if (r == 0 && added)
-			r = push(grants, MG_OP_GRANT, b, kb, newly);
+			r = push(grants, MG_OP_GRANT, b, kb, newly, borrow);
 		free(ka);
 		free(kb);
 		return r;
 	}
-	if ((r = push(revokes, MG_OP_REVOKE, a, NULL, 0)) < 0)
+	if ((r = push(revokes, MG_OP_REVOKE, a, NULL, 0, borrow)) < 0)
 		return r;
-	return push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b));
+	return push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b), borrow);
 }
 
-int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)
+static int diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out, bool borrow)
 {
 	mg_plan grants;
 	size_t i = 0, j = 0;
@@ -186,20 +220,64 @@ int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)
 		int c = i >= from->count ? 1 : j >= to->count ? -1
 							      : mg_grant_key_cmp(&from->items[i], &to->items[j]);
 		if (c < 0)
-			r = push(out, MG_OP_REVOKE, &from->items[i++], NULL, 0);
+			r = push(out, MG_OP_REVOKE, &from->items[i++], NULL, 0, borrow);
 		else if (c > 0) {
 			const mg_grant *b = &to->items[j++];
-			r = push(&grants, MG_OP_GRANT, b, NULL, b->exposure);
+			r = push(&grants, MG_OP_GRANT, b, NULL, b->exposure, borrow);
 		} else
-			r = diff_one(out, &grants, &from->items[i++], &to->items[j++]);
+			r = diff_one(out, &grants, &from->items[i++], &to->items[j++], borrow);
 	}
 	/* revokes (already in out) first, then the grants, so access narrows before it widens */
-	for (size_t k = 0; r == 0 && k < grants.count; k++) {
+	if (r == 0 && borrow && grants.count && out->count == 0) {
+		/* no revokes (a first run): the grants are the plan */
+		mg_op *ops = out->ops;
+		size_t cap = out->cap;
+		out->ops = grants.ops;
+		out->count = grants.count;
+		out->cap = grants.cap;
+		grants.ops = ops;
+		grants.count = 0;
+		grants.cap = cap;
+		mg_arena_adopt(&out->arena, &grants.arena);
+	} else if (r == 0 && borrow && grants.count) {
+		/* the grants move as they are (their keys are computed), with their column lists */
+		if (out->cap - out->count < grants.count) {
+			mg_op *ops = realloc(out->ops, (out->count + grants.count) * sizeof *ops);
+			if (!ops)
+				r = mg_oom();
+			else {
+				out->ops = ops;
+				out->cap = out->count + grants.count;
+			}
+		}
+		if (r == 0) {
+			memcpy(out->ops + out->count, grants.ops, grants.count * sizeof *grants.ops);
+			out->count += grants.count;
+			mg_arena_adopt(&out->arena, &grants.arena);
+		}
+	}
+	for (size_t k = 0; r == 0 && !borrow && k < grants.count; k++) {
 		const mg_op *op = &grants.ops[k];
-		if ((r = push(out, op->kind, &op->grant, NULL, op->newly)) < 0)
+		if ((r = push(out, op->kind, &op->grant, NULL, op->newly, false)) < 0)
 			break;
 	}
 	mg_plan_release(&grants);
+	return r;
+}
+
+int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)
+{
+	return diff(from, to, out, false);
+}
+
+int mg_plan_diff_move(mg_grant_set *from, mg_grant_set *to, mg_plan *out)
+{
+	int r = diff(from, to, out, true);
+	/* the ops point into both sets' arenas: the plan keeps them */
+	mg_arena_adopt(&out->arena, &from->arena);
+	mg_arena_adopt(&out->arena, &to->arena);
+	mg_grant_set_release(from);
+	mg_grant_set_release(to);
 	return r;
 }
 
@@ -246,7 +324,7 @@ static int rebuild(mg_grant_set *s, mg_grant *g, const unsigned char *keep, cons
 	tmp.columns = names;
 	tmp.column_exposure = exp;
 	tmp.ncolumns = n;
-	r = mg_access__copy_grant(&s->arena, g, &tmp);
+	r = mg_access__copy_grant(s, g, &tmp);
 	free(names);
 	free(exp);
 	return r;
@@ -291,7 +369,7 @@ int mg_grant_set_apply(mg_grant_set *s, const mg_op *ops, size_t n)
 		}
 		if (!g || g->perms == 0) {
 			if (g) {
-				if ((r = mg_access__copy_grant(&s->arena, g, o)) < 0)
+				if ((r = mg_access__copy_grant(s, g, o)) < 0)
 					return r;
 				continue;
 			}
@@ -301,7 +379,7 @@ int mg_grant_set_apply(mg_grant_set *s, const mg_op *ops, size_t n)
 		}
 		if (o->except || g->except) {
 			mg_grant merged = *g;
-			if ((r = mg_access__merge(&s->arena, &merged, o)) < 0)
+			if ((r = mg_access__merge(s, &merged, o)) < 0)
 				return r;
 			*g = merged;
 			continue;

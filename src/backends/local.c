@@ -23,7 +23,8 @@ typedef struct {
 	mg_backend base;
 	sqlite3 *db;
 	char *path;
-	sqlite3_stmt *sel, *ins, *del;
+	sqlite3_stmt *sel, *ins, *add, *del;
+	mg_buf cols, exps; /* a row's column lists, reused from row to row */
 } ledger;
 
 #define SEP '\x1f'
@@ -100,13 +101,20 @@ static int row_to_grant(mg_arena *a, sqlite3_stmt *st, mg_grant *g)
 	return 0;
 }
 
-static int write_grant(ledger *l, const mg_grant *g, const char *now)
+/*
+ * Writes g's row: replacing the one there, or (fresh) only when there is
+ * none, *added telling which.  fresh is the common case of a first apply:
+ * one B-tree search instead of a read before the write.
+ */
+static int put_grant(ledger *l, const mg_grant *g, const char *now, bool fresh, bool *added)
 {
-	mg_buf cols = MG_BUF_INIT, exps = MG_BUF_INIT;
+	mg_buf *c = &l->cols, *x = &l->exps;
 	int r = 0;
+	mg_buf_clear(c);
+	mg_buf_clear(x);
 	for (size_t i = 0; i < g->ncolumns && r == 0; i++) {
 		if (i)
-			r = mg_buf_addc(&cols, SEP) | mg_buf_addc(&exps, SEP);
+			r = mg_buf_addc(c, SEP) | mg_buf_addc(x, SEP);
 		if (r == 0) {
 			/* exposure is a small bit set: its decimal digits without printf */
 			char digits[12], *d = digits + sizeof digits;
@@ -114,15 +122,12 @@ static int write_grant(ledger *l, const mg_grant *g, const char *now)
 			do
 				*--d = (char)('0' + v % 10);
 			while ((v /= 10) != 0);
-			r = mg_buf_adds(&cols, g->columns[i]) | mg_buf_add(&exps, d, (size_t)(digits + sizeof digits - d));
+			r = mg_buf_adds(c, g->columns[i]) | mg_buf_add(x, d, (size_t)(digits + sizeof digits - d));
 		}
 	}
-	if (r < 0) {
-		mg_buf_release(&cols);
-		mg_buf_release(&exps);
+	if (r < 0)
 		return mg_oom();
-	}
-	sqlite3_stmt *st = l->ins;
+	sqlite3_stmt *st = fresh ? l->add : l->ins;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, g->environment, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, g->principal, -1, SQLITE_STATIC);
@@ -132,14 +137,22 @@ static int write_grant(ledger *l, const mg_grant *g, const char *now)
 	sqlite3_bind_int(st, 6, g->except);
 	sqlite3_bind_int(st, 7, (int)g->perms);
 	sqlite3_bind_int(st, 8, (int)g->exposure);
-	sqlite3_bind_text(st, 9, cols.ptr, (int)cols.len, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 10, exps.ptr, (int)exps.len, SQLITE_TRANSIENT);
+	/* the buffers outlive the step: no copy */
+	sqlite3_bind_text(st, 9, c->len ? c->ptr : "", (int)c->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, x->len ? x->ptr : "", (int)x->len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_fail(l, "writing a grant");
-	mg_buf_release(&cols);
-	mg_buf_release(&exps);
+	else if (added)
+		*added = sqlite3_changes(l->db) > 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return r;
+}
+
+static int write_grant(ledger *l, const mg_grant *g, const char *now)
+{
+	return put_grant(l, g, now, false, NULL);
 }
 
 static int delete_grant(ledger *l, const mg_grant *g)
@@ -159,6 +172,12 @@ static int apply_one(ledger *l, const mg_op *op, const char *now)
 	mg_grant_set s;
 	int r, rc;
 	mg_grant_set_init(&s);
+	if (op->kind == MG_OP_GRANT) {
+		/* nothing there yet (a first apply): the grant is the row */
+		bool added = false;
+		if ((r = put_grant(l, o, now, true, &added)) < 0 || added)
+			return r;
+	}
 	sqlite3_stmt *st = l->sel;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, o->environment, -1, SQLITE_STATIC);
@@ -262,7 +281,10 @@ static void local_free(mg_backend *b)
 	ledger *l = (ledger *)b;
 	sqlite3_finalize(l->sel);
 	sqlite3_finalize(l->ins);
+	sqlite3_finalize(l->add);
 	sqlite3_finalize(l->del);
+	mg_buf_release(&l->cols);
+	mg_buf_release(&l->exps);
 	sqlite3_close(l->db);
 	free(l->path);
 	free(l);
@@ -272,6 +294,10 @@ int mg_backend_local_new(mg_backend **out, const char *path)
 {
 	ledger *l = calloc(1, sizeof *l);
 	int r;
+	if (l) {
+		l->cols = (mg_buf)MG_BUF_INIT;
+		l->exps = (mg_buf)MG_BUF_INIT;
+	}
 	if (!l || !(l->path = strdup(path))) {
 		free(l);
 		return mg_oom();
@@ -301,6 +327,11 @@ int mg_backend_local_new(mg_backend **out, const char *path)
 			       " except_mode, perms, exposure, columns, column_exposure, updated)"
 			       " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &l->ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db,
+			       "INSERT INTO grants(environment, principal, product, tbl, channel,"
+			       " except_mode, perms, exposure, columns, column_exposure, updated)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+			       -1, &l->add, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db,
 			       "DELETE FROM grants WHERE environment=? AND principal=? AND product=? AND tbl=?",
 			       -1, &l->del, NULL) != SQLITE_OK) {

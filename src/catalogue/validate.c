@@ -10,9 +10,13 @@
  */
 #include "meshgate/validate.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "meshgate/error.h"
 #include "meshgate/rules.h"
@@ -253,6 +257,335 @@ done:
 	return r;
 }
 
+/* ---- product folders on several threads ----
+ *
+ * Reading stays on the calling thread (sources are not shared between
+ * threads); parsing and the schema, most of a validation, run on up to
+ * MESHGATE_JOBS threads, a chunk of products at a time; the models are
+ * built and the findings appended in discovery order afterwards, so the
+ * output is the single-threaded one byte for byte.  Each file's findings
+ * are kept apart until then, in the order the sequential load adds them.
+ */
+
+#define CHUNK 64
+
+typedef struct {
+	bool product;  /* false: an entry that only has a finding (head) */
+	size_t idx;    /* the product's index in cat->products */
+	mg_findings head; /* listing findings */
+	mg_findings kf[MG_FILE__COUNT]; /* per file: missing or unreadable, parse, schema */
+	mg_buf data[MG_FILE__COUNT];
+	bool read[MG_FILE__COUNT];
+	mg_doc *docs[MG_FILE__COUNT];
+	int r;         /* a worker's error, with its message */
+	char err[512];
+} ptask;
+
+typedef struct {
+	run *rn;
+	ptask *tasks;
+	size_t n;
+	atomic_size_t next;
+	const mg_schema *schemas[MG_FILE__COUNT];
+} pchunk;
+
+static long jobs_wanted(void)
+{
+	const char *e = getenv("MESHGATE_JOBS");
+	long n;
+	if (e && *e) {
+		char *end;
+		n = strtol(e, &end, 10);
+		if (*end || n < 1)
+			n = 1;
+	} else {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	}
+	return n < 1 ? 1 : n > 8 ? 8 : n;
+}
+
+static void task_init(ptask *t, const mg_findings *like)
+{
+	memset(t, 0, sizeof *t);
+	mg_findings_init(&t->head);
+	if (like)
+		memcpy(t->head.severity, like->severity, sizeof t->head.severity);
+	for (int k = 0; k < MG_FILE__COUNT; k++) {
+		t->kf[k] = t->head;
+		t->data[k] = (mg_buf)MG_BUF_INIT;
+	}
+}
+
+static void task_release(ptask *t)
+{
+	mg_findings_release(&t->head);
+	for (int k = 0; k < MG_FILE__COUNT; k++) {
+		mg_findings_release(&t->kf[k]);
+		mg_buf_release(&t->data[k]);
+		mg_doc_free(t->docs[k]);
+	}
+}
+
+/* Moves every finding of from to the end of to (which may be NULL: dropped). */
+static int findings_move(mg_findings *to, mg_findings *from)
+{
+	if (to && from->count) {
+		if (to->cap - to->count < from->count) {
+			size_t cap = to->count + from->count;
+			mg_finding *v = realloc(to->items, cap * sizeof *v);
+			if (!v)
+				return mg_oom();
+			to->items = v;
+			to->cap = cap;
+		}
+		memcpy(to->items + to->count, from->items, from->count * sizeof *from->items);
+		to->count += from->count;
+		from->count = 0;
+	}
+	mg_findings_release(from);
+	return 0;
+}
+
+/* The calling thread's half of load_product: the listing and the reads. */
+static int prepare_product(run *rn, ptask *t, const char *env, const char *folder)
+{
+	entries es;
+	mg_product *p = NULL;
+	mg_buf path = MG_BUF_INIT;
+	mg_findings *hf = rn->f ? &t->head : NULL;
+	int r;
+	if ((r = list(rn, folder, &es)) < 0)
+		return r;
+	if ((r = add_product(rn, &p)) < 0)
+		goto done;
+	t->product = true;
+	t->idx = rn->cat->nproducts - 1;
+	if (!(p->environment = mg_arena_strdup(&rn->cat->arena, env)) ||
+	    !(p->folder = mg_arena_strdup(&rn->cat->arena, folder))) {
+		r = mg_oom();
+		goto done;
+	}
+	for (size_t i = 0; i < es.n; i++) {
+		mg_file_kind k;
+		const char *fp = join(&path, folder, es.items[i].name);
+		if (!fp) {
+			r = mg_oom();
+			goto done;
+		}
+		if (mg_file_kind_from_name(&k, es.items[i].name) < 0) {
+			if (es.items[i].type == MG_ENTRY_SYMLINK || es.items[i].type == MG_ENTRY_SUBMODULE ||
+			    es.items[i].type == MG_ENTRY_OTHER)
+				r = mg_findings_add(hf, fp, 0, 0, MG_RULE_NOT_A_FILE, "'%s' is %s; expected %s", fp,
+						    type_words(es.items[i].type), "only files and folders in a catalogue");
+			if (r < 0)
+				goto done;
+			continue;
+		}
+		if (es.items[i].type != MG_ENTRY_FILE) {
+			if ((r = mg_findings_add(hf, fp, 0, 0, MG_RULE_NOT_A_FILE, "'%s' is %s; expected %s", fp,
+						 type_words(es.items[i].type), "a regular file")) < 0)
+				goto done;
+			continue;
+		}
+		if (p->files[k]) {
+			r = mg_findings_add(hf, fp, 0, 0, MG_RULE_DUPLICATE_FILE,
+					    "'%s' and '%s' are two spellings of the same file; keep one",
+					    p->files[k], fp);
+			if (r < 0)
+				goto done;
+			continue;
+		}
+		if (!(p->files[k] = mg_arena_strdup(&rn->cat->arena, fp))) {
+			r = mg_oom();
+			goto done;
+		}
+	}
+	for (int k = 0; k < MG_FILE__COUNT; k++) {
+		mg_findings *kf = rn->f ? &t->kf[k] : NULL;
+		const char *fp = p->files[k];
+		if (!fp) {
+			if (mg_file_kind_required((mg_file_kind)k) &&
+			    (r = mg_findings_add(kf, folder, 0, 0, MG_RULE_MISSING_FILE,
+						 "product folder has no %s.json (or .yaml/.yml)",
+						 mg_file_kind_stem((mg_file_kind)k))) < 0)
+				goto done;
+			continue;
+		}
+		r = rn->src->read(rn->src, fp, &t->data[k], policy(rn)->limits.max_bytes);
+		if (r == MG_ETOOBIG)
+			r = mg_findings_add(kf, fp, 1, 1, MG_RULE_PARSE, "%s", mg_error_last());
+		else if (r == MG_EINVALID || r == MG_ENOTFOUND)
+			r = mg_findings_add(kf, fp, 0, 0, MG_RULE_NOT_A_FILE, "%s", mg_error_last());
+		else if (r == 0) {
+			rn->cat->nfiles++;
+			t->read[k] = true;
+		}
+		if (r < 0)
+			goto done;
+	}
+done:
+	mg_buf_release(&path);
+	entries_release(&es);
+	return r;
+}
+
+/* A worker's half: parse and schema of one product's files read. */
+static int parse_product(pchunk *c, ptask *t)
+{
+	run *rn = c->rn;
+	const mg_product *p = &rn->cat->products[t->idx];
+	for (int k = 0; k < MG_FILE__COUNT; k++) {
+		if (!t->read[k])
+			continue;
+		mg_findings *kf = rn->f ? &t->kf[k] : NULL;
+		int r = mg_doc_parse(&t->docs[k], p->files[k], t->data[k].ptr, t->data[k].len, &policy(rn)->limits, kf);
+		mg_buf_release(&t->data[k]);
+		if (r == MG_EPARSE)
+			continue;
+		if (r < 0)
+			return r;
+		if (rn->no_schema)
+			continue;
+		r = mg_schema_validate(c->schemas[k], t->docs[k]->root, p->files[k], kf);
+		if (r < 0) {
+			mg_doc_free(t->docs[k]);
+			t->docs[k] = NULL;
+			return r;
+		}
+	}
+	return 0;
+}
+
+static void *parse_worker(void *arg)
+{
+	pchunk *c = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&c->next, 1);
+		if (i >= c->n)
+			break;
+		ptask *t = &c->tasks[i];
+		if (t->product && (t->r = parse_product(c, t)) < 0)
+			snprintf(t->err, sizeof t->err, "%s", mg_error_last());
+	}
+	return NULL;
+}
+
+static void *parse_thread(void *arg)
+{
+	parse_worker(arg);
+	mg_schema_thread_release(); /* this thread's regex scratch */
+	return NULL;
+}
+
+/* Parses the chunk's products on the threads, then builds their models and appends findings in order. */
+static int finish_chunk(run *rn, ptask *tasks, size_t n, long jobs, int first_err)
+{
+	pchunk c = { .rn = rn, .tasks = tasks, .n = n };
+	pthread_t th[8];
+	long started = 0;
+	int r = 0;
+	atomic_init(&c.next, 0);
+	for (int k = 0; k < MG_FILE__COUNT && !rn->no_schema; k++) {
+		mg_buf name = MG_BUF_INIT;
+		if ((r = mg_buf_addf(&name, "%s.schema.json", mg_file_kind_stem((mg_file_kind)k))) == 0)
+			r = mg_schema_builtin(&c.schemas[k], name.ptr);
+		mg_buf_release(&name);
+		if (r < 0)
+			goto done;
+	}
+	for (long j = 1; j < jobs && (size_t)j < n; j++) {
+		if (pthread_create(&th[started], NULL, parse_thread, &c) != 0)
+			break; /* fewer threads: the work is the same */
+		started++;
+	}
+	parse_worker(&c);
+	for (long j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		ptask *t = &tasks[i];
+		if ((r = findings_move(rn->f, &t->head)) < 0)
+			break;
+		for (int k = 0; k < MG_FILE__COUNT && r == 0; k++)
+			r = findings_move(rn->f, &t->kf[k]);
+		if (r < 0)
+			break;
+		if (t->r < 0) {
+			mg_error_set("%s", t->err);
+			r = t->r;
+			break;
+		}
+		if (t->product) {
+			r = mg_model_build_product(rn->cat, &rn->cat->products[t->idx], t->docs);
+			memset(t->docs, 0, sizeof t->docs); /* the catalogue's now, also on error */
+		}
+	}
+done:
+	for (size_t i = 0; i < n; i++)
+		task_release(&tasks[i]);
+	return r < 0 ? r : first_err;
+}
+
+/*
+ * What load_environment and mg_load_products give it: product folders (and,
+ * from an environment's listing, other entries that are findings), loaded
+ * as load_product would one by one.  skip_missing: a folder this source
+ * lacks is skipped (mg_load_products), else its error stops the run.
+ */
+typedef struct {
+	run *rn;
+	long jobs;
+	ptask *tasks;
+	size_t n;
+	bool skip_missing;
+	int err;
+} ploader;
+
+static int ploader_flush(ploader *pl)
+{
+	int r = finish_chunk(pl->rn, pl->tasks, pl->n, pl->jobs, pl->err);
+	pl->n = 0;
+	pl->err = 0;
+	return r;
+}
+
+static int ploader_product(ploader *pl, const char *env, const char *folder)
+{
+	ptask *t = &pl->tasks[pl->n];
+	task_init(t, pl->rn->f);
+	pl->n++;
+	int r = prepare_product(pl->rn, t, env, folder);
+	if (r == MG_ENOTFOUND && pl->skip_missing && !t->product) {
+		mg_error_clear();
+		r = 0;
+	}
+	if (r < 0) {
+		/* what came before still counts; this product stops the run as it would alone */
+		char msg[512];
+		t->product = false;
+		snprintf(msg, sizeof msg, "%s", mg_error_last());
+		pl->err = r;
+		int e = ploader_flush(pl);
+		if (e == r)
+			mg_error_set("%s", msg);
+		return e;
+	}
+	return pl->n == CHUNK ? ploader_flush(pl) : 0;
+}
+
+static int ploader_not_a_file(ploader *pl, const char *path, mg_entry_type type, const char *expected)
+{
+	ptask *t = &pl->tasks[pl->n];
+	task_init(t, pl->rn->f);
+	pl->n++;
+	int r = mg_findings_add(pl->rn->f ? &t->head : NULL, path, 0, 0, MG_RULE_NOT_A_FILE, "'%s' is %s; expected %s",
+				path, type_words(type), expected);
+	if (r < 0) {
+		pl->err = r;
+		return ploader_flush(pl);
+	}
+	return pl->n == CHUNK ? ploader_flush(pl) : 0;
+}
+
 static int add_prod(run *rn, prod **out)
 {
 	if (rn->nprods == rn->capprods) {
@@ -324,6 +657,31 @@ static int load_environment(run *rn, const char *root, const char *env)
 		return mg_oom();
 	if ((r = list(rn, dir.ptr, &es)) < 0)
 		goto done;
+	long jobs = rn->cache ? 1 : jobs_wanted();
+	if (jobs > 1) {
+		ploader pl = { rn, jobs, malloc(CHUNK * sizeof(ptask)), 0, false, 0 };
+		if (!pl.tasks) {
+			r = mg_oom();
+			entries_release(&es);
+			goto done;
+		}
+		for (size_t i = 0; i < es.n && r >= 0; i++) {
+			const char *fp = join(&sub, dir.ptr, es.items[i].name);
+			if (!fp)
+				r = mg_oom();
+			else if (es.items[i].type == MG_ENTRY_DIR)
+				r = ploader_product(&pl, env, fp);
+			else if (es.items[i].type != MG_ENTRY_FILE)
+				r = ploader_not_a_file(&pl, fp, es.items[i].type, "a product folder");
+		}
+		if (pl.n) {
+			int e = ploader_flush(&pl);
+			r = r < 0 ? r : e;
+		}
+		free(pl.tasks);
+		entries_release(&es);
+		goto done;
+	}
 	for (size_t i = 0; i < es.n && r >= 0; i++) {
 		const char *fp = join(&sub, dir.ptr, es.items[i].name);
 		if (!fp)
@@ -616,6 +974,10 @@ int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders,
 	if (!cat->root && !(cat->root = mg_arena_strdup(&cat->arena, cfg->catalogue)))
 		r = mg_oom();
 	size_t rl = cat->root ? strlen(cat->root) : 0;
+	long jobs = jobs_wanted();
+	ploader pl = { &rn, jobs, NULL, 0, true, 0 };
+	if (jobs > 1 && !(pl.tasks = malloc(CHUNK * sizeof(ptask))))
+		r = mg_oom();
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const char *folder = folders[i];
 		/* "<root>/<env>/<product>": the environment is the component after the root */
@@ -630,6 +992,11 @@ int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders,
 			r = mg_oom();
 			break;
 		}
+		if (jobs > 1) {
+			r = ploader_product(&pl, envname, folder);
+			free(envname);
+			continue;
+		}
 		r = load_product(&rn, envname, folder);
 		free(envname);
 		if (r == MG_ENOTFOUND) { /* not in this commit (added or deleted): nothing was added */
@@ -637,6 +1004,11 @@ int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders,
 			r = 0;
 		}
 	}
+	if (pl.n) {
+		int e = ploader_flush(&pl);
+		r = r < 0 ? r : e;
+	}
+	free(pl.tasks);
 	if (r == 0 && cat->nproducts > 1)
 		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
 	mg_findings_release(&scratch);

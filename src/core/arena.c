@@ -86,3 +86,22 @@ void mg_arena_free(mg_arena *a)
 	a->head = NULL;
 	a->total = 0;
 }
+
+void mg_arena_adopt(mg_arena *dst, mg_arena *src)
+{
+	if (!src->head)
+		return;
+	mg_arena_block *tail = src->head;
+	while (tail->next)
+		tail = tail->next;
+	if (!dst->head) {
+		dst->head = src->head;
+	} else {
+		/* behind dst's head, which keeps filling */
+		tail->next = dst->head->next;
+		dst->head->next = src->head;
+	}
+	dst->total += src->total;
+	src->head = NULL;
+	src->total = 0;
+}

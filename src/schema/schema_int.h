@@ -37,6 +37,8 @@ int mg_regex_compile(mg_regex **out, mg_arena *arena, const char *pattern, size_
  * Schema's `pattern` says), 0 when not, MG_ENOMEM.  Runs in O(len * states). */
 int mg_regex_search(const mg_regex *re, const char *s, size_t len);
 const char *mg_regex_source(const mg_regex *re);
+/* mg_regex_search without the fast path for linear patterns (^a{m,n}b...$): for tests that compare the two. */
+int mg_regex__search_nfa(const mg_regex *re, const char *s, size_t len);
 
 /* ---- compiled schemas ---- */
 

@@ -45,12 +45,24 @@ typedef struct re_inst {
 	uint32_t x, y; /* OP_SPLIT: both targets; OP_JMP: x */
 } re_inst;
 
+/* One step of a linear pattern: a character, `.` or a class, repeated min..max times. */
+typedef struct re_step {
+	uint8_t op;        /* OP_CHAR, OP_ANY or OP_CLASS */
+	uint32_t c;        /* as in re_inst */
+	uint32_t min, max; /* max UINT32_MAX: unbounded */
+	uint64_t ascii[2]; /* which code points below 128 the atom matches */
+} re_step;
+
 struct mg_regex {
 	const char *source;
 	re_inst *prog;
 	size_t n;
 	re_class *classes;
 	size_t nclasses;
+	/* The common shape ^a{m,n}b{m,n}...$ (identifiers, account ids, bucket
+	 * names): matched by a pass per step over the string, not the NFA. */
+	re_step *steps;
+	size_t nsteps; /* 0: not linear */
 };
 
 /* ---- parse tree ---- */
@@ -717,6 +729,46 @@ static int gen(re_parser *ps, re_code *code, const ast *a)
 	return 0;
 }
 
+#define LINEAR_MAX_STEPS 16
+
+/* Flattens a CAT tree into its items, left to right; false when there are too many. */
+static bool flatten(const ast *a, const ast **items, size_t *n)
+{
+	if (a->kind == A_CAT)
+		return flatten(a->a, items, n) && flatten(a->b, items, n);
+	if (*n >= LINEAR_MAX_STEPS + 2)
+		return false;
+	items[(*n)++] = a;
+	return true;
+}
+
+static bool is_atom(const ast *a)
+{
+	return a->kind == A_CHAR || a->kind == A_ANY || a->kind == A_CLASS;
+}
+
+/* The steps of a pattern ^ atom{m,n}... $, or 0 when it has another shape. */
+static size_t linear_steps(const ast *root, re_step *steps)
+{
+	const ast *items[LINEAR_MAX_STEPS + 2];
+	size_t n = 0, k = 0;
+	if (!flatten(root, items, &n) || n < 3 || items[0]->kind != A_BOL || items[n - 1]->kind != A_EOL)
+		return 0;
+	for (size_t i = 1; i + 1 < n; i++) {
+		const ast *a = items[i], *atom = a->kind == A_REPEAT ? a->a : a;
+		if (!is_atom(atom))
+			return 0;
+		steps[k].op = atom->kind == A_CHAR ? OP_CHAR : atom->kind == A_ANY ? OP_ANY : OP_CLASS;
+		steps[k].c = atom->c;
+		steps[k].min = a->kind == A_REPEAT ? a->min : 1;
+		steps[k].max = a->kind == A_REPEAT ? a->max : 1;
+		k++;
+	}
+	return k;
+}
+
+static bool step_has_slow(const mg_regex *re, const re_step *st, uint32_t cp);
+
 int mg_regex_compile(mg_regex **out, mg_arena *arena, const char *pattern, size_t len)
 {
 	re_parser ps;
@@ -760,6 +812,22 @@ int mg_regex_compile(mg_regex **out, mg_arena *arena, const char *pattern, size_
 			memcpy(c->ranges, ps.classes[i].ranges, c->count * sizeof *c->ranges);
 	}
 	re->nclasses = ps.nclasses;
+	re_step steps[LINEAR_MAX_STEPS];
+	size_t nsteps = linear_steps(root, steps);
+	if (nsteps) {
+		for (size_t k = 0; k < nsteps; k++) {
+			steps[k].ascii[0] = steps[k].ascii[1] = 0;
+			for (uint32_t cp = 0; cp < 128; cp++)
+				if (step_has_slow(re, &steps[k], cp))
+					steps[k].ascii[cp >> 6] |= 1ull << (cp & 63);
+		}
+		if (!(re->steps = mg_arena_alloc(arena, nsteps * sizeof *re->steps))) {
+			err = mg_oom();
+			goto done;
+		}
+		memcpy(re->steps, steps, nsteps * sizeof *steps);
+		re->nsteps = nsteps;
+	}
 	*out = re;
 done:
 	for (size_t i = 0; i < ps.nnodes; i++)
@@ -853,29 +921,175 @@ static bool add_thread(re_vm *vm, int k, uint32_t pc)
 	return false;
 }
 
+static bool step_has_slow(const mg_regex *re, const re_step *st, uint32_t cp)
+{
+	switch (st->op) {
+	case OP_CHAR: return st->c == cp;
+	case OP_ANY: return cp != '\n' && cp != '\r' && cp != 0x2028 && cp != 0x2029;
+	case OP_CLASS: return class_has(&re->classes[st->c], cp);
+	}
+	return false;
+}
+
+static inline bool step_match(const mg_regex *re, const re_step *st, uint32_t cp)
+{
+	if (cp < 128)
+		return (st->ascii[cp >> 6] >> (cp & 63)) & 1;
+	return step_has_slow(re, st, cp);
+}
+
+#define LINEAR_MAX_LEN 512 /* code points; longer strings take the NFA */
+
+/*
+ * A linear pattern against s: the set of positions where step i can end,
+ * from the set where it can start, one pass per step (runs of matching code
+ * points give each start a range of ends, marked with a difference array).
+ * Returns -1 when s is too long for this path.
+ */
+static int linear_match(const mg_regex *re, const char *s, size_t len)
+{
+	uint32_t cps[LINEAR_MAX_LEN];
+	uint16_t run[LINEAR_MAX_LEN + 1];
+	int16_t diff[LINEAR_MAX_LEN + 2];
+	bool at[LINEAR_MAX_LEN + 1];
+	size_t n = 0;
+	const char *p = s, *end = s + len;
+	if (len > 4 * LINEAR_MAX_LEN)
+		return -1;
+	while (p < end) {
+		if (n == LINEAR_MAX_LEN)
+			return -1;
+		unsigned char b = (unsigned char)*p;
+		if (b < 0x80) {
+			cps[n++] = b;
+			p++;
+		} else {
+			cps[n++] = utf8_next(&p, end);
+		}
+	}
+	memset(at, 0, (n + 1) * sizeof *at);
+	at[0] = true;
+	size_t lo = 0, hi = 0; /* the first and last position set in at */
+	for (size_t k = 0; k < re->nsteps; k++) {
+		const re_step *st = &re->steps[k];
+		if (st->min == 1 && st->max == 1) {
+			/* one atom: each start moves one code point on, or dies */
+			size_t nlo = SIZE_MAX, nhi = 0;
+			for (size_t i = hi + 1; i-- > lo;) {
+				bool ok = at[i] && i < n && step_match(re, st, cps[i]);
+				at[i] = false;
+				if (ok) {
+					at[i + 1] = true;
+					nhi = nhi > i + 1 ? nhi : i + 1;
+					nlo = i + 1;
+				}
+			}
+			if (nlo == SIZE_MAX)
+				return 0;
+			lo = nlo;
+			hi = nhi;
+			continue;
+		}
+		/* run[i]: how many code points from i on the step's atom matches */
+		run[n] = 0;
+		for (size_t i = n; i-- > lo;)
+			run[i] = step_match(re, st, cps[i]) ? (uint16_t)(run[i + 1] + 1) : 0;
+		memset(diff + lo, 0, (n + 2 - lo) * sizeof *diff);
+		bool any = false;
+		for (size_t i = lo; i <= hi; i++) {
+			if (!at[i] || run[i] < st->min)
+				continue;
+			size_t top = st->max < run[i] ? st->max : run[i];
+			diff[i + st->min]++;
+			diff[i + top + 1]--;
+			any = true;
+		}
+		if (!any)
+			return 0;
+		int live = 0;
+		size_t nlo = SIZE_MAX, nhi = 0;
+		for (size_t i = lo; i <= n; i++) {
+			live += diff[i];
+			at[i] = live > 0;
+			if (at[i]) {
+				nlo = nlo < i ? nlo : i;
+				nhi = i;
+			}
+		}
+		lo = nlo;
+		hi = nhi;
+	}
+	return at[n] ? 1 : 0;
+}
+
 int mg_regex_search(const mg_regex *re, const char *s, size_t len)
 {
+	if (re->nsteps) {
+		int m = linear_match(re, s, len);
+		if (m >= 0)
+			return m;
+	}
+	return mg_regex__search_nfa(re, s, len);
+}
+
+/*
+ * The NFA's visited marks, kept between calls (per thread): a mark counts
+ * only when it equals the current generation, and generations only grow, so
+ * a call does not clear thousands of marks first (the role ARN pattern's
+ * {1,512} expands to 1,500 states).  Cleared when it grows or wraps.
+ */
+static _Thread_local struct {
+	uint32_t *mark;
+	size_t cap;
+	uint32_t gen;
+	uint32_t *work; /* the two thread lists and the stack of programs above SMALL */
+	size_t workcap;
+} nfa_marks;
+
+void mg_schema_thread_release(void)
+{
+	free(nfa_marks.mark);
+	free(nfa_marks.work);
+	memset(&nfa_marks, 0, sizeof nfa_marks);
+}
+
+int mg_regex__search_nfa(const mg_regex *re, const char *s, size_t len)
+{
 	enum { SMALL = 256 };
-	uint32_t small[4 * SMALL];
+	uint32_t small[3 * SMALL];
 	uint32_t *mem = small;
 	re_vm vm;
 	const char *p = s, *end = s + len;
 	uint32_t cp = 0;
 	int found = 0;
 
-	if (re->n > SMALL) {
-		mem = malloc(4 * re->n * sizeof *mem);
-		if (!mem)
+	if (nfa_marks.cap < re->n || (uint64_t)nfa_marks.gen + len + 2 >= UINT32_MAX) {
+		size_t cap = re->n > nfa_marks.cap ? re->n : nfa_marks.cap;
+		uint32_t *m = realloc(nfa_marks.mark, cap * sizeof *m);
+		if (!m)
 			return mg_oom();
+		memset(m, 0, cap * sizeof *m);
+		nfa_marks.mark = m;
+		nfa_marks.cap = cap;
+		nfa_marks.gen = 0;
+	}
+	if (re->n > SMALL) {
+		if (nfa_marks.workcap < 3 * re->n) {
+			uint32_t *w = realloc(nfa_marks.work, 3 * re->n * sizeof *w);
+			if (!w)
+				return mg_oom();
+			nfa_marks.work = w;
+			nfa_marks.workcap = 3 * re->n;
+		}
+		mem = nfa_marks.work;
 	}
 	vm.re = re;
 	vm.list[0] = mem;
 	vm.list[1] = mem + re->n;
-	vm.mark = mem + 2 * re->n;
-	vm.stack = mem + 3 * re->n;
-	memset(vm.mark, 0, re->n * sizeof *vm.mark);
+	vm.mark = nfa_marks.mark;
+	vm.stack = mem + 2 * re->n;
 	vm.count[0] = vm.count[1] = 0;
-	vm.gen = 1;
+	vm.gen = ++nfa_marks.gen;
 	vm.prev_word = false;
 	int cur = 0;
 	for (;;) {
@@ -927,7 +1141,6 @@ int mg_regex_search(const mg_regex *re, const char *s, size_t len)
 		cur = nxt;
 	}
 out:
-	if (mem != small)
-		free(mem);
+	nfa_marks.gen = vm.gen;
 	return found;
 }

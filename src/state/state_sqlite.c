@@ -13,6 +13,7 @@
  * holder died stays until `meshgate unlock --force`.
  */
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,19 @@
 #include "meshgate/error.h"
 #include "meshgate/state.h"
 
+/* The keys journalled as applied in one environment's run, loaded when a run is resumed. */
+typedef struct {
+	char *env;
+	char (*keys)[17]; /* open addressing; "" is an empty slot */
+	size_t count, cap;
+} done_set;
+
 typedef struct {
 	mg_state base;
 	sqlite3 *db;
 	char *path;
+	sqlite3_stmt *record; /* INSERT INTO oplog */
+	done_set done;
 } sq_state;
 
 static const char SCHEMA[] =
@@ -36,9 +46,15 @@ static const char SCHEMA[] =
 	" host TEXT NOT NULL, pid INTEGER NOT NULL, since TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS runs(environment TEXT PRIMARY KEY, from_commit TEXT NOT NULL,"
 	" to_commit TEXT NOT NULL, from_day TEXT NOT NULL, to_day TEXT NOT NULL, started TEXT NOT NULL);"
+	/* the journal as earlier versions wrote it, keyed by the op's hash: inserting
+	 * 500,000 random keys rewrote every page of the table on each batch.  Still
+	 * read (a run an older version started), never written */
 	"CREATE TABLE IF NOT EXISTS journal(environment TEXT NOT NULL, op_key TEXT NOT NULL,"
 	" ok INTEGER NOT NULL, request_id TEXT NOT NULL, message TEXT NOT NULL, at TEXT NOT NULL,"
-	" PRIMARY KEY(environment, op_key)) WITHOUT ROWID;";
+	" PRIMARY KEY(environment, op_key)) WITHOUT ROWID;"
+	/* the journal: appended in the order outcomes arrive, read whole when a run resumes */
+	"CREATE TABLE IF NOT EXISTS oplog(environment TEXT NOT NULL, op_key TEXT NOT NULL,"
+	" ok INTEGER NOT NULL, request_id TEXT NOT NULL, message TEXT NOT NULL, at TEXT NOT NULL);";
 
 static int db_fail(sq_state *s, const char *what)
 {
@@ -227,6 +243,8 @@ static int sq_run_get(mg_state *base, const char *env, mg_run_info *out)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(s, "reading the run in progress");
 }
 
+static void done_reset(sq_state *s);
+
 static int sq_run_start_impl(mg_state *base, const char *env, const mg_run_info *run)
 {
 	sq_state *s = (sq_state *)base;
@@ -237,14 +255,18 @@ static int sq_run_start_impl(mg_state *base, const char *env, const mg_run_info 
 	/* durable before the first operation runs: see the top of this file */
 	if ((r = exec(s, "PRAGMA synchronous=FULL")) < 0 || (r = exec(s, "BEGIN IMMEDIATE")) < 0)
 		return r;
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM journal WHERE environment=?", -1, &st, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(st, 1, env, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	done_reset(s);
+	for (int t = 0; t < 2; t++) {
+		if (sqlite3_prepare_v2(s->db, t ? "DELETE FROM oplog WHERE environment=?" : "DELETE FROM journal WHERE environment=?",
+				       -1, &st, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(st, 1, env, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
 		sqlite3_finalize(st);
-		goto fail;
 	}
-	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT OR REPLACE INTO runs(environment, from_commit, to_commit, from_day, to_day, started)"
 			       " VALUES(?,?,?,?,?,?)",
@@ -271,24 +293,77 @@ fail:
 	return r;
 }
 
+static void done_reset(sq_state *s)
+{
+	free(s->done.env);
+	free(s->done.keys);
+	memset(&s->done, 0, sizeof s->done);
+}
+
+static uint64_t key_hash(const char *key)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *key; key++) {
+		h ^= (unsigned char)*key;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* Adds key (at most 16 characters: an op key) to the loaded set. */
+static int done_add(done_set *d, const char *key)
+{
+	if ((d->count + 1) * 4 >= d->cap * 3) {
+		size_t cap = d->cap ? d->cap * 2 : 1024;
+		char (*v)[17] = calloc(cap, sizeof *v);
+		if (!v)
+			return mg_oom();
+		for (size_t i = 0; i < d->cap; i++) {
+			if (!d->keys[i][0])
+				continue;
+			size_t j = key_hash(d->keys[i]) & (cap - 1);
+			while (v[j][0])
+				j = (j + 1) & (cap - 1);
+			memcpy(v[j], d->keys[i], 17);
+		}
+		free(d->keys);
+		d->keys = v;
+		d->cap = cap;
+	}
+	size_t j = key_hash(key) & (d->cap - 1);
+	for (; d->keys[j][0]; j = (j + 1) & (d->cap - 1))
+		if (strcmp(d->keys[j], key) == 0)
+			return 0;
+	snprintf(d->keys[j], sizeof d->keys[j], "%s", key);
+	d->count++;
+	return 0;
+}
+
+static bool done_has(const done_set *d, const char *key)
+{
+	if (!d->cap)
+		return false;
+	for (size_t j = key_hash(key) & (d->cap - 1); d->keys[j][0]; j = (j + 1) & (d->cap - 1))
+		if (strcmp(d->keys[j], key) == 0)
+			return true;
+	return false;
+}
+
 static int sq_journal_record(mg_state *base, const char *env, const mg_op *ops, const mg_op_result *res,
 			     size_t n)
 {
 	sq_state *s = (sq_state *)base;
-	sqlite3_stmt *st;
 	char now[32];
 	int r;
 	now_iso(now);
+	if (!s->record &&
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO oplog(environment, op_key, ok, request_id, message, at) VALUES(?,?,?,?,?,?)",
+			       -1, &s->record, NULL) != SQLITE_OK)
+		return db_fail(s, "recording outcomes");
 	if ((r = exec(s, "BEGIN IMMEDIATE")) < 0)
 		return r;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT OR REPLACE INTO journal(environment, op_key, ok, request_id, message, at)"
-			       " VALUES(?,?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		r = db_fail(s, "recording outcomes");
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return r;
-	}
+	sqlite3_stmt *st = s->record;
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, env, -1, SQLITE_STATIC);
@@ -299,30 +374,58 @@ static int sq_journal_record(mg_state *base, const char *env, const mg_op *ops, 
 		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			r = db_fail(s, "recording outcomes");
-			sqlite3_finalize(st);
+			sqlite3_reset(st);
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			return r;
 		}
 	}
+	sqlite3_reset(st);
+	if ((r = exec(s, "COMMIT")) < 0)
+		return r;
+	/* a loaded set follows what was recorded */
+	if (s->done.env && strcmp(s->done.env, env) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (res[i].status == MG_OP_OK && (r = done_add(&s->done, ops[i].key)) < 0)
+				return r;
+	return 0;
+}
+
+/* Loads every key journalled as applied in env's run: one read, however long the run. */
+static int done_load(sq_state *s, const char *env)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	done_reset(s);
+	if (!(s->done.env = strdup(env)))
+		return mg_oom();
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT op_key FROM oplog WHERE environment=?1 AND ok"
+			       " UNION ALL SELECT op_key FROM journal WHERE environment=?1 AND ok",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "reading the journal");
+	sqlite3_bind_text(st, 1, env, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		if (k && strlen(k) < 17 && (r = done_add(&s->done, k)) < 0)
+			break;
+	}
 	sqlite3_finalize(st);
-	return exec(s, "COMMIT");
+	if (r == 0 && rc != SQLITE_DONE)
+		r = db_fail(s, "reading the journal");
+	if (r < 0)
+		done_reset(s);
+	return r;
 }
 
 static int sq_journal_done(mg_state *base, const char *env, const char *key, bool *done)
 {
 	sq_state *s = (sq_state *)base;
-	sqlite3_stmt *st;
+	int r;
 	*done = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT ok FROM journal WHERE environment=? AND op_key=?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return db_fail(s, "reading the journal");
-	sqlite3_bind_text(st, 1, env, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*done = sqlite3_column_int(st, 0) != 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(s, "reading the journal");
+	if ((!s->done.env || strcmp(s->done.env, env) != 0) && (r = done_load(s, env)) < 0)
+		return r;
+	*done = done_has(&s->done, key);
+	return 0;
 }
 
 static int sq_run_finish(mg_state *base, const char *env)
@@ -332,6 +435,7 @@ static int sq_run_finish(mg_state *base, const char *env)
 	char now[32];
 	int r;
 	now_iso(now);
+	done_reset(s);
 	if ((r = exec(s, "BEGIN IMMEDIATE")) < 0)
 		return r;
 	static const char *const sql[] = {
@@ -339,6 +443,9 @@ static int sq_run_finish(mg_state *base, const char *env)
 		 " SELECT environment, to_commit, to_day, ?2 FROM runs WHERE environment=?1"),
 		"DELETE FROM journal WHERE environment=?1",
 		"DELETE FROM runs WHERE environment=?1",
+		/* the journal holds rows of runs in progress only: with none left, empty it
+		 * whole (SQLite drops its pages) instead of deleting 500,000 rows one by one */
+		"DELETE FROM oplog WHERE environment=?1 AND EXISTS (SELECT 1 FROM runs)",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
 		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK)
@@ -351,6 +458,16 @@ static int sq_run_finish(mg_state *base, const char *env)
 		if (rc != SQLITE_DONE)
 			goto fail;
 	}
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM runs LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && (r = exec(s, "DELETE FROM oplog")) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto fail;
 	return exec(s, "COMMIT");
 fail:
 	r = db_fail(s, "finishing the run");
@@ -391,6 +508,8 @@ static int sq_environments(mg_state *base, char ***out, size_t *n)
 static void sq_free(mg_state *base)
 {
 	sq_state *s = (sq_state *)base;
+	done_reset(s);
+	sqlite3_finalize(s->record);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

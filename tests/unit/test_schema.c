@@ -193,6 +193,54 @@ static int re_match(const char *pattern, const char *subject)
 	return r;
 }
 
+/*
+ * The linear fast path (^a{m,n}b...$ without the NFA) against the NFA:
+ * every pattern below over every string of up to 5 characters drawn from
+ * a small alphabet, plus a few long ones.
+ */
+static void test_regex_linear_path(void)
+{
+	static const char *const patterns[] = {
+		"^[A-Za-z_][A-Za-z0-9_]{0,254}$", "^[0-9]{12}$", "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+		"^[a-z_][a-z0-9_$]{0,62}$", "^a*a{2}$", "^a?b+a{1,3}$", "^.{2,3}$", "^[^a]*a$",
+		"^a{0,0}b$", "^(ab)c$", "^a*b*a*$", "^[a.]{1,2}[.-]{0,1}a$", "^\\d{2}$", "^a",
+		"a$", "^a|b$", "^(a|b)$", "^$", "^\\ba$",
+	};
+	static const char alphabet[] = { 'a', 'b', '.', '-', '0', '\n' };
+	char subject[600];
+	mg_arena a = MG_ARENA_INIT;
+	for (size_t i = 0; i < sizeof patterns / sizeof *patterns; i++) {
+		mg_regex *re = NULL;
+		MGT_EQ_INT(mg_regex_compile(&re, &a, patterns[i], strlen(patterns[i])), 0);
+		if (!re)
+			continue;
+		for (size_t len = 0; len <= 5; len++) {
+			size_t total = 1;
+			for (size_t k = 0; k < len; k++)
+				total *= sizeof alphabet;
+			for (size_t v = 0; v < total; v++) {
+				size_t x = v;
+				for (size_t k = 0; k < len; k++, x /= sizeof alphabet)
+					subject[k] = alphabet[x % sizeof alphabet];
+				int fast = mg_regex_search(re, subject, len), nfa = mg_regex__search_nfa(re, subject, len);
+				if (fast != nfa)
+					fprintf(stderr, "pattern %s on '%.*s': %d, the NFA says %d\n", patterns[i], (int)len,
+						subject, fast, nfa);
+				MGT_EQ_INT(fast, nfa);
+			}
+		}
+		/* long subjects: around the fast path's length limit, and a non-ASCII code point */
+		for (size_t len = 250; len < sizeof subject; len += 131) {
+			memset(subject, 'a', len);
+			memcpy(subject + len / 2, "\xc3\xa9", 2);
+			MGT_EQ_INT(mg_regex_search(re, subject, len), mg_regex__search_nfa(re, subject, len));
+			memset(subject, 'a', len);
+			MGT_EQ_INT(mg_regex_search(re, subject, len), mg_regex__search_nfa(re, subject, len));
+		}
+	}
+	mg_arena_free(&a);
+}
+
 static void test_regex_engine(void)
 {
 	MGT_EQ_INT(re_match("^a*$", "aaa"), 1);
@@ -424,6 +472,6 @@ static void test_builtin_unknown(void)
 }
 
 MGT_MAIN(test_did_you_mean, test_required_at_object, test_enum_type_messages, test_pattern_and_x_message,
-	 test_format_date, test_format_email, test_regex_engine, test_regex_pathological, test_pattern_schema_error,
+	 test_format_date, test_format_email, test_regex_engine, test_regex_linear_path, test_regex_pathological, test_pattern_schema_error,
 	 test_length_counts_code_points, test_numbers, test_any_of_summary, test_no_duplicates, test_ref_errors,
 	 test_remote_ref, test_pathological_instances, test_uri_resolve, test_builtin_unknown)
