@@ -38,7 +38,7 @@ _meshgate()
 	explain) opts="--list"
 		[ "$cword" -eq 2 ] && opts="$opts $(meshgate explain --list 2>/dev/null | awk '{print $1}')" ;;
 	init) opts="--catalogue --force --directory -C" ;;
-	new) opts="--format --force --directory -C" ;;
+	new) opts="--directory -C" ;;
 	schema) opts="--list $schemas" ;;
 	esac
 	case $cur in

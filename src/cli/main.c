@@ -30,6 +30,12 @@ static const cli_cmd commands[] = {
 	  "meshgate drift [--env ENV] [--fix] [-C DIR]", cmd_drift },
 	{ "unlock", "Break the stale lock of an environment after checking its holder is gone.",
 	  "meshgate unlock --env ENV [--force [--other-host]] [-C DIR]", cmd_unlock },
+	{ "init", "Start a catalogue repository: a commented meshgate.yaml and the catalogue folders.",
+	  "meshgate init [--catalogue FOLDER] [--force] [-C DIR]", cmd_init },
+	{ "new", "Start a data product: its six files, with placeholders to fill in.",
+	  "meshgate new [-C DIR] ENV/PRODUCT", cmd_new },
+	{ "schema", "Print the JSON Schema of a catalogue file or of meshgate.yaml.",
+	  "meshgate schema NAME | meshgate schema --list", cmd_schema },
 };
 
 static void usage(FILE *out)
