@@ -9,7 +9,7 @@ _meshgate()
 		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 		words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	fi
-	local commands="validate check explain hook plan apply access drift unlock init new schema"
+	local commands="validate check explain hook plan apply access drift unlock site score init new schema"
 	local formats="text json sarif github gitlab junit markdown"
 	local schemas="data-product data-product-producer-info data-product-outputs data-product-visibility data-product-consumers data-product-inputs meshgate"
 	if [ "$cword" -eq 1 ]; then
@@ -18,7 +18,7 @@ _meshgate()
 	fi
 	case $prev in
 	-C|--directory) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	-o|--output|--audit) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-o|--output|--out|--audit) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-f|--format) COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
 	--post-status) COMPREPLY=($(compgen -W "github gitlab" -- "$cur")); return ;;
 	--base|--head|--rev|--from|--to)
@@ -28,11 +28,13 @@ _meshgate()
 	local opts=""
 	case ${words[1]} in
 	validate) opts="--staged --rev --format --output --today --no-cache --directory -C -f -o" ;;
-	check) opts="--base --head --all --format --output --post-status --directory -C -f -o" ;;
-	plan) opts="--from --to --env --format --output --directory -C -f -o" ;;
-	apply) opts="--env --lock-timeout --audit --batch-size --directory -C" ;;
+	check) opts="--base --head --all --format --output --post-status --today --directory -C -f -o" ;;
+	plan) opts="--from --to --env --format --output --today --directory -C -f -o" ;;
+	apply) opts="--env --lock-timeout --audit --batch-size --today --directory -C" ;;
 	access) opts="--consumer --product --column --env --directory -C" ;;
-	drift) opts="--env --fix --directory -C" ;;
+	drift) opts="--env --fix --audit --today --directory -C" ;;
+	site) opts="--out --rev --today --title --directory -C -o" ;;
+	score) opts="--format --min --rev --today --directory -C -f" ;;
 	unlock) opts="--env --force --other-host --directory -C" ;;
 	hook) opts="--force --directory -C"; [ "$cword" -eq 2 ] && opts="install $opts" ;;
 	explain) opts="--list"

@@ -1,5 +1,5 @@
 # fish completion for meshgate; installed in share/fish/vendor_completions.d/
-set -l commands validate check explain hook plan apply access drift unlock init new schema
+set -l commands validate check explain hook plan apply access drift unlock site score init new schema
 set -l formats text json sarif github gitlab junit markdown
 set -l schemas data-product data-product-producer-info data-product-outputs data-product-visibility data-product-consumers data-product-inputs meshgate
 complete -c meshgate -f
@@ -14,15 +14,17 @@ complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a apply -d 
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a access -d 'answer who can read what'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a drift -d 'compare the backend with the last applied commit'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a unlock -d 'break a stale lock'
+complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a site -d 'write a static catalogue site'
+complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a score -d 'print each product DATSIS score'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a init -d 'start a catalogue repository'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a new -d 'add a product folder with its six files'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a schema -d 'print a JSON Schema'
-complete -c meshgate -n "__fish_seen_subcommand_from validate check plan apply access drift unlock hook init new" -s C -l directory -r -a '(__fish_complete_directories)' -d 'run as if started in DIR'
+complete -c meshgate -n "__fish_seen_subcommand_from validate check plan apply access drift unlock hook site score init new" -s C -l directory -r -a '(__fish_complete_directories)' -d 'run as if started in DIR'
 complete -c meshgate -n "__fish_seen_subcommand_from validate check plan" -s f -l format -x -a "$formats" -d 'report format'
 complete -c meshgate -n "__fish_seen_subcommand_from validate check plan" -s o -l output -r -F -d 'write the report to FILE'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -l staged -d 'check what is staged'
-complete -c meshgate -n "__fish_seen_subcommand_from validate" -l rev -x -d 'check a commit'
-complete -c meshgate -n "__fish_seen_subcommand_from validate" -l today -x -d 'judge clearance expiry as of YYYY-MM-DD'
+complete -c meshgate -n "__fish_seen_subcommand_from validate site score" -l rev -x -d 'a commit instead of the work tree'
+complete -c meshgate -n "__fish_seen_subcommand_from validate check plan apply drift site score" -l today -x -d 'judge clearance expiry as of YYYY-MM-DD'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -l no-cache -d 'ignore the facts cache'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -F
 complete -c meshgate -n "__fish_seen_subcommand_from check" -l base -x -d 'base commit'
@@ -33,7 +35,7 @@ complete -c meshgate -n "__fish_seen_subcommand_from plan" -l from -x -d 'from c
 complete -c meshgate -n "__fish_seen_subcommand_from plan" -l to -x -d 'to commit'
 complete -c meshgate -n "__fish_seen_subcommand_from plan apply access drift unlock" -l env -x -d 'environment'
 complete -c meshgate -n "__fish_seen_subcommand_from apply" -l lock-timeout -x -d 'seconds to wait for the lock'
-complete -c meshgate -n "__fish_seen_subcommand_from apply" -l audit -r -F -d 'append an audit log'
+complete -c meshgate -n "__fish_seen_subcommand_from apply drift" -l audit -r -F -d 'append an audit log'
 complete -c meshgate -n "__fish_seen_subcommand_from apply" -l batch-size -x -d 'operations per batch'
 complete -c meshgate -n "__fish_seen_subcommand_from access" -l consumer -x -d 'what a principal can read'
 complete -c meshgate -n "__fish_seen_subcommand_from access" -l product -x -d 'who can read a product'
@@ -48,3 +50,7 @@ complete -c meshgate -n "__fish_seen_subcommand_from explain" -a '(meshgate expl
 complete -c meshgate -n "__fish_seen_subcommand_from init" -l catalogue -x -d 'catalogue folder'
 complete -c meshgate -n "__fish_seen_subcommand_from schema" -l list -d 'every schema name'
 complete -c meshgate -n "__fish_seen_subcommand_from schema" -a "$schemas"
+complete -c meshgate -n "__fish_seen_subcommand_from site" -s o -l out -r -a '(__fish_complete_directories)' -d 'the site folder'
+complete -c meshgate -n "__fish_seen_subcommand_from site" -l title -x -d 'the site title'
+complete -c meshgate -n "__fish_seen_subcommand_from score" -s f -l format -x -a 'text json' -d 'output format'
+complete -c meshgate -n "__fish_seen_subcommand_from score" -l min -x -d 'fail when a product scores below N'

@@ -40,7 +40,7 @@
 #include "meshgate/source.h"
 #include "meshgate/validate.h"
 #include "documents/utf8.h"
-#include "validator/schema_int.h"
+#include "schema/schema_int.h"
 #ifdef MG_FUZZ_HAVE_STATUS
 #include "publish/status_int.h"
 #endif

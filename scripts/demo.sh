@@ -33,4 +33,6 @@ step meshgate access --column customers.email
 "$mg" access --column customers.email || true
 step meshgate drift
 "$mg" drift
+step meshgate site --out site
+"$mg" site --out site
 printf '\nthe demo repository is %s; its ledger is %s/.meshgate/ledger.db\n' "$demo" "$demo"

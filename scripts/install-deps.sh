@@ -7,8 +7,9 @@ packages="build-essential cmake pkg-config git
   libsqlite3-dev libpq-dev"
 if [ "${1:-}" = "--test" ]; then
   # clang + compiler-rt for the fuzzers; Python jsonschema to cross-check
-  # the shipped schemas; PostgreSQL server for backend tests.
-  packages="$packages clang libclang-rt-14-dev python3 python3-jsonschema"
+  # the shipped schemas; PostgreSQL server for backend tests; headless
+  # Chromium for the site's browser test (tests/cli/t0061-site-browser.sh).
+  packages="$packages clang libclang-rt-14-dev python3 python3-jsonschema chromium"
 fi
 missing=""
 for p in $packages; do

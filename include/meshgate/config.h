@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "meshgate/arena.h"
+#include "meshgate/buf.h"
 #include "meshgate/doc.h"
 #include "meshgate/finding.h"
 #include "meshgate/model.h"
@@ -34,6 +35,22 @@ typedef struct mg_pii_pattern {
 	size_t nunless;
 } mg_pii_pattern;
 
+/* One backend entry of an environment: environments.<env>.backend (or one item of .backends). */
+typedef struct mg_env_backend {
+	const char *type;      /* "local", "postgres", "lakeformation" */
+	const mg_node *options; /* the entry's object (type and options), borrowed from the config's document */
+	mg_pos at;
+} mg_env_backend;
+
+/* environments.<env> of meshgate.yaml. */
+typedef struct mg_env_config {
+	const char *name;
+	mg_env_backend *backends; /* in the order given; none: the local ledger */
+	size_t nbackends;
+	const char *state_path; /* state.path: the SQLite state store, or NULL: <state-dir>/state.db */
+	mg_pos at;
+} mg_env_config;
+
 typedef struct mg_config {
 	mg_arena arena;
 	mg_doc *doc;          /* owned; NULL without meshgate.yaml */
@@ -48,7 +65,12 @@ typedef struct mg_config {
 	mg_pii_pattern *pii;  /* the config's own patterns */
 	size_t npii;
 	mg_doc_limits limits;
+	mg_env_config *envs;  /* environments: as given in meshgate.yaml */
+	size_t nenvs;
 } mg_config;
+
+/* The configuration of environment `name`, or NULL when meshgate.yaml does not name it. */
+const mg_env_config *mg_config_env(const mg_config *cfg, const char *name);
 
 void mg_config_init(mg_config *cfg);
 void mg_config_release(mg_config *cfg);
@@ -64,5 +86,28 @@ int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t l
 
 /* Copies the severities into a findings list (before rules run). */
 void mg_config_apply_severities(const mg_config *cfg, mg_findings *findings);
+
+/* Whether suppression s covers finding x (same rule, path matching the glob). */
+bool mg_suppression_matches(const mg_suppression *s, const mg_finding *x);
+
+/*
+ * The review of a change to meshgate.yaml: compares the policy of `head`
+ * with that of `base` (the protected branch's) and adds, in words, one
+ * finding per difference to f: `config-loosened` for what loosens the gate
+ * (a rule lowered or turned off, a suppression added, PII patterns
+ * removed, replaced or excused, a limit raised, the protected branch
+ * moved), `config-changed` for the rest.  A suppression added is counted
+ * against the findings already in f ("it would hide 2 findings").
+ * Findings point at head's meshgate.yaml, or at base's file when head has
+ * none.  0 or MG_ENOMEM.
+ */
+int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings *f);
+
+/*
+ * Appends to out a byte string that is equal for two configurations
+ * exactly when they judge a catalogue alike (severities, suppressions, PII
+ * patterns, limits), for caches keyed by the policy.  0 or MG_ENOMEM.
+ */
+int mg_config_policy_key(const mg_config *cfg, mg_buf *out);
 
 #endif

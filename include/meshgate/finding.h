@@ -48,7 +48,9 @@ typedef enum mg_severity {
 	X(DECLASSIFIED, "declassified", ERROR, "a column lost its pii/pci flag or a table's visibility was lowered") \
 	X(BREAKING_REMOVAL, "breaking-removal", ERROR, "an output table or classified column was removed while consumers are listed") \
 	X(UNUSED_SUPPRESSION, "unused-suppression", WARNING, "a suppression in meshgate.yaml matches nothing") \
-	X(CONFIG, "config", ERROR, "meshgate.yaml is invalid")
+	X(CONFIG, "config", ERROR, "meshgate.yaml is invalid") \
+	X(CONFIG_LOOSENED, "config-loosened", ERROR, "a change to meshgate.yaml loosens the gate") \
+	X(CONFIG_CHANGED, "config-changed", NOTE, "a change to meshgate.yaml that does not loosen the gate")
 
 typedef enum mg_rule {
 #define MG__RULE_ENUM(e, id, sev, summary) MG_RULE_##e,

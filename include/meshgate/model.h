@@ -54,6 +54,7 @@ typedef struct mg_column {
 	const char *name;
 	mg_pos at;         /* declaration in outputs, else the visibility entry */
 	const char *type;  /* NULL when not given */
+	const char *description; /* NULL when not given */
 	bool declared;     /* listed in outputs.<table>.columns */
 	bool classified;   /* listed in visibility */
 	bool pii, pci;
@@ -67,6 +68,9 @@ typedef struct mg_table {
 	const char *location; /* NULL when absent */
 	mg_pos location_at;
 	const char *file_format, *port_type;
+	const char *description; /* NULL when not given */
+	const char *retention_unit; /* retention-time.unit, NULL when not given */
+	long retention_time;        /* retention-time.time, 0 when not given */
 	const char **partitions;
 	mg_pos *partitions_at;
 	size_t npartitions;
@@ -136,6 +140,10 @@ typedef struct mg_product {
 	mg_pos name_at;
 	const char *owner, *maintainer;
 	mg_pos owner_at;
+	/* Descriptive facts of data-product (NULL/0 when absent), for people: the site, scores. */
+	const char *description, *source_system, *version, *eslit; /* eslit: enterprise-system-landscape-information-tracker */
+	const char *dq_rules;  /* the text when dq-rules is a string, "" for a list or map, NULL when absent */
+	size_t nusage_patterns, nedc_objects;
 
 	const char *producer_account, *producer_role_arn, *bucket;
 	mg_pos producer_account_at, producer_role_arn_at, bucket_at;

@@ -38,6 +38,29 @@ int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg
 int mg_validate_cached(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
 		       mg_findings *findings);
 
+/*
+ * mg_validate (mg_validate_cached when `cached`) as the hook and the
+ * pull-request check judge a change: by the policy of the protected
+ * branch, not by the change's own.  The source's meshgate.yaml is still
+ * loaded into cfg (its catalogue root, its own `config`, `parse` and
+ * `schema` findings), but rule severities, PII patterns and limits come
+ * from `policy` (borrowed), and no suppression is applied: the caller adds
+ * its own findings (change rules, mg_config_changes) and then calls
+ * mg_suppressions_apply(policy, cfg, ...) and mg_findings_sort.
+ */
+int mg_validate_judged(mg_source *src, const mg_validate_opts *opts, const mg_config *policy, bool cached,
+		       mg_config *cfg, mg_catalogue *cat, mg_findings *findings);
+
+/*
+ * Drops the findings a suppression of `policy` matches (counting its hits)
+ * and adds an `unused-suppression` warning for each suppression that
+ * matched none.  With `shown` (the configuration whose file is reviewed,
+ * may be NULL: policy's own), the warning points at the same suppression
+ * in `shown`, and is left out when `shown` no longer has it.  0 or
+ * MG_ENOMEM.  mg_validate does this itself.
+ */
+int mg_suppressions_apply(mg_config *policy, const mg_config *shown, mg_findings *f);
+
 /* mg_validate over the tree of a commit-ish of the repository around repo_path (no checkout). */
 int mg_validate_commit(const char *repo_path, const char *rev, const mg_validate_opts *opts, mg_config *cfg,
 		       mg_catalogue *cat, mg_findings *findings);

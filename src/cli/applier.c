@@ -2,6 +2,7 @@
 #include "cli/applier.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +31,30 @@ int cli_today(char out[11], const char *given)
 	return 0;
 }
 
+int cli_audit_open(const char *path, FILE **out)
+{
+	*out = strcmp(path, "-") == 0 ? stdout : fopen(path, "a");
+	if (!*out) {
+		mg_error_set("cannot open audit log '%s': %s", path, strerror(errno));
+		return MG_EIO;
+	}
+	return 0;
+}
+
+void cli_audit_line(void *ctx, const char *json_line)
+{
+	FILE *f = ctx;
+	fputs(json_line, f);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void cli_audit_close(FILE *f)
+{
+	if (f && f != stdout)
+		fclose(f);
+}
+
 static int read_config(cli_applier *a)
 {
 	static const char *const names[] = { "meshgate.yaml", "meshgate.yml", "meshgate.json" };
@@ -44,9 +69,9 @@ static int read_config(cli_applier *a)
 		struct stat st;
 		if (stat(path.ptr, &st) != 0)
 			continue;
-		r = mg_buf_read_file(&data, path.ptr, a->cfg.limits.max_bytes);
+		r = mg_buf_read_file(&data, path.ptr, a->own_cfg.limits.max_bytes);
 		if (r == 0)
-			r = mg_config_parse(&a->cfg, names[i], data.ptr, data.len, &f);
+			r = mg_config_parse(&a->own_cfg, names[i], data.ptr, data.len, &f);
 		break;
 	}
 	mg_findings_release(&f);
@@ -55,17 +80,17 @@ static int read_config(cli_applier *a)
 	return r;
 }
 
-static int open_all(cli_applier *a, const char *repo_dir, bool create);
+static int open_all(cli_applier *a, const char *repo_dir, const mg_config *cfg, bool create);
 
-int cli_applier_open(cli_applier *a, const char *repo_dir, bool create)
+int cli_applier_open(cli_applier *a, const char *repo_dir, const mg_config *cfg, bool create)
 {
-	int r = open_all(a, repo_dir, create);
+	int r = open_all(a, repo_dir, cfg, create);
 	if (r < 0)
 		cli_applier_close(a); /* nothing is left for the caller to release */
 	return r;
 }
 
-static int open_all(cli_applier *a, const char *repo_dir, bool create)
+static int open_all(cli_applier *a, const char *repo_dir, const mg_config *cfg, bool create)
 {
 	mg_buf p = MG_BUF_INIT;
 	struct stat st;
@@ -73,10 +98,11 @@ static int open_all(cli_applier *a, const char *repo_dir, bool create)
 	memset(a, 0, sizeof *a);
 	mg_buf_init(&a->top);
 	mg_buf_init(&a->dir);
-	mg_config_init(&a->cfg);
-	if ((r = mg_git_toplevel(&a->top, repo_dir)) < 0 || (r = read_config(a)) < 0)
+	mg_config_init(&a->own_cfg);
+	a->cfg = cfg ? cfg : &a->own_cfg;
+	if ((r = mg_git_toplevel(&a->top, repo_dir)) < 0 || (!cfg && (r = read_config(a)) < 0))
 		return r;
-	const char *sd = a->cfg.state_dir;
+	const char *sd = a->cfg->state_dir;
 	if ((r = sd[0] == '/' ? mg_buf_adds(&a->dir, sd) : mg_buf_addf(&a->dir, "%s/%s", a->top.ptr, sd)) < 0)
 		return r;
 	if (stat(a->dir.ptr, &st) != 0) {
@@ -103,22 +129,142 @@ static int open_all(cli_applier *a, const char *repo_dir, bool create)
 	}
 	if ((r = mg_buf_addf(&p, "%s/state.db", a->dir.ptr)) < 0 || (r = mg_state_sqlite_new(&a->state, p.ptr)) < 0)
 		goto done;
-	mg_buf_clear(&p);
-	if ((r = mg_buf_addf(&p, "%s/ledger.db", a->dir.ptr)) < 0 ||
-	    (r = mg_backend_local_new(&a->backend, p.ptr)) < 0)
-		goto done;
 done:
 	mg_buf_release(&p);
 	return r;
 }
 
+int cli_applier_state(cli_applier *a, const char *env, mg_state **out)
+{
+	const mg_env_config *ec = mg_config_env(a->cfg, env);
+	mg_buf p = MG_BUF_INIT;
+	int r;
+	*out = a->state;
+	if (!ec || !ec->state_path)
+		return 0;
+	for (size_t i = 0; i < a->nstates; i++)
+		if (strcmp(a->states[i].env, env) == 0) {
+			*out = a->states[i].state;
+			return 0;
+		}
+	if (a->nstates == CLI_MAX_STATES) {
+		mg_error_set("more than %d environments with a state store of their own", CLI_MAX_STATES);
+		return MG_EINVALID;
+	}
+	const char *sp = ec->state_path;
+	if ((r = sp[0] == '/' ? mg_buf_adds(&p, sp) : mg_buf_addf(&p, "%s/%s", a->top.ptr, sp)) == 0 &&
+	    (r = mg_state_sqlite_new(&a->states[a->nstates].state, p.ptr)) == 0) {
+		a->states[a->nstates].env = ec->name;
+		*out = a->states[a->nstates++].state;
+	}
+	mg_buf_release(&p);
+	return r;
+}
+
+int cli_applier_backends(cli_applier *a, const char *env, mg_backends *out)
+{
+	const mg_env_config *ec = mg_config_env(a->cfg, env);
+	mg_buf dir = MG_BUF_INIT;
+	int r = 0;
+	memset(out, 0, sizeof *out);
+	/* an environment with a state file of its own keeps its backends' local files beside it */
+	if (ec && ec->state_path) {
+		const char *sp = ec->state_path, *slash = strrchr(sp, '/');
+		size_t len = slash ? (size_t)(slash - sp) : 0;
+		if (sp[0] == '/')
+			r = len ? mg_buf_add(&dir, sp, len) : mg_buf_adds(&dir, "/");
+		else if ((r = mg_buf_adds(&dir, a->top.ptr)) == 0 && len)
+			r = mg_buf_addc(&dir, '/') | mg_buf_add(&dir, sp, len);
+		if (r < 0)
+			return mg_oom();
+	}
+	mg_backend_params p = { env, dir.len ? dir.ptr : a->dir.ptr, a->cfg->path ? a->cfg->path : "meshgate.yaml", NULL };
+	if (!ec || !ec->nbackends) {
+		if ((r = mg_backend_create(&out->items[0], "local", &p)) == 0)
+			out->count = 1;
+		mg_buf_release(&dir);
+		return r;
+	}
+	for (size_t i = 0; i < ec->nbackends && i < MG_BACKENDS_MAX; i++) {
+		p.options = ec->backends[i].options;
+		if ((r = mg_backend_create(&out->items[out->count], ec->backends[i].type, &p)) < 0) {
+			mg_backends_release(out);
+			break;
+		}
+		out->count++;
+	}
+	mg_buf_release(&dir);
+	return r;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int cli_applier_environments(cli_applier *a, char ***out, size_t *n)
+{
+	char **all = NULL;
+	size_t nall = 0;
+	int r = a->state->environments(a->state, &all, &nall);
+	for (size_t i = 0; r == 0 && i < a->cfg->nenvs; i++) {
+		const mg_env_config *ec = &a->cfg->envs[i];
+		mg_state *st;
+		char **more = NULL;
+		size_t nmore = 0;
+		if (!ec->state_path)
+			continue;
+		if ((r = cli_applier_state(a, ec->name, &st)) < 0 || (r = st->environments(st, &more, &nmore)) < 0)
+			break;
+		char **grown = realloc(all, (nall + nmore + 1) * sizeof *grown);
+		if (!grown) {
+			for (size_t k = 0; k < nmore; k++)
+				free(more[k]);
+			free(more);
+			r = mg_oom();
+			break;
+		}
+		all = grown;
+		for (size_t k = 0; k < nmore; k++) {
+			/* a separate store answers only for its own environment */
+			if (strcmp(more[k], ec->name) == 0)
+				all[nall++] = more[k];
+			else
+				free(more[k]);
+		}
+		free(more);
+	}
+	if (r == 0 && nall) {
+		qsort(all, nall, sizeof *all, cmp_str);
+		size_t w = 1;
+		for (size_t i = 1; i < nall; i++) {
+			if (strcmp(all[i], all[w - 1]) == 0)
+				free(all[i]);
+			else
+				all[w++] = all[i];
+		}
+		nall = w;
+	}
+	if (r < 0) {
+		for (size_t i = 0; i < nall; i++)
+			free(all[i]);
+		free(all);
+		all = NULL;
+		nall = 0;
+	}
+	*out = all;
+	*n = nall;
+	return r;
+}
+
 void cli_applier_close(cli_applier *a)
 {
-	mg_backend_free(a->backend);
 	mg_state_free(a->state);
-	mg_config_release(&a->cfg);
+	for (size_t i = 0; i < a->nstates; i++)
+		mg_state_free(a->states[i].state);
+	mg_config_release(&a->own_cfg);
 	mg_buf_release(&a->top);
 	mg_buf_release(&a->dir);
-	a->backend = NULL;
 	a->state = NULL;
+	a->nstates = 0;
 }

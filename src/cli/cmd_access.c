@@ -1,8 +1,10 @@
 /*
- * cmd_access.c - `meshgate access`: who can read what, from the ledger of
- * the embedded backend.
+ * cmd_access.c - `meshgate access`: who can read what, as the backends of
+ * each applied environment report it (the embedded ledger by default, the
+ * real system for postgres or lakeformation).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/applier.h"
@@ -55,8 +57,32 @@ int cmd_access(int argc, char **argv, const cli_cmd *cmd)
 	mg_grant_set s;
 	int status = CLI_EXIT_FAILURE;
 	mg_grant_set_init(&s);
-	if (cli_applier_open(&a, opts[O_DIR].value ? opts[O_DIR].value : ".", false) < 0 ||
-	    a.backend->read_grants(a.backend, opts[O_ENV].value, &s) < 0) {
+	char **envs = NULL;
+	size_t nenvs = 0;
+	if (cli_applier_open(&a, opts[O_DIR].value ? opts[O_DIR].value : ".", NULL, false) < 0 ||
+	    cli_applier_environments(&a, &envs, &nenvs) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	/* what the backends of each environment grant: the ledger, or the real system */
+	for (size_t e = 0; e < nenvs; e++) {
+		mg_backends bs;
+		r = 0;
+		if (opts[O_ENV].value && strcmp(envs[e], opts[O_ENV].value) != 0)
+			continue;
+		if ((r = cli_applier_backends(&a, envs[e], &bs)) < 0) {
+			status = cli_fail();
+			goto done;
+		}
+		for (size_t b = 0; b < bs.count && r == 0; b++)
+			r = bs.items[b]->read_grants(bs.items[b], envs[e], &s);
+		mg_backends_release(&bs);
+		if (r < 0) {
+			status = cli_fail();
+			goto done;
+		}
+	}
+	if (mg_grant_set_finish(&s) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -99,6 +125,9 @@ int cmd_access(int argc, char **argv, const cli_cmd *cmd)
 		fprintf(stderr, "meshgate: no grant matches\n");
 	status = CLI_EXIT_OK;
 done:
+	for (size_t i = 0; i < nenvs; i++)
+		free(envs[i]);
+	free(envs);
 	mg_grant_set_release(&s);
 	cli_applier_close(&a);
 	return status;

@@ -16,13 +16,6 @@
 #include "meshgate/planner.h"
 #include "meshgate/validate.h"
 
-static void audit_to_file(void *ctx, const char *line)
-{
-	FILE *f = ctx;
-	fputs(line, f);
-	fputc('\n', f);
-	fflush(f);
-}
 
 /* Refuses to run off the protected branch: from git, and from CI variables when set. */
 static int check_branch(const char *repo, const char *protected_branch)
@@ -111,15 +104,14 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 	mg_config_init(&hcfg);
 	mg_catalogue_init(&hcat);
 	mg_findings_init(&hf);
-	if (cli_applier_open(&a, repo, true) < 0 || check_branch(repo, a.cfg.protected_branch) < 0) {
-		status = cli_fail();
-		goto done;
-	}
+	memset(&a, 0, sizeof a);
 	/*
 	 * HEAD is loaded and validated once, as of its commit day (a clearance
 	 * that expired since is revoked by the plan, not blocking); the same
-	 * catalogue is every environment's target.  The environments: those in
-	 * HEAD and those applied before (a removed one is revoked).
+	 * catalogue is every environment's target, and HEAD's meshgate.yaml
+	 * (reviewed with it) is the configuration acted on: protected branch,
+	 * state directory, backends.  The environments: those in HEAD and
+	 * those applied before (a removed one is revoked).
 	 */
 	char commit_day[11];
 	if (mg_git_resolve_commit(head_sha, repo, "HEAD") < 0 || mg_git_commit_date(commit_day, repo, head_sha) < 0) {
@@ -127,34 +119,44 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 		goto done;
 	}
 	mg_validate_opts vo = { strcmp(commit_day, today) < 0 ? commit_day : today, NULL };
-	if (mg_validate_commit(repo, head_sha, &vo, &hcfg, &hcat, &hf) < 0 ||
-	    mg_catalogue_environments(&hcat, &envs, &nenvs) < 0 ||
-	    a.state->environments(a.state, &known, &nknown) < 0) {
+	if (mg_validate_commit(repo, head_sha, &vo, &hcfg, &hcat, &hf) < 0 || check_branch(repo, hcfg.protected_branch) < 0) {
 		status = cli_fail();
 		goto done;
 	}
+	/* nothing is opened or created before HEAD is known to be sound */
 	size_t errors = mg_findings_count_at(&hf, MG_SEV_ERROR);
 	if (errors) {
-		fprintf(stderr, "meshgate: error: HEAD does not validate (%zu error%s); nothing was applied.\n"
-				"run 'meshgate validate --rev HEAD' to see them\n",
-			errors, errors == 1 ? "" : "s");
+		fprintf(stderr, "meshgate: error: HEAD does not validate (%zu error%s); nothing was applied.\n", errors,
+			errors == 1 ? "" : "s");
+		size_t shown = 0;
+		for (size_t i = 0; i < hf.count && shown < 5; i++) {
+			const mg_finding *f = &hf.items[i];
+			if (f->severity != MG_SEV_ERROR)
+				continue;
+			fprintf(stderr, "%s:%u:%u: error: %s [%s]\n", f->path, f->line, f->col, f->message,
+				mg_rule_id(f->rule));
+			shown++;
+		}
+		fprintf(stderr, "run 'meshgate validate --rev HEAD' to see %s\n", errors > shown ? "them all" : "them");
 		status = CLI_EXIT_FINDINGS;
 		goto done;
 	}
-	if (opts[O_AUDIT].value) {
-		audit = strcmp(opts[O_AUDIT].value, "-") == 0 ? stdout : fopen(opts[O_AUDIT].value, "a");
-		if (!audit) {
-			mg_error_set("cannot open audit log '%s'", opts[O_AUDIT].value);
-			status = cli_fail();
-			goto done;
-		}
+	if (cli_applier_open(&a, repo, &hcfg, true) < 0 || mg_catalogue_environments(&hcat, &envs, &nenvs) < 0 ||
+	    cli_applier_environments(&a, &known, &nknown) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	if (opts[O_AUDIT].value && cli_audit_open(opts[O_AUDIT].value, &audit) < 0) {
+		status = cli_fail();
+		goto done;
 	}
 	char holder[256], host[64] = "";
 	gethostname(host, sizeof host - 1);
 	snprintf(holder, sizeof holder, "meshgate apply (pid %ld on %s)", (long)getpid(), host);
 	const char *fault = getenv("MESHGATE_TEST_KILL_AFTER_OPS");
-	mg_apply_opts ao = { repo, head_sha, today, timeout_s * 1000, (size_t)batch, holder,
-			     audit ? audit_to_file : NULL, audit, fault ? atol(fault) : 0, &hcat };
+	mg_apply_opts ao = { .repo = repo, .to_rev = head_sha, .today = today, .lock_timeout_ms = timeout_s * 1000,
+			     .batch_size = (size_t)batch, .holder = holder, .audit = audit ? cli_audit_line : NULL,
+			     .audit_ctx = audit, .fault_kill_after = fault ? atol(fault) : 0, .target = &hcat };
 	status = CLI_EXIT_OK;
 	for (size_t i = 0; i < nenvs + nknown; i++) {
 		const char *env = i < nenvs ? envs[i] : known[i - nenvs];
@@ -164,7 +166,12 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 		if (dup || (opts[O_ENV].value && strcmp(env, opts[O_ENV].value) != 0))
 			continue;
 		mg_apply_stats st;
-		r = mg_apply_environment(a.state, a.backend, &ao, env, &st);
+		mg_state *state;
+		mg_backends bs;
+		if ((r = cli_applier_state(&a, env, &state)) == 0 && (r = cli_applier_backends(&a, env, &bs)) == 0) {
+			r = mg_apply_environment(state, &bs, &ao, env, &st);
+			mg_backends_release(&bs);
+		}
 		if (r < 0) {
 			fprintf(stderr, "meshgate: error: %s: %s\n", env, mg_error_last());
 			status = CLI_EXIT_FAILURE;
@@ -180,8 +187,7 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 				st.executed - st.resumed == 1 ? "" : "s", *st.from ? st.from : "(nothing)", st.to);
 	}
 done:
-	if (audit && audit != stdout)
-		fclose(audit);
+	cli_audit_close(audit);
 	for (size_t i = 0; i < nknown; i++)
 		free(known[i]);
 	free(known);

@@ -20,17 +20,34 @@
 #include "meshgate/status.h"
 #include "meshgate/validate.h"
 
-static int load(const char *repo, const char *rev, const char *today, mg_config *cfg, mg_catalogue *cat,
-		mg_findings *f)
+/* The policy the change is judged by: the base's meshgate.yaml (the protected branch's). */
+static int load_policy(const char *repo, const char *rev, mg_config *cfg)
+{
+	mg_source *src = NULL;
+	int r = mg_source_git_rev_new(&src, repo, rev);
+	if (r == 0)
+		r = mg_load_config(src, cfg, NULL);
+	mg_source_free(src);
+	return r;
+}
+
+/* The head, judged by the base's policy; suppressions wait for the change rules. */
+static int load(const char *repo, const char *rev, const char *today, const mg_config *policy, mg_config *cfg,
+		mg_catalogue *cat, mg_findings *f)
 {
 	mg_validate_opts vo = { today, NULL };
-	return mg_validate_commit(repo, rev, &vo, cfg, cat, f);
+	mg_source *src = NULL;
+	int r = mg_source_git_rev_new(&src, repo, rev);
+	if (r == 0)
+		r = mg_validate_judged(src, &vo, policy, false, cfg, cat, f);
+	mg_source_free(src);
+	return r;
 }
 
 /*
  * The base only feeds the change rules, which compare changed products:
  * load just those folders (all of them when everything changed), without
- * the catalogue rules.
+ * the catalogue rules.  cfg is the base's, loaded already.
  */
 static int load_base(const char *repo, const char *rev, const mg_changes *changes, mg_config *cfg,
 		     mg_catalogue *cat)
@@ -40,8 +57,12 @@ static int load_base(const char *repo, const char *rev, const mg_changes *change
 	int r;
 	mg_findings_init(&scratch);
 	if (changes->all) {
-		r = load(repo, rev, NULL, cfg, cat, &scratch);
-	} else if ((r = mg_source_git_rev_new(&src, repo, rev)) == 0 && (r = mg_load_config(src, cfg, NULL)) == 0) {
+		mg_validate_opts vo = { NULL, NULL };
+		mg_config own;
+		mg_config_init(&own);
+		r = mg_validate_commit(repo, rev, &vo, &own, cat, &scratch);
+		mg_config_release(&own);
+	} else if ((r = mg_source_git_rev_new(&src, repo, rev)) == 0) {
 		cat->root = mg_arena_strdup(&cat->arena, cfg->catalogue);
 		r = !cat->root ? MG_ENOMEM
 			       : mg_load_products(src, cfg, (const char *const *)changes->folders, changes->count, cat, NULL);
@@ -123,7 +144,7 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	mg_changes_init(&changes);
 	mg_plan_result_init(&pr);
 	if (mg_git_resolve_commit(head_sha, repo, head) < 0 || mg_git_resolve_commit(base_sha, repo, base) < 0 ||
-	    load(repo, head_sha, today, &hcfg, &hcat, &f) < 0 ||
+	    load_policy(repo, base_sha, &bcfg) < 0 || load(repo, head_sha, today, &bcfg, &hcfg, &hcat, &f) < 0 ||
 	    mg_changes_between(&changes, repo, base_sha, head_sha, hcat.root) < 0 ||
 	    load_base(repo, base_sha, &changes, &bcfg, &bcat) < 0) {
 		status = cli_fail();
@@ -131,7 +152,9 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	}
 	if (strcmp(bcat.root, hcat.root) != 0)
 		changes.all = true;
-	if (mg_change_rules(&bcat, &hcat, &changes, &f) < 0) {
+	/* the change rules and the review of meshgate.yaml, then the base's suppressions over all of it */
+	if (mg_change_rules(&bcat, &hcat, &changes, &f) < 0 || mg_config_changes(&bcfg, &hcfg, &f) < 0 ||
+	    mg_suppressions_apply(&bcfg, &hcfg, &f) < 0) {
 		status = cli_fail();
 		goto done;
 	}

@@ -9,22 +9,26 @@
 
 #include "cli/applier.h"
 #include "cli/cli.h"
+#include "meshgate/apply.h"
 #include "meshgate/error.h"
 #include "meshgate/planner.h"
 
 static int drift_env(cli_applier *a, const char *repo, const char *env, const char *today, bool fix,
-		     mg_buf *out, size_t *ndrift)
+		     mg_buf *out, size_t *ndrift, void (*audit)(void *, const char *), void *audit_ctx)
 {
 	mg_applied applied;
 	mg_grant_set actual, want;
 	mg_plan_result pr;
 	mg_plan plan;
+	mg_backends bs = { { NULL }, 0 };
+	mg_state *st;
 	int r;
 	mg_grant_set_init(&actual);
 	mg_grant_set_init(&want);
 	mg_plan_result_init(&pr);
 	mg_plan_init(&plan);
-	if ((r = a->state->last_applied(a->state, env, &applied)) < 0)
+	if ((r = cli_applier_state(a, env, &st)) < 0 || (r = st->last_applied(st, env, &applied)) < 0 ||
+	    (r = cli_applier_backends(a, env, &bs)) < 0)
 		goto done;
 	if (applied.present) {
 		mg_plan_request req = { repo, NULL, today, applied.commit, today, env, NULL, false, NULL };
@@ -34,8 +38,11 @@ static int drift_env(cli_applier *a, const char *repo, const char *env, const ch
 		if ((r = mg_grant_set_apply(&want, pr.plan.ops, pr.plan.count)) < 0)
 			goto done;
 	}
-	if ((r = a->backend->read_grants(a->backend, env, &actual)) < 0 ||
-	    (r = mg_plan_diff(&actual, &want, &plan)) < 0)
+	/* what every backend of the environment grants, as one set */
+	for (size_t b = 0; b < bs.count; b++)
+		if ((r = bs.items[b]->read_grants(bs.items[b], env, &actual)) < 0)
+			goto done;
+	if ((r = mg_grant_set_finish(&actual)) < 0 || (r = mg_plan_diff(&actual, &want, &plan)) < 0)
 		goto done;
 	*ndrift += plan.count;
 	if (plan.count) {
@@ -43,20 +50,14 @@ static int drift_env(cli_applier *a, const char *repo, const char *env, const ch
 			goto done;
 	}
 	if (fix && plan.count) {
-		mg_op_result *res = calloc(plan.count, sizeof *res);
-		if (!res) {
-			r = mg_oom();
-			goto done;
-		}
-		if ((r = a->state->lock(a->state, env, "meshgate drift --fix", 60000, NULL)) == 0) {
-			r = a->backend->apply(a->backend, plan.ops, plan.count, res);
-			int u = a->state->unlock(a->state, env);
-			if (r == 0)
-				r = u;
-		}
-		free(res);
+		/* through the executor: journalled, audited, retried, under the lock */
+		mg_apply_opts o = { .repo = repo, .to_rev = applied.commit, .today = today, .lock_timeout_ms = 60000,
+				    .holder = "meshgate drift --fix", .audit = audit, .audit_ctx = audit_ctx };
+		mg_apply_stats stats;
+		r = mg_execute_fix(st, &bs, &o, env, applied.commit, applied.date, &plan, &stats);
 	}
 done:
+	mg_backends_release(&bs);
 	mg_plan_release(&plan);
 	mg_plan_result_release(&pr);
 	mg_grant_set_release(&actual);
@@ -66,10 +67,11 @@ done:
 
 int cmd_drift(int argc, char **argv, const cli_cmd *cmd)
 {
-	enum { O_ENV, O_FIX, O_TODAY, O_DIR };
+	enum { O_ENV, O_FIX, O_AUDIT, O_TODAY, O_DIR };
 	cli_opt opts[] = {
 		CLI_OPT("env", 'e', "ENV", "only this environment"),
 		CLI_OPT("fix", 0, NULL, "apply what it takes to match the last applied commit"),
+		CLI_OPT("audit", 0, "FILE", "with --fix: append one JSON line per operation to FILE ('-': standard output)"),
 		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
 		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT_END,
@@ -88,14 +90,20 @@ int cmd_drift(int argc, char **argv, const cli_cmd *cmd)
 	size_t nenvs = 0, ndrift = 0;
 	mg_buf out = MG_BUF_INIT;
 	int status = CLI_EXIT_FAILURE;
-	if (cli_applier_open(&a, repo, false) < 0 || a.state->environments(a.state, &envs, &nenvs) < 0) {
+	FILE *audit = NULL;
+	if (cli_applier_open(&a, repo, NULL, false) < 0 || cli_applier_environments(&a, &envs, &nenvs) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	if (opts[O_AUDIT].value && cli_audit_open(opts[O_AUDIT].value, &audit) < 0) {
 		status = cli_fail();
 		goto done;
 	}
 	for (size_t i = 0; i < nenvs; i++) {
 		if (opts[O_ENV].value && strcmp(envs[i], opts[O_ENV].value) != 0)
 			continue;
-		if (drift_env(&a, repo, envs[i], today, opts[O_FIX].seen, &out, &ndrift) < 0) {
+		if (drift_env(&a, repo, envs[i], today, opts[O_FIX].seen, &out, &ndrift, audit ? cli_audit_line : NULL,
+			      audit) < 0) {
 			status = cli_fail();
 			goto done;
 		}
@@ -106,6 +114,7 @@ int cmd_drift(int argc, char **argv, const cli_cmd *cmd)
 			ndrift == 1 ? "" : "s", opts[O_FIX].seen ? " (fixed)" : "");
 	status = ndrift && !opts[O_FIX].seen ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 done:
+	cli_audit_close(audit);
 	for (size_t i = 0; i < nenvs; i++)
 		free(envs[i]);
 	free(envs);

@@ -49,7 +49,7 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 	mg_plan_init(&all);
 
 	if (!opts[O_FROM].value)
-		have_state = cli_applier_open(&a, repo, false) == 0;
+		have_state = cli_applier_open(&a, repo, NULL, false) == 0;
 	if (!have_state) {
 		/* one plan: from --from (or from nothing) to the target */
 		mg_plan_result pr;
@@ -75,7 +75,7 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 		if (r == 0)
 			r = mg_catalogue_environments(&head.to_cat, &envs, &nenvs);
 		if (r == 0)
-			r = a.state->environments(a.state, &known, &nknown);
+			r = cli_applier_environments(&a, &known, &nknown);
 		errors = mg_findings_count_at(&head.to_findings, MG_SEV_ERROR);
 		for (size_t i = 0; r == 0 && i < nenvs + nknown; i++) {
 			const char *env = i < nenvs ? envs[i] : known[i - nenvs];
@@ -85,7 +85,8 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 			if (dup || (opts[O_ENV].value && strcmp(env, opts[O_ENV].value) != 0))
 				continue;
 			mg_applied applied;
-			if ((r = a.state->last_applied(a.state, env, &applied)) < 0)
+			mg_state *st;
+			if ((r = cli_applier_state(&a, env, &st)) < 0 || (r = st->last_applied(st, env, &applied)) < 0)
 				break;
 			mg_plan_result pr;
 			mg_plan_request req = { repo, applied.present ? applied.commit : NULL,

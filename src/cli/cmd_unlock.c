@@ -34,8 +34,9 @@ int cmd_unlock(int argc, char **argv, const cli_cmd *cmd)
 	mg_lock_info info;
 	int status = CLI_EXIT_FAILURE;
 	const char *env = opts[O_ENV].value;
-	if (cli_applier_open(&a, opts[O_DIR].value ? opts[O_DIR].value : ".", false) < 0 ||
-	    a.state->lock_info(a.state, env, &locked, &info) < 0) {
+	mg_state *st = NULL;
+	if (cli_applier_open(&a, opts[O_DIR].value ? opts[O_DIR].value : ".", NULL, false) < 0 ||
+	    cli_applier_state(&a, env, &st) < 0 || st->lock_info(st, env, &locked, &info) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -64,7 +65,7 @@ int cmd_unlock(int argc, char **argv, const cli_cmd *cmd)
 		status = cli_fail();
 		goto done;
 	}
-	if (a.state->force_unlock(a.state, env) < 0) {
+	if (st->force_unlock(st, env) < 0) {
 		status = cli_fail();
 		goto done;
 	}

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/outputs.h"
+#include "meshgate/changes.h"
 #include "meshgate/error.h"
 #include "meshgate/report.h"
 #include "meshgate/validate.h"
@@ -35,6 +36,27 @@ int cli_write_output(const char *path, const mg_buf *text)
 		return MG_EIO;
 	}
 	return 0;
+}
+
+/*
+ * The policy a staged change is judged by: HEAD's meshgate.yaml, the
+ * branch's policy before this commit.  *found is false before the first
+ * commit, when the staged configuration is all there is.
+ */
+static int load_head_policy(mg_config *cfg, bool *found, const char *dir)
+{
+	char sha[41];
+	mg_source *src = NULL;
+	int r = mg_git_resolve_commit(sha, dir, "HEAD");
+	*found = false;
+	if (r == MG_ENOTFOUND) {
+		mg_error_clear();
+		return 0;
+	}
+	if (r == 0 && (r = mg_source_git_rev_new(&src, dir, sha)) == 0 && (r = mg_load_config(src, cfg, NULL)) == 0)
+		*found = true;
+	mg_source_free(src);
+	return r;
 }
 
 /* The source the options name: the work tree at DIR, or the index or a commit of the repository around DIR. */
@@ -86,17 +108,31 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	}
 
 	mg_source *src = NULL;
-	mg_config cfg;
+	mg_config cfg, head_cfg;
 	mg_catalogue cat;
 	mg_findings findings;
 	mg_validate_opts vo = { opts[O_TODAY].value, path };
-	bool cached = opts[O_STAGED].seen && !opts[O_NO_CACHE].seen;
+	bool cached = opts[O_STAGED].seen && !opts[O_NO_CACHE].seen, judged = false;
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&cfg);
+	mg_config_init(&head_cfg);
 	mg_catalogue_init(&cat);
 	mg_findings_init(&findings);
 	if (open_source(&src, opts[O_DIR].value, opts[O_STAGED].seen, opts[O_REV].value) < 0 ||
-	    (cached ? mg_validate_cached : mg_validate)(src, &vo, &cfg, &cat, &findings) < 0) {
+	    (opts[O_STAGED].seen && load_head_policy(&head_cfg, &judged, opts[O_DIR].value) < 0)) {
+		status = cli_fail();
+		goto done;
+	}
+	if (judged) {
+		/* as the pull-request check will: by the branch's policy, with the staged meshgate.yaml reviewed */
+		if (mg_validate_judged(src, &vo, &head_cfg, cached, &cfg, &cat, &findings) < 0 ||
+		    mg_config_changes(&head_cfg, &cfg, &findings) < 0 ||
+		    mg_suppressions_apply(&head_cfg, &cfg, &findings) < 0) {
+			status = cli_fail();
+			goto done;
+		}
+		mg_findings_sort(&findings);
+	} else if ((cached ? mg_validate_cached : mg_validate)(src, &vo, &cfg, &cat, &findings) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -115,6 +151,7 @@ done:
 	mg_findings_release(&findings);
 	mg_catalogue_release(&cat);
 	mg_config_release(&cfg);
+	mg_config_release(&head_cfg);
 	mg_source_free(src);
 	return status;
 }

@@ -7,29 +7,34 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "meshgate/backend.h"
 #include "meshgate/source.h"
 
 static const cli_cmd commands[] = {
 	{ "validate", "Check a data-product catalogue: schema, classification and consistency rules.",
-	  "meshgate validate [--staged | --rev COMMIT-ISH] [--format FORMAT] [--output FILE] [--today YYYY-MM-DD] [-C DIR] [PATH]",
+	  "meshgate validate [--staged | --rev COMMIT-ISH] [--format F [--output FILE]]... [--today YYYY-MM-DD] [--no-cache] [-C DIR] [PATH]",
 	  cmd_validate },
 	{ "check", "The pull-request check: validate the head, apply the change rules, show the access plan.",
-	  "meshgate check --base COMMIT [--head COMMIT] [--all] [--format F [--output FILE]]... [--post-status github|gitlab] [-C DIR]",
+	  "meshgate check --base COMMIT [--head COMMIT] [--all] [--format F [--output FILE]]... [--post-status github|gitlab] [--today YYYY-MM-DD] [-C DIR]",
 	  cmd_check },
 	{ "explain", "Print the documentation of a rule, or list every rule.",
 	  "meshgate explain RULE | meshgate explain --list", cmd_explain },
 	{ "hook", "Install meshgate's pre-commit hook in a git repository.",
 	  "meshgate hook install [--force] [-C DIR]", cmd_hook },
 	{ "plan", "Show the grants and revokes a change would cause, in data-product terms.",
-	  "meshgate plan [--from COMMIT] [--to COMMIT] [--env ENV] [--format text|json|markdown] [-C DIR]", cmd_plan },
+	  "meshgate plan [--from COMMIT] [--to COMMIT] [--env ENV] [--format text|json|markdown] [--output FILE] [--today YYYY-MM-DD] [-C DIR]", cmd_plan },
 	{ "apply", "Apply the catalogue to the backend (post-merge, protected branch only).",
-	  "meshgate apply [--env ENV] [--lock-timeout SECONDS] [--audit FILE] [-C DIR]", cmd_apply },
+	  "meshgate apply [--env ENV] [--lock-timeout SECONDS] [--audit FILE|-] [--batch-size N] [--today YYYY-MM-DD] [-C DIR]", cmd_apply },
 	{ "access", "Answer who can read what, from the embedded ledger.",
 	  "meshgate access (--consumer PRINCIPAL | --product PRODUCT | --column TABLE.COLUMN) [--env ENV] [-C DIR]", cmd_access },
 	{ "drift", "Compare the backend's grants with the last applied commit.",
-	  "meshgate drift [--env ENV] [--fix] [-C DIR]", cmd_drift },
+	  "meshgate drift [--env ENV] [--fix [--audit FILE|-]] [--today YYYY-MM-DD] [-C DIR]", cmd_drift },
 	{ "unlock", "Break the stale lock of an environment after checking its holder is gone.",
 	  "meshgate unlock --env ENV [--force [--other-host]] [-C DIR]", cmd_unlock },
+	{ "site", "Write a static catalogue site: products, effective access, lineage, DATSIS scores.",
+	  "meshgate site [--out DIR] [--rev COMMIT-ISH] [--today YYYY-MM-DD] [--title TEXT] [-C DIR] [PATH]", cmd_site },
+	{ "score", "Print each product's DATSIS score; --min N fails below N.",
+	  "meshgate score [--format text|json] [--min N] [--rev COMMIT-ISH] [--today YYYY-MM-DD] [-C DIR] [PATH]", cmd_score },
 	{ "init", "Start a catalogue repository: a commented meshgate.yaml and the catalogue folders.",
 	  "meshgate init [--catalogue FOLDER] [--force] [-C DIR]", cmd_init },
 	{ "new", "Start a data product: its six files, with placeholders to fill in.",
@@ -63,7 +68,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-		printf("meshgate %s\n", MESHGATE_VERSION);
+		printf("meshgate %s\nbackends: %s\n", MESHGATE_VERSION, mg_backend_types_built());
 		return CLI_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -141,6 +141,19 @@ static void build_product_info(mg_catalogue *cat, mg_product *p, const mg_doc *d
 	p->maintainer = str_at(cat, doc, root, "data-product-maintainer", NULL);
 	if (!p->maintainer)
 		p->maintainer = str_at(cat, doc, root, "data-product-mantainer", NULL);
+	p->description = str_at(cat, doc, root, "description", NULL);
+	p->source_system = str_at(cat, doc, root, "source-system", NULL);
+	p->version = str_at(cat, doc, root, "version", NULL);
+	p->eslit = str_at(cat, doc, root, "enterprise-system-landscape-information-tracker", NULL);
+	const mg_node *dq = mg_obj_get(root, "dq-rules");
+	if (dq && dq->type == MG_NODE_STRING)
+		p->dq_rules = keep(cat, dq->u.string.ptr, dq->u.string.len);
+	else if (dq && ((dq->type == MG_NODE_ARRAY && dq->u.array.count) ||
+			(dq->type == MG_NODE_OBJECT && dq->u.object.count)))
+		p->dq_rules = "";
+	const mg_node *up = mg_obj_get(root, "usage-patterns"), *edc = mg_obj_get(root, "edc-data-objects");
+	p->nusage_patterns = up && up->type == MG_NODE_ARRAY ? up->u.array.count : 0;
+	p->nedc_objects = edc && edc->type == MG_NODE_ARRAY ? edc->u.array.count : 0;
 }
 
 static void build_producer(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
@@ -173,6 +186,13 @@ static int build_outputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 		t->location = str_at(cat, doc, o, "location", &t->location_at);
 		t->file_format = str_at(cat, doc, o, "file-format", NULL);
 		t->port_type = str_at(cat, doc, o, "port-type", NULL);
+		t->description = str_at(cat, doc, o, "description", NULL);
+		const mg_node *ret = mg_obj_get(o, "retention-time");
+		const mg_node *rtime = mg_obj_get(ret, "time");
+		t->retention_unit = str_at(cat, doc, ret, "unit", NULL);
+		if (rtime && rtime->type == MG_NODE_NUMBER && rtime->u.number.is_integer &&
+		    rtime->u.number.value >= 1 && rtime->u.number.value < 1e9)
+			t->retention_time = (long)rtime->u.number.value;
 		if ((r = strings_at(cat, doc, mg_obj_get(o, "partition-columns"), &t->partitions,
 				    &t->partitions_at, &t->npartitions)) < 0)
 			return r;
@@ -193,6 +213,7 @@ static int build_outputs(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 				col->name = name;
 				col->at = node_pos(doc, c);
 				col->type = str_at(cat, doc, c, "type", NULL);
+				col->description = str_at(cat, doc, c, "description", NULL);
 				col->declared = true;
 			}
 		}

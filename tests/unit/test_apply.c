@@ -7,7 +7,12 @@
  *   - a crash, then a new target: the interrupted run is completed first,
  *     then the new one;
  *   - the lock: a held lock makes a second apply wait and fail naming the
- *     holder; concurrent applies serialise and converge.
+ *     holder; concurrent applies serialise and converge;
+ *   - faults (lib/contract.h's wrapper): retryable ops are retried within the
+ *     policy, unknown outcomes are re-read before anything is sent again,
+ *     a lost call is retried, one refused op fails the run but every op
+ *     sent is journalled and audited, the next run completes it, and calls
+ *     never exceed the backend's max_batch.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/contract.h"
 #include "meshgate/apply.h"
 #include "meshgate/changes.h"
 #include "meshgate/error.h"
@@ -176,9 +182,11 @@ static int apply_to(const char *dir, const char *rev, const char *env, size_t ba
 	mg_backend *be = NULL;
 	mg_apply_stats stats;
 	open_store(dir, &st, &be);
-	mg_apply_opts o = { repo, rev, TODAY, timeout_ms, batch, "test", NULL, NULL, kill_after, NULL };
-	int r = mg_apply_environment(st, be, &o, env, &stats);
-	mg_backend_free(be);
+	mg_apply_opts o = { .repo = repo, .to_rev = rev, .today = TODAY, .lock_timeout_ms = timeout_ms,
+			    .batch_size = batch, .holder = "test", .fault_kill_after = kill_after };
+	mg_backends bs = { { be }, 1 };
+	int r = mg_apply_environment(st, &bs, &o, env, &stats);
+	mg_backends_release(&bs);
 	mg_state_free(st);
 	return r;
 }
@@ -483,5 +491,256 @@ static void test_partial_loads_plan_like_full_loads(void)
 		}
 }
 
+
+/* ---- faults: the executor against the fault-injecting wrapper ---- */
+
+typedef struct fault_plan {
+	mgt_fault fault;
+	int until;          /* the fault hits sendings 1..until of an op (0: every sending) */
+	const char *only;   /* only the op with this key (NULL: every op) */
+	bool grants_only;
+} fault_plan;
+
+static mgt_fault decide(void *ctx, const mg_op *op, int nth)
+{
+	const fault_plan *fp = ctx;
+	if (fp->only && strcmp(fp->only, op->key) != 0)
+		return MGT_FAULT_NONE;
+	if (fp->grants_only && op->kind != MG_OP_GRANT)
+		return MGT_FAULT_NONE;
+	return fp->until == 0 || nth <= fp->until ? fp->fault : MGT_FAULT_NONE;
+}
+
+typedef struct sleeps {
+	long count, total_ms, min_ms;
+} sleeps;
+
+static void fake_sleep(void *ctx, long ms)
+{
+	sleeps *z = ctx;
+	if (z->count == 0 || ms < z->min_ms)
+		z->min_ms = ms;
+	z->count++;
+	z->total_ms += ms;
+}
+
+static unsigned long fixed_random(void *ctx)
+{
+	(void)ctx;
+	return 0x7fffffffUL;
+}
+
+typedef struct audit_log {
+	size_t lines, failed;
+	char last_failed[1024];
+} audit_log;
+
+static void collect(void *ctx, const char *line)
+{
+	audit_log *a = ctx;
+	a->lines++;
+	if (strstr(line, "\"result\":\"failed\"")) {
+		a->failed++;
+		snprintf(a->last_failed, sizeof a->last_failed, "%s", line);
+	}
+}
+
+static int apply_faulty(const char *dir, const char *rev, const char *env, fault_plan *fp, size_t max_batch,
+			bool with_probe, mg_apply_stats *stats, mgt_faulty_stats *fs, sleeps *z, audit_log *log)
+{
+	mg_state *st = NULL;
+	mg_backend *be = NULL;
+	open_store(dir, &st, &be);
+	memset(stats, 0, sizeof *stats);
+	memset(fs, 0, sizeof *fs);
+	mg_retry_policy pol = MG_RETRY_STANDARD;
+	pol.sleep_ms = fake_sleep;
+	pol.random = fixed_random;
+	pol.ctx = z;
+	mg_apply_opts o = { .repo = repo, .to_rev = rev, .today = TODAY, .lock_timeout_ms = 1000, .holder = "test",
+			    .audit = collect, .audit_ctx = log, .retry = &pol };
+	mg_backends bs = { { mgt_faulty_new(be, max_batch, with_probe, decide, fp, fs) }, 1 };
+	int r = mg_apply_environment(st, &bs, &o, env, stats);
+	mg_backends_release(&bs);
+	mg_state_free(st);
+	return r;
+}
+
+static void test_faults_retryable_ops_are_retried(void)
+{
+	char a[41], b[41], c[41];
+	make_repo(a, b, c);
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/store", mgt_scratch());
+	fault_plan fp = { MGT_FAULT_RETRYABLE, 1, NULL, false };
+	mg_apply_stats stats;
+	mgt_faulty_stats fs;
+	sleeps z = { 0, 0, 0 };
+	audit_log log = { 0, 0, "" };
+	MGT_EQ_INT(apply_faulty(dir, a, "prod", &fp, 0, true, &stats, &fs, &z, &log), 0);
+	MGT_CHECK(stats.planned > 0);
+	MGT_EQ_INT(stats.executed, stats.planned);
+	MGT_EQ_INT(stats.retried, stats.planned);     /* each op once more */
+	MGT_EQ_INT(fs.ops_sent, 2 * (long)stats.planned);
+	MGT_CHECK(z.count >= 1 && z.min_ms >= 1500);  /* waited, at least the service's retry-after */
+	MGT_EQ_INT(log.lines, stats.planned);
+	MGT_EQ_INT(log.failed, 0);
+	mg_grant_set got, want;
+	ledger(dir, "prod", &got);
+	desired(a, "prod", &want);
+	MGT_CHECK(same(&got, &want));
+	mg_grant_set_release(&got);
+	mg_grant_set_release(&want);
+}
+
+static void test_faults_unknown_outcomes_are_probed_not_resent(void)
+{
+	char a[41], b[41], c[41];
+	make_repo(a, b, c);
+	for (int with_probe = 0; with_probe < 2; with_probe++) {
+		char dir[4200];
+		snprintf(dir, sizeof dir, "%s/store-%d", mgt_scratch(), with_probe);
+		/* the ops did land, but every answer was lost */
+		fault_plan fp = { MGT_FAULT_UNKNOWN_DONE, 1, NULL, false };
+		mg_apply_stats stats;
+		mgt_faulty_stats fs;
+		sleeps z = { 0, 0, 0 };
+		audit_log log = { 0, 0, "" };
+		MGT_EQ_INT(apply_faulty(dir, a, "prod", &fp, 0, with_probe, &stats, &fs, &z, &log), 0);
+		MGT_EQ_INT(stats.executed, stats.planned);
+		MGT_EQ_INT(stats.probed, stats.planned);
+		MGT_EQ_INT(stats.retried, 0);                  /* nothing sent twice */
+		MGT_EQ_INT(fs.ops_sent, (long)stats.planned);
+		MGT_EQ_INT(fs.probes, with_probe ? 1 : 0);     /* the backend's probe, or read_grants */
+		mg_grant_set got, want;
+		ledger(dir, "prod", &got);
+		desired(a, "prod", &want);
+		MGT_CHECK(same(&got, &want));
+		mg_grant_set_release(&got);
+		mg_grant_set_release(&want);
+	}
+}
+
+static void test_faults_lost_ops_and_calls_are_sent_again(void)
+{
+	char a[41], b[41], c[41];
+	make_repo(a, b, c);
+	const mgt_fault faults[] = { MGT_FAULT_UNKNOWN_LOST, MGT_FAULT_CALL_LOST };
+	for (int i = 0; i < 2; i++) {
+		char dir[4200];
+		snprintf(dir, sizeof dir, "%s/store-%d", mgt_scratch(), i);
+		fault_plan fp = { faults[i], 1, NULL, false };
+		mg_apply_stats stats;
+		mgt_faulty_stats fs;
+		sleeps z = { 0, 0, 0 };
+		audit_log log = { 0, 0, "" };
+		MGT_EQ_INT(apply_faulty(dir, a, "prod", &fp, 0, true, &stats, &fs, &z, &log), 0);
+		MGT_EQ_INT(stats.executed, stats.planned);
+		MGT_EQ_INT(stats.probed, stats.planned); /* re-read first: none had landed */
+		MGT_EQ_INT(stats.retried, stats.planned);
+		mg_grant_set got, want;
+		ledger(dir, "prod", &got);
+		desired(a, "prod", &want);
+		MGT_CHECK(same(&got, &want));
+		mg_grant_set_release(&got);
+		mg_grant_set_release(&want);
+	}
+}
+
+static void test_faults_retries_are_bounded(void)
+{
+	char a[41], b[41], c[41];
+	make_repo(a, b, c);
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/store", mgt_scratch());
+	fault_plan fp = { MGT_FAULT_RETRYABLE, 0, NULL, false }; /* throttled for ever */
+	mg_apply_stats stats;
+	mgt_faulty_stats fs;
+	sleeps z = { 0, 0, 0 };
+	audit_log log = { 0, 0, "" };
+	MGT_EQ_INT(apply_faulty(dir, a, "prod", &fp, 0, true, &stats, &fs, &z, &log), MG_EBACKEND);
+	MGT_EQ_INT(fs.ops_sent, 3 * (long)stats.planned); /* the standard mode's three attempts, no more */
+	MGT_EQ_INT(stats.failed, stats.planned);
+	MGT_EQ_INT(log.failed, stats.planned);
+	MGT_CHECK(strstr(log.last_failed, "\"attempts\":3") != NULL);
+	MGT_CHECK(strstr(log.last_failed, "\"outcome\":\"retryable\"") != NULL);
+	MGT_CHECK(strstr(mg_error_last(), "failed in environment 'prod'") != NULL);
+	mg_state *st = NULL;
+	mg_backend *be = NULL;
+	mg_applied ap;
+	open_store(dir, &st, &be);
+	MGT_EQ_INT(st->last_applied(st, "prod", &ap), 0);
+	MGT_CHECK(!ap.present); /* the state did not move */
+	mg_backend_free(be);
+	mg_state_free(st);
+}
+
+static void test_faults_one_refused_op_in_a_batch(void)
+{
+	char a[41], b[41], c[41];
+	make_repo(a, b, c);
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/store", mgt_scratch());
+	/* the first grant of the plan is refused; its batch-mates are not */
+	mg_grant_set none, want;
+	mg_plan pl;
+	mg_grant_set_init(&none);
+	MGT_EQ_INT(mg_grant_set_finish(&none), 0);
+	desired(a, "prod", &want);
+	mg_plan_init(&pl);
+	MGT_EQ_INT(mg_plan_diff(&none, &want, &pl), 0);
+	MGT_CHECK(pl.count >= 3);
+	char key[17];
+	memcpy(key, pl.ops[0].key, sizeof key);
+	fault_plan fp = { MGT_FAULT_FAILED, 0, key, false };
+	mg_apply_stats stats;
+	mgt_faulty_stats fs;
+	sleeps z = { 0, 0, 0 };
+	audit_log log = { 0, 0, "" };
+	MGT_EQ_INT(apply_faulty(dir, a, "prod", &fp, 0, true, &stats, &fs, &z, &log), MG_EBACKEND);
+	MGT_EQ_INT(stats.failed, 1);
+	MGT_EQ_INT(stats.executed, stats.planned - 1);
+	MGT_EQ_INT(fs.ops_sent, (long)stats.planned); /* refused for good: not retried */
+	MGT_EQ_INT(log.lines, stats.planned);         /* every op sent is audited, the refused one too */
+	MGT_EQ_INT(log.failed, 1);
+	MGT_CHECK(strstr(log.last_failed, key) && strstr(log.last_failed, "injected: access denied"));
+	mg_grant_set got;
+	ledger(dir, "prod", &got);
+	MGT_EQ_INT(got.count, want.count - 1);
+	mg_grant_set_release(&got);
+	/* the next run completes it, skipping what the journal shows as done */
+	fp.fault = MGT_FAULT_NONE;
+	memset(&log, 0, sizeof log);
+	MGT_EQ_INT(apply_faulty(dir, a, "prod", &fp, 0, true, &stats, &fs, &z, &log), 0);
+	MGT_EQ_INT(fs.ops_sent, 1);
+	MGT_EQ_INT(stats.resumed, 1);
+	MGT_EQ_INT(stats.skipped, pl.count - 1);
+	ledger(dir, "prod", &got);
+	MGT_CHECK(same(&got, &want));
+	mg_grant_set_release(&got);
+	mg_grant_set_release(&want);
+	mg_grant_set_release(&none);
+	mg_plan_release(&pl);
+}
+
+static void test_faults_calls_respect_max_batch(void)
+{
+	char a[41], b[41], c[41];
+	make_repo(a, b, c);
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/store", mgt_scratch());
+	fault_plan fp = { MGT_FAULT_NONE, 0, NULL, false };
+	mg_apply_stats stats;
+	mgt_faulty_stats fs;
+	sleeps z = { 0, 0, 0 };
+	audit_log log = { 0, 0, "" };
+	MGT_EQ_INT(apply_faulty(dir, a, "prod", &fp, 2, true, &stats, &fs, &z, &log), 0);
+	MGT_EQ_INT(fs.max_call_size, 2);
+	MGT_CHECK(fs.calls >= (long)(stats.planned + 1) / 2);
+	MGT_EQ_INT((long)stats.calls, fs.calls);
+}
+
 MGT_MAIN(test_partial_loads_plan_like_full_loads, test_first_apply_then_noop, test_crash_at_every_op_then_resume, test_crash_then_new_target,
-	 test_concurrent_applies_serialise)
+	 test_concurrent_applies_serialise, test_faults_retryable_ops_are_retried,
+	 test_faults_unknown_outcomes_are_probed_not_resent, test_faults_lost_ops_and_calls_are_sent_again,
+	 test_faults_retries_are_bounded, test_faults_one_refused_op_in_a_batch, test_faults_calls_respect_max_batch)

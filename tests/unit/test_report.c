@@ -326,7 +326,8 @@ static void test_sarif(void)
 		if (doc && help)
 			MGT_CHECK(strstr(doc, help) != NULL || strcmp(help, mg_rule_summary((mg_rule)i)) == 0);
 		const char *level = str_at(at(r, "defaultConfiguration"), "level");
-		MGT_EQ_STR(level, mg_rule_default_severity((mg_rule)i) == MG_SEV_WARNING ? "warning" : "error");
+		mg_severity def = mg_rule_default_severity((mg_rule)i);
+		MGT_EQ_STR(level, def == MG_SEV_WARNING ? "warning" : def == MG_SEV_NOTE ? "note" : "error");
 	}
 
 	const cJSON *results = at(run, "results");

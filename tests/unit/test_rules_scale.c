@@ -11,7 +11,7 @@
 
 #include "meshgate/rules.h"
 #include "mgt.h"
-#include "validator/rules_int.h"
+#include "rules/rules_int.h"
 
 #define N 10000
 

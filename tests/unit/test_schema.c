@@ -13,7 +13,7 @@
 #include "meshgate/finding.h"
 #include "meshgate/schema.h"
 #include "mgt.h"
-#include "validator/schema_int.h"
+#include "schema/schema_int.h"
 
 /* One schema and one instance, both JSON text; findings kept for checks. */
 typedef struct fixture {

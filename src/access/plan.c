@@ -1,0 +1,322 @@
+/*
+ * plan.c - the diff of two desired states, and applying a plan to a grant
+ * set with backend semantics (see meshgate/access.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meshgate/access.h"
+#include "meshgate/error.h"
+#include "access/access_int.h"
+
+void mg_plan_init(mg_plan *p)
+{
+	memset(p, 0, sizeof *p);
+}
+
+void mg_plan_release(mg_plan *p)
+{
+	free(p->ops);
+	mg_arena_free(&p->arena);
+	memset(p, 0, sizeof *p);
+}
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	h ^= 0x1f; /* field separator */
+	h *= 1099511628211ull;
+	return h;
+}
+
+static void op_key(mg_op *op)
+{
+	const mg_grant *g = &op->grant;
+	uint64_t h = 14695981039346656037ull;
+	char num[32];
+	h = fnv(h, op->kind == MG_OP_GRANT ? "grant" : "revoke");
+	h = fnv(h, g->environment);
+	h = fnv(h, g->principal);
+	h = fnv(h, g->product);
+	h = fnv(h, g->table ? g->table : "");
+	snprintf(num, sizeof num, "%u/%u/%d", g->perms, (unsigned)g->channel, g->except);
+	h = fnv(h, num);
+	for (size_t i = 0; i < g->ncolumns; i++)
+		h = fnv(h, g->columns[i]);
+	snprintf(op->key, sizeof op->key, "%016llx", (unsigned long long)h);
+}
+
+/* Selects columns of g by mask (1 = keep) into a new op's grant. */
+static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned char *keep, unsigned newly)
+{
+	if (p->count == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		mg_op *ops = realloc(p->ops, cap * sizeof *ops);
+		if (!ops)
+			return mg_oom();
+		p->ops = ops;
+		p->cap = cap;
+	}
+	mg_op *op = &p->ops[p->count];
+	memset(op, 0, sizeof *op);
+	op->kind = kind;
+	op->newly = kind == MG_OP_GRANT ? newly : 0;
+	op->risky = op->newly != 0;
+	op->grant = *g;
+	mg_arena *a = &p->arena;
+	mg_grant *d = &op->grant;
+	if (!(d->environment = mg_arena_strdup(a, g->environment)) ||
+	    !(d->product = mg_arena_strdup(a, g->product)) ||
+	    !(d->principal = mg_arena_strdup(a, g->principal)) ||
+	    (g->table && !(d->table = mg_arena_strdup(a, g->table))))
+		return mg_oom();
+	size_t n = 0;
+	for (size_t i = 0; i < g->ncolumns; i++)
+		n += !keep || keep[i];
+	d->ncolumns = n;
+	d->columns = NULL;
+	d->column_exposure = NULL;
+	if (n) {
+		d->columns = mg_arena_alloc(a, n * sizeof *d->columns);
+		d->column_exposure = mg_arena_alloc(a, n * sizeof *d->column_exposure);
+		if (!d->columns || !d->column_exposure)
+			return mg_oom();
+		size_t k = 0;
+		for (size_t i = 0; i < g->ncolumns; i++) {
+			if (keep && !keep[i])
+				continue;
+			if (!(d->columns[k] = mg_arena_strdup(a, g->columns[i])))
+				return mg_oom();
+			d->column_exposure[k++] = g->column_exposure ? g->column_exposure[i] : 0;
+		}
+	}
+	op_key(op);
+	p->count++;
+	return 0;
+}
+
+static bool has_column(const mg_grant *g, const char *name)
+{
+	size_t lo = 0, hi = g->ncolumns;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(g->columns[mid], name);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* What replacing grant a with grant b wholesale newly exposes (MG_EXPOSE_*). */
+static unsigned newly_exposed(const mg_grant *a, const mg_grant *b)
+{
+	unsigned e = b->exposure & ~a->exposure;
+	if (a->except && b->except) {
+		/* names excluded before for their class, readable now */
+		for (size_t i = 0; i < a->ncolumns; i++)
+			if (!has_column(b, a->columns[i]))
+				e |= a->column_exposure[i];
+	} else if (!a->except && !b->except) {
+		for (size_t i = 0; i < b->ncolumns; i++)
+			if (!has_column(a, b->columns[i]))
+				e |= b->column_exposure[i];
+	} else if (b->except) {
+		e |= b->exposure & ~(a->exposure & MG_EXPOSE_CONFIDENTIAL);
+	}
+	return e;
+}
+
+static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const mg_grant *b)
+{
+	int r = 0;
+	if (mg_grant_equal(a, b))
+		return 0;
+	if (!a->except && !b->except && a->perms == b->perms && a->table) {
+		size_t na = a->ncolumns, nb = b->ncolumns;
+		unsigned char *ka = calloc(na + 1, 1), *kb = calloc(nb + 1, 1);
+		size_t gone = 0, added = 0;
+		unsigned newly = 0;
+		if (!ka || !kb) {
+			free(ka);
+			free(kb);
+			return mg_oom();
+		}
+		for (size_t i = 0; i < na; i++)
+			if (!has_column(b, a->columns[i])) {
+				ka[i] = 1;
+				gone++;
+			}
+		for (size_t i = 0; i < nb; i++)
+			if (!has_column(a, b->columns[i])) {
+				kb[i] = 1;
+				added++;
+				newly |= b->column_exposure[i];
+			}
+		if ((b->exposure & MG_EXPOSE_CONFIDENTIAL) && !(a->exposure & MG_EXPOSE_CONFIDENTIAL))
+			newly |= MG_EXPOSE_CONFIDENTIAL;
+		if (gone)
+			r = push(revokes, MG_OP_REVOKE, a, ka, 0);
+		if (r == 0 && added)
+			r = push(grants, MG_OP_GRANT, b, kb, newly);
+		free(ka);
+		free(kb);
+		return r;
+	}
+	if ((r = push(revokes, MG_OP_REVOKE, a, NULL, 0)) < 0)
+		return r;
+	return push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b));
+}
+
+int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)
+{
+	mg_plan grants;
+	size_t i = 0, j = 0;
+	int r = 0;
+	mg_plan_init(&grants);
+	while (r == 0 && (i < from->count || j < to->count)) {
+		int c = i >= from->count ? 1 : j >= to->count ? -1
+							      : mg_grant_key_cmp(&from->items[i], &to->items[j]);
+		if (c < 0)
+			r = push(out, MG_OP_REVOKE, &from->items[i++], NULL, 0);
+		else if (c > 0) {
+			const mg_grant *b = &to->items[j++];
+			r = push(&grants, MG_OP_GRANT, b, NULL, b->exposure);
+		} else
+			r = diff_one(out, &grants, &from->items[i++], &to->items[j++]);
+	}
+	/* revokes (already in out) first, then the grants, so access narrows before it widens */
+	for (size_t k = 0; r == 0 && k < grants.count; k++) {
+		const mg_op *op = &grants.ops[k];
+		if ((r = push(out, op->kind, &op->grant, NULL, op->newly)) < 0)
+			break;
+	}
+	mg_plan_release(&grants);
+	return r;
+}
+
+/* ---- applying ---- */
+
+static int cmp_key(const void *a, const void *b)
+{
+	return mg_grant_key_cmp(a, b);
+}
+
+static mg_grant *find_mut(mg_grant_set *s, size_t sorted, const mg_grant *key)
+{
+	mg_grant *g = sorted ? bsearch(key, s->items, sorted, sizeof *s->items, cmp_key) : NULL;
+	if (g)
+		return g;
+	for (size_t i = sorted; i < s->count; i++)
+		if (mg_grant_key_cmp(&s->items[i], key) == 0)
+			return &s->items[i];
+	return NULL;
+}
+
+/* Replaces g's columns by those of `keep` from g and `extra` (all of it). */
+static int rebuild(mg_grant_set *s, mg_grant *g, const unsigned char *keep, const mg_grant *extra)
+{
+	size_t n = 0, cap = g->ncolumns + (extra ? extra->ncolumns : 0) + 1;
+	const char **names = malloc(cap * sizeof *names);
+	unsigned *exp = malloc(cap * sizeof *exp);
+	int r = 0;
+	if (!names || !exp) {
+		free(names);
+		free(exp);
+		return mg_oom();
+	}
+	for (size_t i = 0; i < g->ncolumns; i++)
+		if (!keep || keep[i]) {
+			names[n] = g->columns[i];
+			exp[n++] = g->column_exposure[i];
+		}
+	for (size_t i = 0; extra && i < extra->ncolumns; i++) {
+		names[n] = extra->columns[i];
+		exp[n++] = extra->column_exposure ? extra->column_exposure[i] : 0;
+	}
+	mg_grant tmp = *g;
+	tmp.columns = names;
+	tmp.column_exposure = exp;
+	tmp.ncolumns = n;
+	r = mg_access__copy_grant(&s->arena, g, &tmp);
+	free(names);
+	free(exp);
+	return r;
+}
+
+int mg_grant_set_apply(mg_grant_set *s, const mg_op *ops, size_t n)
+{
+	size_t sorted = s->count;
+	int r;
+	for (size_t k = 0; k < n; k++) {
+		const mg_op *op = &ops[k];
+		const mg_grant *o = &op->grant;
+		mg_grant *g = find_mut(s, sorted, o);
+		if (op->kind == MG_OP_REVOKE) {
+			if (!g || g->perms == 0)
+				continue; /* revoking what is absent succeeds */
+			if (!o->table || o->except || g->except) {
+				if (!o->table || o->except) {
+					g->perms = 0; /* whole grant revoked */
+					continue;
+				}
+				/* columns revoked from an all-except grant join its exclusions */
+				if ((r = rebuild(s, g, NULL, o)) < 0)
+					return r;
+				continue;
+			}
+			unsigned char *keep = malloc(g->ncolumns + 1);
+			size_t left = 0;
+			if (!keep)
+				return mg_oom();
+			for (size_t i = 0; i < g->ncolumns; i++) {
+				keep[i] = !has_column(o, g->columns[i]);
+				left += keep[i];
+			}
+			r = left ? rebuild(s, g, keep, NULL) : 0;
+			if (!left)
+				g->perms = 0;
+			free(keep);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (!g || g->perms == 0) {
+			if (g) {
+				if ((r = mg_access__copy_grant(&s->arena, g, o)) < 0)
+					return r;
+				continue;
+			}
+			if ((r = mg_grant_set_add(s, o)) < 0)
+				return r;
+			continue;
+		}
+		if (o->except || g->except) {
+			mg_grant merged = *g;
+			if ((r = mg_access__merge(&s->arena, &merged, o)) < 0)
+				return r;
+			*g = merged;
+			continue;
+		}
+		/* the union of g's columns and o's */
+		if ((r = rebuild(s, g, NULL, o)) < 0)
+			return r;
+		g->perms |= o->perms;
+		g->exposure |= o->exposure;
+	}
+	/* drop revoked grants and restore order */
+	size_t k = 0;
+	for (size_t i = 0; i < s->count; i++)
+		if (s->items[i].perms)
+			s->items[k++] = s->items[i];
+	s->count = k;
+	return mg_grant_set_finish(s);
+}

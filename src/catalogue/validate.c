@@ -1,0 +1,670 @@
+/*
+ * validate.c - the validator pipeline (see meshgate/validate.h):
+ * meshgate.yaml, discovery of <catalogue>/<environment>/<product>/,
+ * parse, schema, model, rules, suppressions, sort.
+ *
+ * With a facts cache (facts.h), a product folder whose stamp is in the
+ * cache is not read: its facts and own findings come from there, and only
+ * the global rules run over it.  Each product's place in the run is kept in
+ * `prods`, in discovery order, then sorted with the catalogue's products.
+ */
+#include "meshgate/validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "meshgate/error.h"
+#include "meshgate/rules.h"
+#include "meshgate/schema.h"
+#include "catalogue/facts.h"
+
+/* A product of a cached run. */
+typedef struct {
+	const char *folder; /* borrowed from the catalogue */
+	char *stamp;        /* owned; NULL when taken from the cache */
+	size_t stamplen;
+	size_t nfiles;      /* files read */
+	size_t first, end;  /* findings of its folder and files, as indexes */
+	mg_rules_product_run rules;
+} prod;
+
+typedef struct {
+	mg_source *src;
+	mg_config *cfg;
+	const mg_config *pol; /* the policy judged by: severities, suppressions, PII patterns, limits; NULL: cfg */
+	bool defer_suppressions; /* the caller applies them (mg_suppressions_apply) */
+	mg_catalogue *cat;
+	mg_findings *f;
+	mg_buf path;
+	mg_buf data;
+	/* with a cache: */
+	mg_facts_cache *cache;
+	const char *today;
+	prod *prods;
+	size_t nprods, capprods;
+	bool no_schema; /* load for the model only: nobody reads the schema's findings */
+} run;
+
+static const mg_config *policy(const run *rn)
+{
+	return rn->pol ? rn->pol : rn->cfg;
+}
+
+/* ---- discovery ---- */
+
+typedef struct {
+	char *name;
+	mg_entry_type type;
+} entry;
+
+typedef struct {
+	entry *items;
+	size_t n, cap;
+} entries;
+
+static int collect(const mg_entry *e, void *ctx)
+{
+	entries *es = ctx;
+	if (es->n == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 16;
+		entry *items = realloc(es->items, cap * sizeof *items);
+		if (!items)
+			return mg_oom();
+		es->items = items;
+		es->cap = cap;
+	}
+	if (!(es->items[es->n].name = strdup(e->name)))
+		return mg_oom();
+	es->items[es->n++].type = e->type;
+	return 0;
+}
+
+static void entries_release(entries *es)
+{
+	for (size_t i = 0; i < es->n; i++)
+		free(es->items[i].name);
+	free(es->items);
+	memset(es, 0, sizeof *es);
+}
+
+static int list(run *rn, const char *dir, entries *out)
+{
+	memset(out, 0, sizeof *out);
+	int r = rn->src->list(rn->src, dir, collect, out);
+	if (r < 0)
+		entries_release(out);
+	return r;
+}
+
+static const char *join(mg_buf *b, const char *dir, const char *name)
+{
+	mg_buf_clear(b);
+	if (*dir && (mg_buf_adds(b, dir) < 0 || mg_buf_addc(b, '/') < 0))
+		return NULL;
+	if (mg_buf_adds(b, name) < 0)
+		return NULL;
+	return b->ptr;
+}
+
+static const char *type_words(mg_entry_type t)
+{
+	switch (t) {
+	case MG_ENTRY_DIR: return "a directory";
+	case MG_ENTRY_SYMLINK: return "a symbolic link (never followed)";
+	case MG_ENTRY_SUBMODULE: return "a submodule";
+	case MG_ENTRY_FILE: return "a file";
+	case MG_ENTRY_OTHER: break;
+	}
+	return "not a regular file";
+}
+
+static int not_a_file(run *rn, const char *path, mg_entry_type t, const char *expected)
+{
+	return mg_findings_add(rn->f, path, 0, 0, MG_RULE_NOT_A_FILE, "'%s' is %s; expected %s", path,
+			       type_words(t), expected);
+}
+
+/* ---- one product folder ---- */
+
+static int load_file(run *rn, const char *path, mg_file_kind kind, mg_doc **out)
+{
+	const mg_schema *schema;
+	mg_buf name = MG_BUF_INIT;
+	int r;
+	*out = NULL;
+	mg_buf_clear(&rn->data);
+	r = rn->src->read(rn->src, path, &rn->data, policy(rn)->limits.max_bytes);
+	if (r == MG_ETOOBIG)
+		return mg_findings_add(rn->f, path, 1, 1, MG_RULE_PARSE, "%s", mg_error_last());
+	if (r == MG_EINVALID || r == MG_ENOTFOUND)
+		return mg_findings_add(rn->f, path, 0, 0, MG_RULE_NOT_A_FILE, "%s", mg_error_last());
+	if (r < 0)
+		return r;
+	rn->cat->nfiles++;
+	r = mg_doc_parse(out, path, rn->data.ptr, rn->data.len, &policy(rn)->limits, rn->f);
+	if (r == MG_EPARSE)
+		return 0;
+	if (r < 0)
+		return r;
+	if (rn->no_schema)
+		goto done;
+	if ((r = mg_buf_addf(&name, "%s.schema.json", mg_file_kind_stem(kind))) < 0 ||
+	    (r = mg_schema_builtin(&schema, name.ptr)) < 0)
+		goto done;
+	r = mg_schema_validate(schema, (*out)->root, path, rn->f);
+	r = r < 0 ? r : 0;
+done:
+	mg_buf_release(&name);
+	if (r < 0) {
+		mg_doc_free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+static int add_product(run *rn, mg_product **out)
+{
+	mg_catalogue *cat = rn->cat;
+	/* products grow by doubling; capacity is kept in the unused tail */
+	size_t n = cat->nproducts;
+	if ((n & (n - 1)) == 0 && n >= 16) {
+		mg_product *p = realloc(cat->products, 2 * n * sizeof *p);
+		if (!p)
+			return mg_oom();
+		cat->products = p;
+	} else if (n == 0) {
+		if (!(cat->products = malloc(16 * sizeof *cat->products)))
+			return mg_oom();
+	}
+	*out = &cat->products[cat->nproducts++];
+	memset(*out, 0, sizeof **out);
+	return 0;
+}
+
+static int load_product(run *rn, const char *env, const char *folder)
+{
+	entries es;
+	mg_product *p = NULL;
+	mg_doc *docs[MG_FILE__COUNT] = { 0 };
+	mg_buf path = MG_BUF_INIT;
+	int r;
+	if ((r = list(rn, folder, &es)) < 0)
+		return r;
+	if ((r = add_product(rn, &p)) < 0)
+		goto done;
+	if (!(p->environment = mg_arena_strdup(&rn->cat->arena, env)) ||
+	    !(p->folder = mg_arena_strdup(&rn->cat->arena, folder))) {
+		r = mg_oom();
+		goto done;
+	}
+	for (size_t i = 0; i < es.n; i++) {
+		mg_file_kind k;
+		const char *fp = join(&path, folder, es.items[i].name);
+		if (!fp) {
+			r = mg_oom();
+			goto done;
+		}
+		if (mg_file_kind_from_name(&k, es.items[i].name) < 0) {
+			if (es.items[i].type == MG_ENTRY_SYMLINK || es.items[i].type == MG_ENTRY_SUBMODULE ||
+			    es.items[i].type == MG_ENTRY_OTHER)
+				r = not_a_file(rn, fp, es.items[i].type, "only files and folders in a catalogue");
+			if (r < 0)
+				goto done;
+			continue; /* other files (README.md, ...) are not ours */
+		}
+		if (es.items[i].type != MG_ENTRY_FILE) {
+			if ((r = not_a_file(rn, fp, es.items[i].type, "a regular file")) < 0)
+				goto done;
+			continue;
+		}
+		if (p->files[k]) {
+			r = mg_findings_add(rn->f, fp, 0, 0, MG_RULE_DUPLICATE_FILE,
+					    "'%s' and '%s' are two spellings of the same file; keep one",
+					    p->files[k], fp);
+			if (r < 0)
+				goto done;
+			continue;
+		}
+		if (!(p->files[k] = mg_arena_strdup(&rn->cat->arena, fp))) {
+			r = mg_oom();
+			goto done;
+		}
+	}
+	for (int k = 0; k < MG_FILE__COUNT; k++) {
+		if (!p->files[k]) {
+			if (mg_file_kind_required((mg_file_kind)k) &&
+			    (r = mg_findings_add(rn->f, folder, 0, 0, MG_RULE_MISSING_FILE,
+						 "product folder has no %s.json (or .yaml/.yml)",
+						 mg_file_kind_stem((mg_file_kind)k))) < 0)
+				goto done;
+			continue;
+		}
+		if ((r = load_file(rn, p->files[k], (mg_file_kind)k, &docs[k])) < 0)
+			goto done;
+	}
+	r = mg_model_build_product(rn->cat, p, docs);
+	memset(docs, 0, sizeof docs); /* owned by the catalogue now, also on error */
+done:
+	for (int k = 0; k < MG_FILE__COUNT; k++)
+		mg_doc_free(docs[k]);
+	mg_buf_release(&path);
+	entries_release(&es);
+	return r;
+}
+
+static int add_prod(run *rn, prod **out)
+{
+	if (rn->nprods == rn->capprods) {
+		size_t cap = rn->capprods ? rn->capprods * 2 : 64;
+		prod *p = realloc(rn->prods, cap * sizeof *p);
+		if (!p)
+			return mg_oom();
+		rn->prods = p;
+		rn->capprods = cap;
+	}
+	*out = &rn->prods[rn->nprods++];
+	memset(*out, 0, sizeof **out);
+	return 0;
+}
+
+/* A product folder from the cache when its stamp is there, else read in full and noted for the cache. */
+static int load_product_cached(run *rn, const char *env, const char *folder)
+{
+	mg_buf stamp = MG_BUF_INIT;
+	mg_product q, *p;
+	prod *pr = NULL;
+	size_t nfiles = 0;
+	uint64_t spent = 0;
+	int r;
+	if ((r = rn->src->stamp(rn->src, folder, &stamp)) < 0 || (r = add_prod(rn, &pr)) < 0)
+		goto done;
+	memset(&q, 0, sizeof q);
+	q.environment = env;
+	q.folder = folder;
+	if ((r = mg_facts_lookup(rn->cache, stamp.ptr, stamp.len, rn->today, rn->cat, &q, rn->f, &nfiles,
+				 &spent)) < 0)
+		goto done;
+	if (r == 1) {
+		if ((r = add_product(rn, &p)) < 0)
+			goto done;
+		*p = q;
+		if (!(p->environment = mg_arena_strdup(&rn->cat->arena, env)) ||
+		    !(p->folder = mg_arena_strdup(&rn->cat->arena, folder))) {
+			r = mg_oom();
+			goto done;
+		}
+		rn->cat->nfiles += nfiles;
+		pr->folder = p->folder;
+		pr->rules.spent = spent;
+		r = 0;
+		goto done;
+	}
+	size_t nfiles0 = rn->cat->nfiles;
+	pr->first = rn->f->count;
+	if ((r = load_product(rn, env, folder)) < 0)
+		goto done;
+	pr->end = rn->f->count;
+	pr->nfiles = rn->cat->nfiles - nfiles0;
+	pr->folder = rn->cat->products[rn->cat->nproducts - 1].folder;
+	pr->rules.fresh = true;
+	pr->stamplen = stamp.len;
+	pr->stamp = mg_buf_detach(&stamp, NULL);
+done:
+	mg_buf_release(&stamp);
+	return r;
+}
+
+static int load_environment(run *rn, const char *root, const char *env)
+{
+	entries es;
+	mg_buf dir = MG_BUF_INIT, sub = MG_BUF_INIT;
+	int r;
+	if (!join(&dir, root, env))
+		return mg_oom();
+	if ((r = list(rn, dir.ptr, &es)) < 0)
+		goto done;
+	for (size_t i = 0; i < es.n && r >= 0; i++) {
+		const char *fp = join(&sub, dir.ptr, es.items[i].name);
+		if (!fp)
+			r = mg_oom();
+		else if (es.items[i].type == MG_ENTRY_DIR)
+			r = rn->cache ? load_product_cached(rn, env, fp) : load_product(rn, env, fp);
+		else if (es.items[i].type != MG_ENTRY_FILE)
+			r = not_a_file(rn, fp, es.items[i].type, "a product folder");
+	}
+	entries_release(&es);
+done:
+	mg_buf_release(&dir);
+	mg_buf_release(&sub);
+	return r;
+}
+
+static int load_config(run *rn)
+{
+	static const char *const names[] = { "meshgate.yaml", "meshgate.yml", "meshgate.json" };
+	int r;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		mg_buf_clear(&rn->data);
+		r = rn->src->read(rn->src, names[i], &rn->data, rn->cfg->limits.max_bytes);
+		if (r == MG_ENOTFOUND)
+			continue;
+		if (r == MG_ETOOBIG || r == MG_EINVALID)
+			return mg_findings_add(rn->f, names[i], 1, 1, MG_RULE_CONFIG, "%s", mg_error_last());
+		if (r < 0)
+			return r;
+		return mg_config_parse(rn->cfg, names[i], rn->data.ptr, rn->data.len, rn->f);
+	}
+	return 0;
+}
+
+/* ---- suppressions ---- */
+
+/* The entry of meshgate.yaml a suppression of the policy is reported at: its twin in `shown`, if any. */
+static const mg_suppression *shown_as(const mg_config *shown, const mg_suppression *s)
+{
+	if (!shown)
+		return s;
+	for (size_t i = 0; i < shown->nsuppressions; i++)
+		if (shown->suppressions[i].rule == s->rule && strcmp(shown->suppressions[i].path_glob, s->path_glob) == 0)
+			return &shown->suppressions[i];
+	return NULL;
+}
+
+int mg_suppressions_apply(mg_config *policy, const mg_config *shown, mg_findings *f)
+{
+	size_t kept = 0;
+	int r;
+	if (!policy->nsuppressions)
+		return 0;
+	for (size_t j = 0; j < policy->nsuppressions; j++)
+		policy->suppressions[j].hits = 0;
+	for (size_t i = 0; i < f->count; i++) {
+		mg_finding *x = &f->items[i];
+		int hit = 0;
+		for (size_t j = 0; j < policy->nsuppressions; j++) {
+			mg_suppression *s = &policy->suppressions[j];
+			if (mg_suppression_matches(s, x)) {
+				s->hits++;
+				hit = 1;
+			}
+		}
+		if (hit) {
+			free(x->path);
+			free(x->message);
+		} else {
+			f->items[kept++] = *x;
+		}
+	}
+	f->count = kept;
+	for (size_t j = 0; j < policy->nsuppressions; j++) {
+		const mg_suppression *s = &policy->suppressions[j], *at = shown_as(shown, s);
+		if (s->hits == 0 && at &&
+		    (r = mg_findings_add(f, at->at.file, at->at.line, at->at.col, MG_RULE_UNUSED_SUPPRESSION,
+					 "suppression of '%s' for '%s' matches no finding; remove it",
+					 mg_rule_id(s->rule), s->path_glob)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void today_utc(char out[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int cmp_products(const void *a, const void *b)
+{
+	return strcmp(((const mg_product *)a)->folder, ((const mg_product *)b)->folder);
+}
+
+static int cmp_prods(const void *a, const void *b)
+{
+	return strcmp(((const prod *)a)->folder, ((const prod *)b)->folder);
+}
+
+/* Whether a product's own findings depend on the date: a clearance with an expiry. */
+static bool dated(const mg_product *p)
+{
+	for (size_t i = 0; i < p->nconsumers; i++)
+		for (int k = 0; k < MG_CLEAR__COUNT; k++)
+			if (p->consumers[i].access[k].present && p->consumers[i].access[k].expires)
+				return true;
+	return false;
+}
+
+/* Opens the cache when the source keeps one, keyed by the config's stamp and the catalogue root. */
+static int open_cache(run *rn)
+{
+	static const char *const names[] = { "meshgate.yaml", "meshgate.yml", "meshgate.json" };
+	mg_buf key = MG_BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < sizeof names / sizeof *names && r >= 0; i++)
+		if ((r = mg_buf_addf(&key, "%s\n", names[i]) < 0 ? mg_oom() : 0) == 0)
+			r = rn->src->stamp(rn->src, names[i], &key);
+	if (r >= 0 && mg_buf_add(&key, rn->cat->root, strlen(rn->cat->root) + 1) < 0)
+		r = mg_oom();
+	if (r >= 0 && rn->pol)
+		r = mg_config_policy_key(rn->pol, &key);
+	if (r >= 0)
+		r = mg_facts_open(&rn->cache, rn->src->cache_dir, key.ptr, key.len, rn->cat);
+	mg_buf_release(&key);
+	return r;
+}
+
+/* After the rules: the fresh products whose findings did not depend on the suggestion budget go to the cache. */
+static int record_fresh(run *rn)
+{
+	for (size_t i = 0; i < rn->nprods; i++) {
+		const prod *pr = &rn->prods[i];
+		const mg_product *p = &rn->cat->products[i];
+		size_t first[2] = { pr->first, pr->rules.first }, end[2] = { pr->end, pr->rules.end };
+		int r;
+		if (!pr->rules.fresh || !pr->rules.clean)
+			continue;
+		if ((r = mg_facts_record(rn->cache, pr->stamp, pr->stamplen, dated(p) ? rn->today : NULL, p,
+					 rn->f, first, end, 2, pr->nfiles, pr->rules.spent)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int validate(mg_source *src, const mg_validate_opts *opts, const mg_config *pol, bool defer, bool cached,
+		    mg_config *cfg, mg_catalogue *cat, mg_findings *findings);
+
+/* A cached run the cache cannot finish (see mg_rules_run_partial): all again, without it. */
+static int validate_again(run *rn, const mg_validate_opts *opts)
+{
+	mg_facts_free(rn->cache); /* its entries live in the catalogue's arena */
+	rn->cache = NULL;
+	mg_findings_release(rn->f);
+	mg_findings_init(rn->f);
+	mg_catalogue_release(rn->cat);
+	mg_catalogue_init(rn->cat);
+	mg_config_release(rn->cfg);
+	mg_config_init(rn->cfg);
+	return validate(rn->src, opts, rn->pol, rn->defer_suppressions, false, rn->cfg, rn->cat, rn->f);
+}
+
+static int validate(mg_source *src, const mg_validate_opts *opts, const mg_config *pol, bool defer, bool cached,
+		    mg_config *cfg, mg_catalogue *cat, mg_findings *findings)
+{
+	run rn = { .src = src, .cfg = cfg, .pol = pol, .defer_suppressions = defer, .cat = cat, .f = findings,
+		   .path = MG_BUF_INIT, .data = MG_BUF_INIT };
+	mg_rules_product_run *runs = NULL;
+	mg_pii_matcher *pii = NULL;
+	entries envs = { 0 };
+	mg_buf dir = MG_BUF_INIT;
+	char today[11];
+	int r;
+	if (!opts || !opts->today)
+		today_utc(today);
+	rn.today = opts && opts->today ? opts->today : today;
+	if ((r = load_config(&rn)) < 0)
+		goto done;
+	mg_config_apply_severities(policy(&rn), findings);
+	const char *root = opts && opts->catalogue ? opts->catalogue : cfg->catalogue;
+	size_t rootlen = strlen(root);
+	while (rootlen > 1 && root[rootlen - 1] == '/')
+		rootlen--;
+	if (!(cat->root = mg_arena_strndup(&cat->arena, root, rootlen))) {
+		r = mg_oom();
+		goto done;
+	}
+	if (strcmp(cat->root, ".") == 0)
+		cat->root = "";
+	if (cached && src->stamp && src->cache_dir && (r = open_cache(&rn)) < 0)
+		goto done;
+	r = list(&rn, cat->root, &envs);
+	if (r == MG_ENOTFOUND) {
+		mg_error_set("catalogue '%s' not found in the %s", *cat->root ? cat->root : ".", src->name);
+		goto done;
+	}
+	if (r < 0)
+		goto done;
+	for (size_t i = 0; i < envs.n && r >= 0; i++) {
+		if (envs.items[i].type == MG_ENTRY_DIR) {
+			if (envs.items[i].name[0] != '.')
+				r = load_environment(&rn, cat->root, envs.items[i].name);
+		} else if (envs.items[i].type != MG_ENTRY_FILE) {
+			r = join(&dir, cat->root, envs.items[i].name)
+				    ? not_a_file(&rn, dir.ptr, envs.items[i].type, "an environment folder")
+				    : mg_oom();
+		}
+	}
+	if (r < 0)
+		goto done;
+	if (cat->nproducts > 1)
+		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
+	if (rn.cache && rn.nprods > 1)
+		qsort(rn.prods, rn.nprods, sizeof *rn.prods, cmp_prods);
+	mg_rules_ctx ctx = { policy(&rn), NULL, rn.today };
+	if ((r = mg_pii_matcher_new(&pii, policy(&rn))) < 0)
+		goto done;
+	ctx.pii = pii;
+	if (rn.cache) {
+		if (!(runs = malloc((rn.nprods ? rn.nprods : 1) * sizeof *runs))) {
+			r = mg_oom();
+			goto done;
+		}
+		for (size_t i = 0; i < rn.nprods; i++)
+			runs[i] = rn.prods[i].rules;
+		if ((r = mg_rules_run_partial(cat, &ctx, runs, findings)) == 1) {
+			r = validate_again(&rn, opts);
+			goto done;
+		}
+		for (size_t i = 0; r == 0 && i < rn.nprods; i++)
+			rn.prods[i].rules = runs[i];
+		if (r == 0)
+			r = record_fresh(&rn);
+	} else {
+		r = mg_rules_run(cat, &ctx, findings);
+	}
+	if (r < 0)
+		goto done;
+	if (!defer && (r = mg_suppressions_apply(cfg, NULL, findings)) < 0)
+		goto done;
+	mg_findings_sort(findings);
+	if (rn.cache)
+		(void)mg_facts_save(rn.cache); /* only a cache: the next run re-reads what it lacks */
+	r = 0;
+done:
+	mg_facts_free(rn.cache);
+	for (size_t i = 0; i < rn.nprods; i++)
+		free(rn.prods[i].stamp);
+	free(rn.prods);
+	free(runs);
+	mg_pii_matcher_free(pii);
+	entries_release(&envs);
+	mg_buf_release(&dir);
+	mg_buf_release(&rn.path);
+	mg_buf_release(&rn.data);
+	return r;
+}
+
+int mg_validate(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
+		mg_findings *findings)
+{
+	return validate(src, opts, NULL, false, false, cfg, cat, findings);
+}
+
+int mg_validate_cached(mg_source *src, const mg_validate_opts *opts, mg_config *cfg, mg_catalogue *cat,
+		       mg_findings *findings)
+{
+	return validate(src, opts, NULL, false, true, cfg, cat, findings);
+}
+
+int mg_validate_judged(mg_source *src, const mg_validate_opts *opts, const mg_config *policy, bool cached,
+		       mg_config *cfg, mg_catalogue *cat, mg_findings *findings)
+{
+	return validate(src, opts, policy, true, cached, cfg, cat, findings);
+}
+
+int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders, size_t n, mg_catalogue *cat,
+		     mg_findings *findings)
+{
+	mg_findings scratch;
+	run rn = { .src = src, .cfg = cfg, .cat = cat, .f = findings, .path = MG_BUF_INIT, .data = MG_BUF_INIT,
+		   .no_schema = findings == NULL };
+	int r = 0;
+	mg_findings_init(&scratch);
+	if (!findings)
+		rn.f = &scratch;
+	if (!cat->root && !(cat->root = mg_arena_strdup(&cat->arena, cfg->catalogue)))
+		r = mg_oom();
+	size_t rl = cat->root ? strlen(cat->root) : 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const char *folder = folders[i];
+		/* "<root>/<env>/<product>": the environment is the component after the root */
+		if (rl && (strncmp(folder, cat->root, rl) != 0 || folder[rl] != '/'))
+			continue;
+		const char *env = folder + (rl ? rl + 1 : 0);
+		const char *slash = strchr(env, '/');
+		if (!slash)
+			continue;
+		char *envname = strndup(env, (size_t)(slash - env));
+		if (!envname) {
+			r = mg_oom();
+			break;
+		}
+		r = load_product(&rn, envname, folder);
+		free(envname);
+		if (r == MG_ENOTFOUND) { /* not in this commit (added or deleted): nothing was added */
+			mg_error_clear();
+			r = 0;
+		}
+	}
+	if (r == 0 && cat->nproducts > 1)
+		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
+	mg_findings_release(&scratch);
+	mg_buf_release(&rn.path);
+	mg_buf_release(&rn.data);
+	return r;
+}
+
+int mg_load_config(mg_source *src, mg_config *cfg, mg_findings *findings)
+{
+	mg_findings scratch;
+	run rn = { .src = src, .cfg = cfg, .f = findings, .path = MG_BUF_INIT, .data = MG_BUF_INIT };
+	mg_findings_init(&scratch);
+	if (!findings)
+		rn.f = &scratch;
+	int r = load_config(&rn);
+	mg_findings_release(&scratch);
+	mg_buf_release(&rn.data);
+	return r;
+}
+
+int mg_validate_commit(const char *repo_path, const char *rev, const mg_validate_opts *opts, mg_config *cfg,
+		       mg_catalogue *cat, mg_findings *findings)
+{
+	mg_source *src = NULL;
+	int r = mg_source_git_rev_new(&src, repo_path, rev);
+	if (r == 0)
+		r = mg_validate(src, opts, cfg, cat, findings);
+	mg_source_free(src);
+	return r;
+}

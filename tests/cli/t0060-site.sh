@@ -1,0 +1,76 @@
+#!/bin/sh
+# meshgate site: the page set, determinism, escaping of hostile names,
+# every local link resolving, and --rev reading a commit, not the work tree.
+. "$TESTDIR/cli/lib.sh"
+cp -r "$TESTDIR/../examples/quickstart" "$SCRATCH/repo"
+cd "$SCRATCH/repo" || exit 1
+
+begin "site of the quick start: every product page and the lineage pages exist"
+run_mg site --today 2026-06-01 -o "$SCRATCH/s1"
+expect_status 0 "$status"
+(cd "$SCRATCH/s1" && find . -type f | sort) >"$SCRATCH/files"
+cat >"$SCRATCH/want" <<'EOF2'
+./assets/site.css
+./assets/site.js
+./index.html
+./lineage/dev.html
+./lineage/prod.html
+./products/dev/sales-orders.html
+./products/prod/customer-profiles.html
+./products/prod/sales-orders.html
+./scores.json
+EOF2
+expect_cmp "$SCRATCH/want" "$SCRATCH/files"
+
+begin "two builds are byte-identical"
+run_mg site --today 2026-06-01 -o "$SCRATCH/s2"
+if diff -r "$SCRATCH/s1" "$SCRATCH/s2" >/dev/null; then ok; else not_ok "builds differ"; fi
+
+begin "effective access shows the desired grants, pci hidden without clearance"
+expect_grep 'hidden: <code>card_number</code> (pci, no valid pci clearance)' "$SCRATCH/s1/products/prod/sales-orders.html"
+
+# every href/src to a local file resolves
+check_links() {
+  bad=0
+  for f in $(cd "$1" && find . -name '*.html'); do
+    d=$(dirname "$1/$f")
+    for h in $(grep -o -E '(href|src)="[^"#]+' "$1/$f" | sed -E 's/^(href|src)="//' | sort -u); do
+      [ -e "$d/$h" ] || { echo "broken: $f -> $h" >&2; bad=1; }
+    done
+  done
+  return $bad
+}
+begin "no broken links"
+if check_links "$SCRATCH/s1"; then ok; else not_ok "broken links"; fi
+
+begin "hostile names and descriptions are escaped"
+product "data-products-catalogue/dev/<script>x" "evil" evil-bucket 123456789012
+cat >"data-products-catalogue/dev/<script>x/data-product.json" <<'JSON'
+{ "data-product-name": "<script>alert(1)</script>", "data-product-owner": "o@example.com",
+  "description": "\"><img src=x onerror=alert(2)> javascript:alert(3) </script><!-- \u2028 ünïcode" }
+JSON
+run_mg site --today 2026-06-01 -o "$SCRATCH/s3"
+expect_status 0 "$status"
+if grep -r -l -E '<script>alert|<img src=x|</script><!--' "$SCRATCH/s3" >"$SCRATCH/inj"; then
+  not_ok "injected:"; cat "$SCRATCH/inj" >&2
+else ok; fi
+expect_grep '&lt;script&gt;alert(1)&lt;/script&gt;' "$SCRATCH/s3/index.html"
+expect_grep '\\u003cscript\\u003ealert' "$SCRATCH/s3/index.html"
+if check_links "$SCRATCH/s3"; then ok; else not_ok "broken links with hostile names"; fi
+
+begin "--rev reads the commit, not the work tree"
+rm -rf "data-products-catalogue/dev/<script>x"
+git init -q -b main . && git add -A && git -c user.name=t -c user.email=t@example.com commit -q -m "first"
+product "data-products-catalogue/dev/uncommitted" "uncommitted" unc-bucket 123456789012
+run_mg site --today 2026-06-01 --rev HEAD -o "$SCRATCH/s4"
+expect_status 0 "$status"
+if [ -e "$SCRATCH/s4/products/dev/uncommitted.html" ]; then not_ok "work tree product in --rev site"; else ok; fi
+expect_grep 'last changed' "$SCRATCH/s4/products/dev/sales-orders.html"
+
+begin "score --min"
+run_mg score --today 2026-06-01 --min 18
+expect_status 1 "$status"
+run_mg score --today 2026-06-01 --format json --min 1
+expect_status 0 "$status"
+expect_grep '"max":18' "$SCRATCH/out"
+finish

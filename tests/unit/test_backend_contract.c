@@ -1,0 +1,97 @@
+/*
+ * test_backend_contract.c - the backend contract (lib/contract.h) on the
+ * local ledger, and on the fault-injecting wrapper with its faults off and
+ * a batch of one, so the wrapper the executor tests rely on is itself a
+ * faithful backend.
+ */
+#include <stdio.h>
+
+#include "lib/contract.h"
+#include "meshgate/error.h"
+#include "mgt.h"
+
+static const mgt_contract_fixture FX = {
+	.environment = "prod",
+	.other_environment = "dev",
+	.product = "sales-orders",
+	.table = "orders",
+	.columns = { "amount", "country", "email" },
+	.principals = { "111122223333", "444455556666" },
+	.channel = MG_CHANNEL_LAKEFORMATION,
+	.all_except = true,
+};
+
+static char ledger_path[4096];
+
+static mg_backend *open_local(void *ctx)
+{
+	(void)ctx;
+	mg_backend *b = NULL;
+	if (mg_backend_local_new(&b, ledger_path) < 0)
+		fprintf(stderr, "ledger: %s\n", mg_error_last());
+	return b;
+}
+
+static mgt_faulty_stats wrapped_stats;
+
+static mg_backend *open_wrapped(void *ctx)
+{
+	mg_backend *inner = open_local(ctx);
+	return inner ? mgt_faulty_new(inner, 1, true, NULL, NULL, &wrapped_stats) : NULL;
+}
+
+static void test_local_ledger(void)
+{
+	snprintf(ledger_path, sizeof ledger_path, "%s/ledger.db", mgt_scratch());
+	mgt_backend_contract("local", open_local, NULL, &FX);
+}
+
+static void test_wrapped_ledger(void)
+{
+	snprintf(ledger_path, sizeof ledger_path, "%s/ledger.db", mgt_scratch());
+	mgt_backend_contract("faulty(none)", open_wrapped, NULL, &FX);
+	MGT_EQ_INT(wrapped_stats.max_call_size, 1); /* the contract honours max_batch */
+	MGT_CHECK(wrapped_stats.calls >= 8);
+	MGT_CHECK(wrapped_stats.probes >= 1);
+}
+
+static mgt_fault lie_about_revokes(void *ctx, const mg_op *op, int nth)
+{
+	(void)ctx;
+	(void)nth;
+	return op->kind == MG_OP_REVOKE ? MGT_FAULT_LIE : MGT_FAULT_NONE;
+}
+
+static mg_backend *open_liar(void *ctx)
+{
+	mg_backend *inner = open_local(ctx);
+	return inner ? mgt_faulty_new(inner, 0, false, lie_about_revokes, NULL, &wrapped_stats) : NULL;
+}
+
+/* The contract itself can fail: a backend that acknowledges revokes it never executed does not pass. */
+static void test_contract_rejects_a_backend_that_skips_revokes(void)
+{
+	snprintf(ledger_path, sizeof ledger_path, "%s/ledger.db", mgt_scratch());
+	int before = mgt__failures;
+	fprintf(stderr, "(the next contract failures are expected: a backend that skips revokes)\n");
+	mgt_backend_contract("liar", open_liar, NULL, &FX);
+	int caught = mgt__failures - before;
+	mgt__failures = before;
+	MGT_CHECK(caught > 0);
+}
+
+/* Every channel: the ledger serves lakeformation, iam and postgres consumers alike. */
+static void test_local_every_channel(void)
+{
+	const mg_channel chans[] = { MG_CHANNEL_IAM, MG_CHANNEL_POSTGRES };
+	for (size_t i = 0; i < 2; i++) {
+		mgt_contract_fixture fx = FX;
+		fx.channel = chans[i];
+		fx.all_except = false;
+		snprintf(ledger_path, sizeof ledger_path, "%s/ledger-%zu.db", mgt_scratch(), i);
+		mgt_backend_contract(mg_channel_name(chans[i]), open_local, NULL, &fx);
+	}
+}
+
+MGT_MAIN(test_local_ledger, test_wrapped_ledger, test_local_every_channel,
+	 test_contract_rejects_a_backend_that_skips_revokes)
