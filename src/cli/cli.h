@@ -73,5 +73,8 @@ int cmd_drift(int argc, char **argv, const cli_cmd *cmd);
 int cmd_unlock(int argc, char **argv, const cli_cmd *cmd);
 int cmd_site(int argc, char **argv, const cli_cmd *cmd);
 int cmd_score(int argc, char **argv, const cli_cmd *cmd);
+int cmd_init(int argc, char **argv, const cli_cmd *cmd);
+int cmd_new(int argc, char **argv, const cli_cmd *cmd);
+int cmd_schema(int argc, char **argv, const cli_cmd *cmd);
 
 #endif

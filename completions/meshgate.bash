@@ -1,0 +1,51 @@
+# bash completion for meshgate                                -*- shell-script -*-
+# Installed as share/bash-completion/completions/meshgate.
+_meshgate()
+{
+	local cur prev words cword
+	if declare -F _init_completion >/dev/null 2>&1; then
+		_init_completion || return
+	else
+		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+		words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
+	fi
+	local commands="validate check explain hook plan apply access drift unlock site score init new schema"
+	local formats="text json sarif github gitlab junit markdown"
+	local schemas="data-product data-product-producer-info data-product-outputs data-product-visibility data-product-consumers data-product-inputs meshgate"
+	if [ "$cword" -eq 1 ]; then
+		COMPREPLY=($(compgen -W "$commands --version --help" -- "$cur"))
+		return
+	fi
+	case $prev in
+	-C|--directory) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-o|--output|--out|--audit) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-f|--format) COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
+	--post-status) COMPREPLY=($(compgen -W "github gitlab" -- "$cur")); return ;;
+	--base|--head|--rev|--from|--to)
+		COMPREPLY=($(compgen -W "$(git for-each-ref --format='%(refname:short)' 2>/dev/null) HEAD" -- "$cur"))
+		return ;;
+	esac
+	local opts=""
+	case ${words[1]} in
+	validate) opts="--staged --rev --format --output --today --no-cache --directory -C -f -o" ;;
+	check) opts="--base --head --all --format --output --post-status --today --directory -C -f -o" ;;
+	plan) opts="--from --to --env --format --output --today --directory -C -f -o" ;;
+	apply) opts="--env --lock-timeout --audit --batch-size --today --directory -C" ;;
+	access) opts="--consumer --product --column --env --directory -C" ;;
+	drift) opts="--env --fix --audit --today --directory -C" ;;
+	site) opts="--out --rev --today --title --directory -C -o" ;;
+	score) opts="--format --min --rev --today --directory -C -f" ;;
+	unlock) opts="--env --force --other-host --directory -C" ;;
+	hook) opts="--force --directory -C"; [ "$cword" -eq 2 ] && opts="install $opts" ;;
+	explain) opts="--list"
+		[ "$cword" -eq 2 ] && opts="$opts $(meshgate explain --list 2>/dev/null | awk '{print $1}')" ;;
+	init) opts="--catalogue --force --directory -C" ;;
+	new) opts="--directory -C" ;;
+	schema) opts="--list $schemas" ;;
+	esac
+	case $cur in
+	-*|"") COMPREPLY=($(compgen -W "$opts" -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); [ ${#COMPREPLY[@]} -eq 0 ] && COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -F _meshgate meshgate
