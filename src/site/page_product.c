@@ -4,6 +4,7 @@
  * read (the desired grants of mg_access_desired, the same as `plan`), its
  * lineage neighbourhood, DATSIS score, findings and last change.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "meshgate/access.h"
@@ -97,6 +98,15 @@ static size_t declared_columns(const mg_table *t)
 	return n;
 }
 
+/* Declared columns of t that grant g does not read (what the page lists as hidden). */
+static size_t hidden_columns(const mg_table *t, const mg_grant *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->ncolumns; i++)
+		n += t->columns[i].declared && !grant_reads(g, t->columns[i].name);
+	return n;
+}
+
 static bool names_table(const mg_consumer *c, const char *table)
 {
 	for (size_t i = 0; i < c->ntables; i++)
@@ -122,12 +132,16 @@ static const char *why_not(const mg_table *t, const mg_consumer *c, const char *
 	return "every column is hidden from this consumer";
 }
 
-static const char *hidden_why(const mg_column *col, const mg_consumer *c, const char *today)
+/* Why a column is hidden from a consumer, most specific first. */
+static const char *const hidden_reasons[] = { "pii and pci, no valid clearances", "pii, no valid pii clearance",
+					      "pci, no valid pci clearance", "not granted" };
+#define N_HIDDEN_REASONS (sizeof hidden_reasons / sizeof *hidden_reasons)
+
+static size_t hidden_why(const mg_column *col, const mg_consumer *c, const char *today)
 {
 	bool pii = col->pii && !mg_clearance_valid(&c->access[MG_CLEAR_PII], today);
 	bool pci = col->pci && !mg_clearance_valid(&c->access[MG_CLEAR_PCI], today);
-	return pii && pci ? "pii and pci, no valid clearances" : pii ? "pii, no valid pii clearance"
-						     : pci ? "pci, no valid pci clearance" : "not granted";
+	return pii && pci ? 0 : pii ? 1 : pci ? 2 : 3;
 }
 
 static int class_badges(mg_buf *b, const mg_column *col)
@@ -199,44 +213,13 @@ static int section_outputs(site *s, const mg_product *p)
 	return r | mg_buf_adds(b, "</section>\n");
 }
 
-static int section_consumers(site *s, const site_product *sp)
+/* What consumer c reads of the product, table by table, as a <ul> (no principal in it: equal bodies are grouped). */
+static int access_body(mg_buf *b, site *s, const site_product *sp, const mg_consumer *c)
 {
-	mg_buf *b = &s->page;
 	const mg_product *p = sp->p;
-	int r = mg_buf_addf(b, "<section id=\"consumers\"><h2>Consumers (%zu)</h2>\n", p->nconsumers);
-	if (!p->nconsumers)
-		return r | mg_buf_adds(b, "<p class=\"none\">No consumers are listed.</p></section>\n");
-	r |= mg_buf_adds(b, "<table class=\"list\"><thead><tr><th>principal</th><th>type</th><th>team</th>"
-			    "<th>contact</th><th>clearances</th></tr></thead><tbody>\n");
-	for (size_t i = 0; i < p->nconsumers; i++) {
-		const mg_consumer *c = &p->consumers[i];
-		r |= mg_buf_adds(b, "<tr><td><code>");
-		r |= site_html(b, principal(c) ? principal(c) : c->account);
-		r |= mg_buf_addf(b, "</code></td><td>%s</td><td>", channel_name(c->channel));
-		r |= site_html(b, c->team);
-		r |= mg_buf_adds(b, "</td><td>");
-		r |= site_html(b, c->contact);
-		r |= mg_buf_adds(b, "</td><td>");
-		for (int k = 0; k < MG_CLEAR__COUNT; k++) {
-			r |= mg_buf_addf(b, "%s%s: ", k ? "<br>" : "", clearance_names[k]);
-			r |= clearance_state(b, &c->access[k], s->today);
-		}
-		r |= mg_buf_adds(b, "</td></tr>\n");
-	}
-	r |= mg_buf_adds(b, "</tbody></table>\n");
-
-	/* effective access: exactly the desired grants, explained */
-	r |= mg_buf_adds(b, "<h2 id=\"access\">Effective access</h2>\n<p class=\"meta\">What each consumer can read, "
-			    "as the access model grants it (the grants <code>meshgate plan</code> and "
-			    "<code>apply</code> use), judged on ");
-	r |= site_html(b, s->today);
-	r |= mg_buf_adds(b, ".</p>\n");
-	for (size_t i = 0; i < p->nconsumers; i++) {
-		const mg_consumer *c = &p->consumers[i];
-		const char *who = principal(c);
-		r |= mg_buf_adds(b, "<div class=\"access\"><h3><code>");
-		r |= site_html(b, who ? who : "(no principal)");
-		r |= mg_buf_addf(b, "</code> <span class=\"meta\">%s</span></h3>\n<ul>\n", channel_name(c->channel));
+	const char *who = principal(c);
+	int r = mg_buf_adds(b, "<ul>\n");
+	{
 		bool db = false;
 		/* the product's grants are sorted by principal, then table */
 		size_t lo = 0, hi = sp->ngrants;
@@ -277,6 +260,10 @@ static int section_consumers(site *s, const site_product *sp)
 			} else if (g->ncolumns == declared_columns(tb)) {
 				/* the common case, kept short: pages stay small at 10,000 products */
 				r |= mg_buf_addf(b, "on all %zu columns", g->ncolumns);
+			} else if (tb->columns_known && g->ncolumns + hidden_columns(tb, g) == declared_columns(tb)) {
+				/* every declared column but the hidden ones listed below: say so, not both lists */
+				r |= mg_buf_addf(b, "on %zu of the %zu columns, all but the hidden ones", g->ncolumns,
+						 declared_columns(tb));
 			} else {
 				r |= mg_buf_addf(b, "on %zu column%s: ", g->ncolumns, g->ncolumns == 1 ? "" : "s");
 				for (size_t k = 0; k < g->ncolumns; k++) {
@@ -290,26 +277,119 @@ static int section_consumers(site *s, const site_product *sp)
 						 g->exposure & MG_EXPOSE_CONFIDENTIAL ? " confidential" : "",
 						 g->exposure & MG_EXPOSE_PII ? " pii" : "",
 						 g->exposure & MG_EXPOSE_PCI ? " pci" : "");
-			bool any = false;
+			/* hidden columns, grouped by why (one reason per group: pages stay short) */
+			unsigned char *why = malloc(tb->ncolumns ? tb->ncolumns : 1);
+			if (!why)
+				return MG_ENOMEM;
+			unsigned seen = 0;
 			for (size_t k = 0; k < tb->ncolumns; k++) {
 				const mg_column *col = &tb->columns[k];
-				if ((tb->columns_known && !col->declared) || grant_reads(g, col->name))
-					continue;
-				r |= mg_buf_adds(b, any ? ", <code>" : "<br><span class=\"hidden-cols\">hidden: <code>");
-				r |= site_html(b, col->name);
-				r |= mg_buf_adds(b, "</code> (");
-				r |= site_html(b, hidden_why(col, c, s->today));
-				r |= mg_buf_addc(b, ')');
-				any = true;
+				why[k] = (tb->columns_known && !col->declared) || grant_reads(g, col->name)
+						 ? N_HIDDEN_REASONS
+						 : (unsigned char)hidden_why(col, c, s->today);
+				seen |= 1u << why[k];
 			}
-			if (any)
+			for (size_t w = 0; w < N_HIDDEN_REASONS; w++) {
+				if (!(seen & (1u << w)))
+					continue;
+				r |= mg_buf_adds(b, "<br><span class=\"hidden-cols\">hidden (");
+				r |= site_html(b, hidden_reasons[w]);
+				r |= mg_buf_adds(b, "): ");
+				for (size_t k = 0, any = 0; k < tb->ncolumns; k++) {
+					if (why[k] != w)
+						continue;
+					r |= mg_buf_adds(b, any++ ? ", <code>" : "<code>");
+					r |= site_html(b, tb->columns[k].name);
+					r |= mg_buf_adds(b, "</code>");
+				}
 				r |= mg_buf_adds(b, "</span>");
+			}
+			free(why);
 			r |= mg_buf_adds(b, "</li>\n");
 		}
 		if (db)
 			r |= mg_buf_adds(b, "<li>DESCRIBE on the product's database</li>\n");
-		r |= mg_buf_adds(b, "</ul></div>\n");
+		r |= mg_buf_adds(b, "</ul>\n");
 	}
+	return r;
+}
+
+static int section_consumers(site *s, const site_product *sp)
+{
+	mg_buf *b = &s->page;
+	const mg_product *p = sp->p;
+	int r = mg_buf_addf(b, "<section id=\"consumers\"><h2>Consumers (%zu)</h2>\n", p->nconsumers);
+	if (!p->nconsumers)
+		return r | mg_buf_adds(b, "<p class=\"none\">No consumers are listed.</p></section>\n");
+	r |= mg_buf_adds(b, "<table class=\"list\"><thead><tr><th>principal</th><th>type</th><th>team</th>"
+			    "<th>contact</th><th>clearances</th></tr></thead><tbody>\n");
+	for (size_t i = 0; i < p->nconsumers; i++) {
+		const mg_consumer *c = &p->consumers[i];
+		r |= mg_buf_adds(b, "<tr><td><code>");
+		r |= site_html(b, principal(c) ? principal(c) : c->account);
+		r |= mg_buf_addf(b, "</code></td><td>%s</td><td>", channel_name(c->channel));
+		r |= site_html(b, c->team);
+		r |= mg_buf_adds(b, "</td><td>");
+		r |= site_html(b, c->contact);
+		r |= mg_buf_adds(b, "</td><td>");
+		for (int k = 0; k < MG_CLEAR__COUNT; k++) {
+			r |= mg_buf_addf(b, "%s%s: ", k ? "<br>" : "", clearance_names[k]);
+			r |= clearance_state(b, &c->access[k], s->today);
+		}
+		r |= mg_buf_adds(b, "</td></tr>\n");
+	}
+	r |= mg_buf_adds(b, "</tbody></table>\n");
+
+	/* effective access: exactly the desired grants, explained */
+	r |= mg_buf_adds(b, "<h2 id=\"access\">Effective access</h2>\n<p class=\"meta\">What each consumer can read, "
+			    "as the access model grants it (the grants <code>meshgate plan</code> and "
+			    "<code>apply</code> use), judged on ");
+	r |= site_html(b, s->today);
+	r |= mg_buf_adds(b, ".</p>\n");
+	/*
+	 * One block per distinct access: consumers that read exactly the same
+	 * (the common case: no clearances, same tables) share it, so a page
+	 * stays readable, and small, with hundreds of consumers.
+	 */
+	size_t n = p->nconsumers;
+	mg_buf *body = calloc(n ? n : 1, sizeof *body);
+	bool *done = calloc(n ? n : 1, sizeof *done);
+	if (!body || !done) {
+		free(body);
+		free(done);
+		return MG_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		r |= access_body(&body[i], s, sp, &p->consumers[i]);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (done[i])
+			continue;
+		size_t same = 0;
+		for (size_t j = i; j < n; j++)
+			if (!done[j] && p->consumers[j].channel == p->consumers[i].channel &&
+			    body[j].len == body[i].len && memcmp(body[j].ptr, body[i].ptr, body[i].len) == 0)
+				same++;
+		r |= mg_buf_adds(b, "<div class=\"access\"><h3>");
+		if (same > 1)
+			r |= mg_buf_addf(b, "%zu consumers: ", same);
+		for (size_t j = i, k = 0; j < n; j++) {
+			if (done[j] || p->consumers[j].channel != p->consumers[i].channel || body[j].len != body[i].len ||
+			    memcmp(body[j].ptr, body[i].ptr, body[i].len) != 0)
+				continue;
+			done[j] = true;
+			const char *who = principal(&p->consumers[j]);
+			r |= mg_buf_adds(b, k++ ? ", <code>" : "<code>");
+			r |= site_html(b, who ? who : "(no principal)");
+			r |= mg_buf_adds(b, "</code>");
+		}
+		r |= mg_buf_addf(b, " <span class=\"meta\">%s</span></h3>\n", channel_name(p->consumers[i].channel));
+		r |= mg_buf_add(b, body[i].ptr, body[i].len);
+		r |= mg_buf_adds(b, "</div>\n");
+	}
+	for (size_t i = 0; i < n; i++)
+		mg_buf_release(&body[i]);
+	free(body);
+	free(done);
 	return r | mg_buf_adds(b, "</section>\n");
 }
 

@@ -27,7 +27,21 @@ run_mg site --today 2026-06-01 -o "$SCRATCH/s2"
 if diff -r "$SCRATCH/s1" "$SCRATCH/s2" >/dev/null; then ok; else not_ok "builds differ"; fi
 
 begin "effective access shows the desired grants, pci hidden without clearance"
-expect_grep 'hidden: <code>card_number</code> (pci, no valid pci clearance)' "$SCRATCH/s1/products/prod/sales-orders.html"
+expect_grep 'hidden (pci, no valid pci clearance): <code>card_number</code>' "$SCRATCH/s1/products/prod/sales-orders.html"
+
+begin "consumers that read exactly the same share one access block; others keep their own"
+f=data-products-catalogue/prod/sales-orders/data-product-consumers.json
+cp "$f" "$SCRATCH/consumers.orig"
+sed 's/"consumers": \[/"consumers": [ {"account": "121212121212", "contact": "x@example.com", "type": "lakeformation", "team": "twin"},/' \
+  "$SCRATCH/consumers.orig" >"$f"
+run_mg site --today 2026-06-01 -o "$SCRATCH/s5"
+expect_status 0 "$status"
+page=$SCRATCH/s5/products/prod/sales-orders.html
+expect_grep '<h3>2 consumers: <code>121212121212</code>, <code>444455556666</code> <span class="meta">lakeformation</span></h3>' "$page"
+expect_grep '<h3><code>arn:aws:iam::777788889999:role/bi-dashboards</code> <span class="meta">iam</span></h3>' "$page"
+n=$(grep -c '<div class="access">' "$page")
+[ "$n" = 2 ] && ok || not_ok "expected 2 access blocks, got $n"
+cp "$SCRATCH/consumers.orig" "$f"
 
 # every href/src to a local file resolves
 check_links() {
