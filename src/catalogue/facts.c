@@ -13,6 +13,18 @@
  * name, position), the findings (count; path, line, column, rule, message).
  * A position is a file (0-5: the product's file of that kind; 6: none; 7:
  * a string follows), a line and a column.
+ *
+ * A run that changed a few products appends them instead of rewriting the
+ * file: after the sorted entries comes a tail of records, each "MGFA", the
+ * entry as a blob and a 64-bit FNV-1a of the entry's bytes; a later record
+ * for a folder replaces the earlier one.  A torn or damaged record ends the
+ * tail (what precedes it is used, the next save rewrites the file).  The
+ * file is rewritten, sorted and without dead entries, when the tail would
+ * outgrow a quarter of the sorted part or many products changed at once.
+ * Records are appended through a descriptor opened on the file that was
+ * read (same device and inode), so a record never lands in a file written
+ * since under another key; a rewrite by a concurrent run at worst loses a
+ * record, which is a miss next time.
  */
 #include "catalogue/facts.h"
 
@@ -36,6 +48,10 @@
 /* a cache file beyond this size is ignored (and replaced) */
 #define MAX_FILE ((size_t)1 << 30)
 
+#define TAIL_MAGIC 0x4146474du /* "MGFA" little-endian */
+/* folders the tail may add before the file is rewritten sorted */
+#define MAX_TAIL_NEW 256
+
 typedef struct {
 	const char *folder;
 	const unsigned char *data; /* the entry's bytes (after its length) */
@@ -51,7 +67,20 @@ struct mg_facts_cache {
 	entry *ents;      /* sorted by folder: read entries, then fresh ones appended */
 	size_t n, cap, nread;
 	bool changed;
+	/* the file that was read, for appending: identity, sorted part and tail sizes */
+	bool appendable;
+	dev_t dev;
+	ino_t ino;
+	size_t base_bytes, tail_bytes;
 };
+
+static uint64_t fnv1a(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
 
 /* ---- decoding, with every length checked against the end ---- */
 
@@ -209,6 +238,8 @@ static int add_entry(mg_facts_cache *c, entry e)
 	return 0;
 }
 
+static int load_tail(mg_facts_cache *c, reader *rd);
+
 /* Reads the file into the arena and indexes its entries; any damage leaves the cache empty. */
 static int load(mg_facts_cache *c, mg_catalogue *cat)
 {
@@ -253,12 +284,84 @@ static int load(mg_facts_cache *c, mg_catalogue *cat)
 		if ((r = add_entry(c, (entry){ folder, e, elen, false, NULL })) < 0)
 			goto done;
 	}
-	if (rd.bad || c->n != n || rd.p != rd.end)
+	if (rd.bad || c->n != n) {
 		c->n = 0;
+		goto done;
+	}
+	c->base_bytes = (size_t)(rd.p - data);
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->appendable = true;
+	c->nread = c->n;
+	if ((r = load_tail(c, &rd)) < 0)
+		goto done;
 done:
 	c->nread = c->n;
 	close(fd);
 	return r;
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+	return strcmp(((const entry *)a)->folder, ((const entry *)b)->folder);
+}
+
+/*
+ * The appended records after the sorted part: each replaces the entry of
+ * its folder or adds one.  Stops at the first torn or damaged record (the
+ * file is then rewritten by the next save).
+ */
+static int load_tail(mg_facts_cache *c, reader *rd)
+{
+	size_t base = c->n;
+	const unsigned char *start = rd->p;
+	while (rd->p < rd->end) {
+		reader rec = *rd;
+		uint32_t magic = get_u32(&rec);
+		size_t elen = 0;
+		const unsigned char *e = get_blob(&rec, &elen);
+		uint32_t lo = get_u32(&rec), hi = get_u32(&rec);
+		if (rec.bad || magic != TAIL_MAGIC || ((uint64_t)hi << 32 | lo) != fnv1a(e, elen))
+			break;
+		reader er = { e, e + elen, false };
+		const char *folder = get_str(&er);
+		if (er.bad || !folder)
+			break;
+		*rd = rec;
+		entry *old = NULL;
+		size_t lo_i = 0, hi_i = base;
+		while (lo_i < hi_i) {
+			size_t mid = lo_i + (hi_i - lo_i) / 2;
+			int d = strcmp(c->ents[mid].folder, folder);
+			if (d == 0) {
+				old = &c->ents[mid];
+				break;
+			}
+			if (d < 0)
+				lo_i = mid + 1;
+			else
+				hi_i = mid;
+		}
+		/* a folder new since the sort: look among the ones the tail added (few; bounded below) */
+		for (size_t i = base; !old && i < c->n; i++)
+			if (strcmp(c->ents[i].folder, folder) == 0)
+				old = &c->ents[i];
+		if (old) {
+			*old = (entry){ folder, e, elen, false, NULL };
+		} else if (c->n - base >= MAX_TAIL_NEW) {
+			break; /* rewrite rather than search a long tail */
+		} else {
+			int r = add_entry(c, (entry){ folder, e, elen, false, NULL });
+			if (r < 0)
+				return r;
+		}
+	}
+	c->tail_bytes = (size_t)(rd->p - start);
+	if (rd->p != rd->end)
+		c->appendable = false; /* damaged or long tail: rewrite */
+	if (c->n > base)
+		qsort(c->ents, c->n, sizeof *c->ents, cmp_entries); /* folders are unique by now */
+	return 0;
 }
 
 int mg_facts_open(mg_facts_cache **out, const char *dir, const void *key, size_t keylen,
@@ -466,20 +569,69 @@ int mg_facts_record(mg_facts_cache *c, const char *stamp, size_t stamplen, const
 	return 0;
 }
 
-static int cmp_entries(const void *a, const void *b)
+/*
+ * Appends the entries recorded in this run to the file that was read.
+ * 1 when done, 0 when the file must be rewritten instead (it changed
+ * under us or cannot be appended to), MG_ENOMEM.
+ */
+static int append(mg_facts_cache *c)
 {
-	return strcmp(((const entry *)a)->folder, ((const entry *)b)->folder);
+	mg_buf out = MG_BUF_INIT;
+	struct stat st;
+	int r = 0, fd = open(c->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || st.st_dev != c->dev || st.st_ino != c->ino ||
+	    (size_t)st.st_size != c->base_bytes + c->tail_bytes)
+		goto done; /* another run wrote it since: rewrite ours */
+	for (size_t i = c->nread; i < c->n; i++) {
+		uint64_t h = fnv1a(c->ents[i].data, c->ents[i].len);
+		if (put_u32(&out, TAIL_MAGIC) < 0 || put_blob(&out, c->ents[i].data, c->ents[i].len) < 0 ||
+		    put_u32(&out, (uint32_t)h) < 0 || put_u32(&out, (uint32_t)(h >> 32)) < 0) {
+			r = mg_oom();
+			goto done;
+		}
+	}
+	/* one write: concurrent appenders do not interleave within a record */
+	ssize_t k;
+	do
+		k = write(fd, out.ptr, out.len);
+	while (k < 0 && errno == EINTR);
+	if (k == (ssize_t)out.len)
+		r = 1;
+	else if (k > 0 && ftruncate(fd, st.st_size) < 0)
+		r = 0; /* a torn record: the reader stops before it, the next save rewrites */
+done:
+	close(fd);
+	mg_buf_release(&out);
+	return r;
 }
 
 int mg_facts_save(mg_facts_cache *c)
 {
 	mg_buf out = MG_BUF_INIT, tmp = MG_BUF_INIT;
-	size_t kept = 0;
+	size_t kept = 0, hits = 0, fresh_bytes = 0;
 	int r = 0, fd = -1;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		kept += c->ents[i].keep;
-	if (!c->changed && kept == c->nread)
+		hits += i < c->nread && c->ents[i].keep;
+		fresh_bytes += i >= c->nread ? c->ents[i].len + 16 : 0;
+	}
+	/*
+	 * Append while that keeps the file small: few entries went stale (a
+	 * product changed or removed leaves its old entry behind until the
+	 * next rewrite) and the tail stays a fraction of the sorted part.
+	 */
+	bool rewrite = !c->appendable || (c->nread - hits) * 4 > c->nread ||
+		       (c->tail_bytes + fresh_bytes) * 4 > c->base_bytes;
+	if (!rewrite) {
+		if (!c->changed)
+			return 0;
+		if ((r = append(c)) != 0)
+			return r < 0 ? r : 0;
+	} else if (!c->changed && kept == c->nread && c->appendable) {
 		return 0;
+	}
 	entry *ents = malloc((kept ? kept : 1) * sizeof *ents);
 	if (!ents)
 		return mg_oom();

@@ -191,6 +191,27 @@ begin "a damaged cache file is ignored"
 printf 'MGFACTS1 garbage' >"$repo/.git/meshgate/facts-v1"
 compare_runs "damaged cache" 2026-03-01
 
+# the cache file after a full rewrite, then after one product's edit: appended, not rewritten
+run_mg validate --staged --no-cache --today 2026-03-01 -C "$repo"
+rm -rf "$repo/.git/meshgate"
+compare_runs "rebuilt cache" 2026-03-01
+facts=$repo/.git/meshgate/facts-v1
+ino0=$(stat -c %i "$facts"); size0=$(stat -c %s "$facts")
+d=$(ls -d "$cat_dir"/prod/*/ | head -1)
+sed -i 's/"data-product-owner": "/"data-product-owner": "edited-/' "$d/data-product.json"
+git -C "$repo" add -A
+compare_runs "one product edited" 2026-03-01
+begin "one product edited: its entry is appended to the cache file, not the file rewritten"
+ino1=$(stat -c %i "$facts"); size1=$(stat -c %s "$facts")
+[ "$ino1" = "$ino0" ] && ok || not_ok "the cache file was replaced (inode $ino0 -> $ino1)"
+[ "$size1" -gt "$size0" ] && ok || not_ok "the cache file did not grow ($size0 -> $size1)"
+
+begin "a torn last record is ignored, and the next run rewrites the file"
+truncate -s $((size1 - 5)) "$facts"
+compare_runs "torn record" 2026-03-01
+ino2=$(stat -c %i "$facts")
+[ "$ino2" != "$ino1" ] && ok || not_ok "a cache file with a torn record was appended to"
+
 begin "GIT_INDEX_FILE names the index to check"
 cp "$repo/.git/index" "$SCRATCH/other-index"
 rm -rf "$cat_dir/dev"
