@@ -4,6 +4,7 @@
  * This is the one implementation of DESIGN §2 that the validator's
  * exposure checks, the plan and every backend rely on.
  */
+#include "meshgate/sort.h"
 #include "meshgate/access.h"
 
 #include <stdlib.h>
@@ -49,7 +50,7 @@ static int cmp_grant_ptr(const void *a, const void *b)
 
 const mg_grant *mg_grant_set_find(const mg_grant_set *s, const mg_grant *key)
 {
-	return s->count ? bsearch(key, s->items, s->count, sizeof *s->items, cmp_grant_ptr) : NULL;
+	return s->count ? mg_find(key, s->items, s->count, sizeof *s->items, cmp_grant_ptr) : NULL;
 }
 
 bool mg_grant_equal(const mg_grant *a, const mg_grant *b)
@@ -79,7 +80,7 @@ static int cmp_colx(const void *a, const void *b)
 static int set_columns(mg_grant_set *s, mg_grant *g, colx *cols, size_t n)
 {
 	if (n > 1)
-		qsort(cols, n, sizeof *cols, cmp_colx);
+		mg_sort(cols, n, sizeof *cols, cmp_colx);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (k && strcmp(cols[k - 1].name, cols[i].name) == 0) {
@@ -213,7 +214,7 @@ int mg_grant_set_finish(mg_grant_set *s)
 {
 	int r;
 	if (s->count > 1)
-		qsort(s->items, s->count, sizeof *s->items, cmp_grant_ptr);
+		mg_sort(s->items, s->count, sizeof *s->items, cmp_grant_ptr);
 	size_t k = 0;
 	for (size_t i = 0; i < s->count; i++) {
 		if (k && mg_grant_key_cmp(&s->items[k - 1], &s->items[i]) == 0) {

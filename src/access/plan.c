@@ -2,6 +2,7 @@
  * plan.c - the diff of two desired states, and applying a plan to a grant
  * set with backend semantics (see meshgate/access.h).
  */
+#include "meshgate/sort.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,7 +291,7 @@ static int cmp_key(const void *a, const void *b)
 
 static mg_grant *find_mut(mg_grant_set *s, size_t sorted, const mg_grant *key)
 {
-	mg_grant *g = sorted ? bsearch(key, s->items, sorted, sizeof *s->items, cmp_key) : NULL;
+	mg_grant *g = sorted ? mg_find(key, s->items, sorted, sizeof *s->items, cmp_key) : NULL;
 	if (g)
 		return g;
 	for (size_t i = sorted; i < s->count; i++)

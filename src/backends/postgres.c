@@ -25,6 +25,7 @@
  * state (postgres-meta.db, a ledger of the ops this backend applied); the
  * privileges themselves are always read from the server.
  */
+#include "meshgate/sort.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,7 +597,7 @@ static int emit(mg_grant_set *out, const char *env, const char *role, const char
 	unsigned *exp = calloc(ncols + 1, sizeof *exp);
 	if (!exp)
 		return mg_oom();
-	qsort((void *)cols, ncols, sizeof *cols, cmp_cstr);
+	mg_sort((void *)cols, ncols, sizeof *cols, cmp_cstr);
 	for (size_t i = 0; rec && i < ncols; i++)
 		for (size_t k = 0; k < rec->ncolumns; k++)
 			if (strcmp(rec->columns[k], cols[i]) == 0 && rec->column_exposure)

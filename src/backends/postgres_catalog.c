@@ -5,6 +5,7 @@
  * information_schema, which shows only the privileges of enabled roles).
  * Every query is parameterised.
  */
+#include "meshgate/sort.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +88,7 @@ int mg_pg_read_table(PGconn *c, const char *schema, const char *table, mg_pg_tab
 		}
 	}
 	PQclear(res);
-	qsort(t->columns, t->ncolumns, sizeof *t->columns, cmp_str);
+	mg_sort(t->columns, t->ncolumns, sizeof *t->columns, cmp_str);
 	return 0;
 }
 

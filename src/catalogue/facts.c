@@ -26,6 +26,7 @@
  * since under another key; a rewrite by a concurrent run at worst loses a
  * record, which is a miss next time.
  */
+#include "meshgate/sort.h"
 #include "catalogue/facts.h"
 
 #include <errno.h>
@@ -360,7 +361,7 @@ static int load_tail(mg_facts_cache *c, reader *rd)
 	if (rd->p != rd->end)
 		c->appendable = false; /* damaged or long tail: rewrite */
 	if (c->n > base)
-		qsort(c->ents, c->n, sizeof *c->ents, cmp_entries); /* folders are unique by now */
+		mg_sort(c->ents, c->n, sizeof *c->ents, cmp_entries); /* folders are unique by now */
 	return 0;
 }
 
@@ -639,7 +640,7 @@ int mg_facts_save(mg_facts_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->ents[i].keep)
 			ents[kept++] = c->ents[i];
-	qsort(ents, kept, sizeof *ents, cmp_entries);
+	mg_sort(ents, kept, sizeof *ents, cmp_entries);
 	if (mg_buf_add(&out, MAGIC, MAGIC_LEN) < 0 || put_blob(&out, c->key.ptr, c->key.len) < 0 ||
 	    put_u32(&out, (uint32_t)kept) < 0) {
 		r = mg_oom();

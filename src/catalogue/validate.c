@@ -8,6 +8,7 @@
  * the global rules run over it.  Each product's place in the run is kept in
  * `prods`, in discovery order, then sorted with the catalogue's products.
  */
+#include "meshgate/sort.h"
 #include "meshgate/validate.h"
 
 #include <pthread.h>
@@ -896,9 +897,9 @@ static int validate(mg_source *src, const mg_validate_opts *opts, const mg_confi
 	if (r < 0)
 		goto done;
 	if (cat->nproducts > 1)
-		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
+		mg_sort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
 	if (rn.cache && rn.nprods > 1)
-		qsort(rn.prods, rn.nprods, sizeof *rn.prods, cmp_prods);
+		mg_sort(rn.prods, rn.nprods, sizeof *rn.prods, cmp_prods);
 	mg_rules_ctx ctx = { policy(&rn), NULL, rn.today };
 	if ((r = mg_pii_matcher_new(&pii, policy(&rn))) < 0)
 		goto done;
@@ -1010,7 +1011,7 @@ int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders,
 	}
 	free(pl.tasks);
 	if (r == 0 && cat->nproducts > 1)
-		qsort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
+		mg_sort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
 	mg_findings_release(&scratch);
 	mg_buf_release(&rn.path);
 	mg_buf_release(&rn.data);

@@ -1,4 +1,5 @@
 /* applier.c - set-up shared by the applier commands (see applier.h). */
+#include "meshgate/sort.h"
 #include "cli/applier.h"
 
 #include <errno.h>
@@ -235,7 +236,7 @@ int cli_applier_environments(cli_applier *a, char ***out, size_t *n)
 		free(more);
 	}
 	if (r == 0 && nall) {
-		qsort(all, nall, sizeof *all, cmp_str);
+		mg_sort(all, nall, sizeof *all, cmp_str);
 		size_t w = 1;
 		for (size_t i = 1; i < nall; i++) {
 			if (strcmp(all[i], all[w - 1]) == 0)

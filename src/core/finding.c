@@ -1,4 +1,5 @@
 /* finding.c - the rule registry and findings lists (see meshgate/finding.h). */
+#include "meshgate/sort.h"
 #include "meshgate/finding.h"
 
 #include <stdio.h>
@@ -137,7 +138,7 @@ static int cmp_finding(const void *pa, const void *pb)
 void mg_findings_sort(mg_findings *f)
 {
 	if (f->count > 1)
-		qsort(f->items, f->count, sizeof *f->items, cmp_finding);
+		mg_sort(f->items, f->count, sizeof *f->items, cmp_finding);
 }
 
 size_t mg_findings_count_at(const mg_findings *f, mg_severity s)

@@ -11,6 +11,7 @@
  * incrementally from the last computed position on the same line, so a
  * minified one-line file stays linear.
  */
+#include "meshgate/sort.h"
 #include "meshgate/doc.h"
 
 #include <math.h>
@@ -409,7 +410,7 @@ static int check_duplicates(parser *ps, mg_member *m, size_t n)
 			return mg_oom();
 		for (size_t i = 0; i < n; i++)
 			sorted[i] = &m[i];
-		qsort(sorted, n, sizeof *sorted, cmp_member_key);
+		mg_sort(sorted, n, sizeof *sorted, cmp_member_key);
 		for (size_t i = 1; i < n; i++)
 			if (same_key(sorted[i], sorted[i - 1]) && (!dup || sorted[i] < dup)) {
 				/* sorted[i-1] is the earlier one among equal keys in a run */

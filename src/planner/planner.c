@@ -1,4 +1,5 @@
 /* planner.c - two commits to a plan (see meshgate/planner.h). */
+#include "meshgate/sort.h"
 #include "meshgate/planner.h"
 
 #include <stdlib.h>
@@ -294,7 +295,7 @@ int mg_catalogue_environments(const mg_catalogue *cat, const char ***out, size_t
 		return mg_oom();
 	for (size_t i = 0; i < cat->nproducts; i++)
 		v[i] = cat->products[i].environment;
-	qsort(v, cat->nproducts, sizeof *v, cmp_str);
+	mg_sort(v, cat->nproducts, sizeof *v, cmp_str);
 	size_t k = 0;
 	for (size_t i = 0; i < cat->nproducts; i++)
 		if (!k || strcmp(v[k - 1], v[i]) != 0)

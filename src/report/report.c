@@ -4,6 +4,7 @@
  * report_int.h).  JSON is built with cJSON, which stays inside the report
  * files.
  */
+#include "meshgate/sort.h"
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -187,7 +188,7 @@ int mg_report_fingerprints(mg_report_fp **out, const mg_findings *f)
 		}
 		keys[i].index = i;
 	}
-	qsort(keys, f->count, sizeof *keys, cmp_fp_key);
+	mg_sort(keys, f->count, sizeof *keys, cmp_fp_key);
 	unsigned long occurrence = 0;
 	for (size_t j = 0; j < f->count; j++) {
 		fp_key *k = &keys[j];

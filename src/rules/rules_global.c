@@ -24,6 +24,7 @@
  *                         once, with its shortest cycle through its first
  *                         product found by breadth-first search; O(N + E).
  */
+#include "meshgate/sort.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,7 +185,7 @@ static int check_locations(mg_rules_state *st)
 			l->table = t;
 			n++;
 		}
-	qsort(locs, n, sizeof *locs, location_cmp);
+	mg_sort(locs, n, sizeof *locs, location_cmp);
 	for (size_t i = 0; i < n; i++) {
 		const location *l = &locs[i];
 		while (depth && !encloses(&locs[stack[depth - 1]], l))

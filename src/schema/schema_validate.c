@@ -9,6 +9,7 @@
  * nothing.  Validation allocates nothing besides the findings themselves
  * (and a regex scratch buffer for patterns above 256 states).
  */
+#include "meshgate/sort.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -600,7 +601,7 @@ static int unique_sorted(vctx *c, const mg_schema *s, const mg_node *x, bool rep
 		v_[i].hash = node_hash(x->u.array.items[i], 0);
 		v_[i].index = i;
 	}
-	qsort(v_, n, sizeof *v_, hidx_cmp);
+	mg_sort(v_, n, sizeof *v_, hidx_cmp);
 	/* within a run of equal hashes indices ascend: report each item once,
 	 * against the first earlier item equal to it */
 	for (size_t b = 1, run = 0; b < n; b++) {

@@ -14,6 +14,7 @@
  * page shows its neighbourhood in three columns (inputs, it, consumers of
  * its outputs), which needs no crossing reduction at all.
  */
+#include "meshgate/sort.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,7 @@ int site_lineage_link(site *s)
 		for (size_t i = env->first; i < env->first + env->count; i++)
 			if (s->products[i].p->name)
 				names[k++] = (named){ s->products[i].p->name, i };
-		qsort(names, k, sizeof *names, cmp_named);
+		mg_sort(names, k, sizeof *names, cmp_named);
 		for (size_t i = env->first; i < env->first + env->count && r == 0; i++) {
 			site_product *sp = &s->products[i];
 			const mg_product *p = sp->p;
@@ -100,7 +101,7 @@ int site_lineage_link(site *s)
 				sp->sources = ns;
 			}
 			if (sp->nsources > 1)
-				qsort(sp->sources, sp->nsources, sizeof *sp->sources, cmp_str);
+				mg_sort(sp->sources, sp->nsources, sizeof *sp->sources, cmp_str);
 		}
 		free(names);
 	}
@@ -238,7 +239,7 @@ static void graph_free(graph *g)
 
 static size_t source_id(const graph *g, const char *name)
 {
-	const char **hit = bsearch(&name, g->source, g->n - g->nproducts, sizeof *g->source, cmp_str);
+	const char **hit = mg_find(&name, g->source, g->n - g->nproducts, sizeof *g->source, cmp_str);
 	return g->nproducts + (size_t)(hit - g->source);
 }
 
@@ -258,7 +259,7 @@ static int graph_build(site *s, const site_env *env, graph *g)
 	for (size_t i = first; i < first + np; i++)
 		for (size_t k = 0; k < s->products[i].nsources; k++)
 			g->source[ns++] = s->products[i].sources[k];
-	qsort(g->source, ns, sizeof *g->source, cmp_str);
+	mg_sort(g->source, ns, sizeof *g->source, cmp_str);
 	size_t u = 0;
 	for (size_t k = 0; k < ns; k++)
 		if (!u || strcmp(g->source[u - 1], g->source[k]) != 0)
@@ -389,7 +390,7 @@ static int graph_order(graph *g, const char *const *labels, size_t **out_order)
 	for (int sweep = 0;; sweep++) {
 		for (size_t v = 0; v < g->n; v++)
 			sl[v] = (slot){ g->layer[v], g->key[v], labels[v], v };
-		qsort(sl, g->n, sizeof *sl, cmp_slot);
+		mg_sort(sl, g->n, sizeof *sl, cmp_slot);
 		for (size_t k = 0, at = 0; k < g->n; k++) {
 			if (k && sl[k].layer != sl[k - 1].layer)
 				at = 0;

@@ -4,6 +4,7 @@
  * give each product its findings, grants, score, lineage and last change,
  * then write the pages and the assets.
  */
+#include "meshgate/sort.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -144,7 +145,7 @@ static int cmp_folder(const void *key, const void *elem)
 /* The product whose folder holds `path` (or is it), or NULL. */
 static site_product *owner_of(site *s, const char *path, mg_buf *tmp)
 {
-	site_product *sp = bsearch(path, s->products, s->nproducts, sizeof *s->products, cmp_folder);
+	site_product *sp = mg_find(path, s->products, s->nproducts, sizeof *s->products, cmp_folder);
 	if (sp)
 		return sp;
 	const char *slash = strrchr(path, '/');
@@ -153,7 +154,7 @@ static site_product *owner_of(site *s, const char *path, mg_buf *tmp)
 	mg_buf_clear(tmp);
 	if (mg_buf_add(tmp, path, (size_t)(slash - path)) < 0)
 		return NULL;
-	return bsearch(tmp->ptr, s->products, s->nproducts, sizeof *s->products, cmp_folder);
+	return mg_find(tmp->ptr, s->products, s->nproducts, sizeof *s->products, cmp_folder);
 }
 
 static int attach_findings(site *s)

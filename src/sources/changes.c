@@ -1,4 +1,5 @@
 /* changes.c - products changed between two commits (see meshgate/changes.h). */
+#include "meshgate/sort.h"
 #include "meshgate/changes.h"
 
 #include <git2.h>
@@ -142,7 +143,7 @@ int mg_changes_between(mg_changes *c, const char *repo_path, const char *from_re
 		}
 	}
 	if (r == 0 && c->count > 1) {
-		qsort(c->folders, c->count, sizeof *c->folders, cmp_str);
+		mg_sort(c->folders, c->count, sizeof *c->folders, cmp_str);
 		size_t k = 0;
 		for (size_t i = 0; i < c->count; i++) {
 			if (k && strcmp(c->folders[k - 1], c->folders[i]) == 0) {

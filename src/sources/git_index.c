@@ -12,6 +12,7 @@
  * to drop from the end of the previous path followed by the NUL-terminated
  * rest, without padding.
  */
+#include "meshgate/sort.h"
 #include "sources/git_index.h"
 
 #include <errno.h>
@@ -251,7 +252,7 @@ int mg_git_index_parse(mg_git_index *ix, const unsigned char *data, size_t len, 
 		if (cmp_entries(&ix->entries[i - 1], &ix->entries[i]) > 0)
 			sorted = false;
 	if (!sorted)
-		qsort(ix->entries, ix->n, sizeof *ix->entries, qsort_entries);
+		mg_sort(ix->entries, ix->n, sizeof *ix->entries, qsort_entries);
 	r = 0;
 done:
 	if (r != 0) {

@@ -1,4 +1,5 @@
 /* source_dir.c - the work-tree source: a directory of the file system (see meshgate/source.h). */
+#include "meshgate/sort.h"
 #include "meshgate/source.h"
 
 #include <dirent.h>
@@ -68,7 +69,7 @@ static int dir_list(mg_source *src, const char *dir, mg_entry_cb cb, void *ctx)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof *names, cmp_names);
+	mg_sort(names, n, sizeof *names, cmp_names);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct stat st;
 		mg_entry e = { names[i], MG_ENTRY_OTHER };

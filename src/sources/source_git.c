@@ -10,6 +10,7 @@
  * parser (git_index.c), which costs a fraction of libgit2's loader; an
  * index it does not handle (split or sparse) goes through libgit2.
  */
+#include "meshgate/sort.h"
 #include "meshgate/source.h"
 
 #include <git2.h>
@@ -182,7 +183,7 @@ static int children_emit(children *c, mg_entry_cb cb, void *ctx)
 	mg_buf name = MG_BUF_INIT;
 	int r = 0;
 	if (c->n > 1)
-		qsort(c->items, c->n, sizeof *c->items, cmp_children);
+		mg_sort(c->items, c->n, sizeof *c->items, cmp_children);
 	for (size_t i = 0; i < c->n && r == 0; i++) {
 		if (i && cmp_children(&c->items[i - 1], &c->items[i]) == 0)
 			continue;
@@ -432,7 +433,7 @@ static int load_index(index_source *s, const char *index_file)
 			sorted = 0;
 	/* git keeps the index sorted; libgit2 sorts case-insensitively on core.ignorecase */
 	if (!sorted)
-		qsort(s->ents, s->n, sizeof *s->ents, cmp_ientries);
+		mg_sort(s->ents, s->n, sizeof *s->ents, cmp_ientries);
 	size_t n = 0;
 	for (size_t i = 0; i < s->n; i++)
 		if (n == 0 || strcmp(s->ents[n - 1].path, s->ents[i].path) != 0)
