@@ -1,0 +1,164 @@
+/*
+ * aws.h - meshgate's own AWS client, on libcurl and OpenSSL (no SDK):
+ * Signature Version 4, the credential chain, STS AssumeRole, and one
+ * signed call whose failures are classified for the executor.  Owned by
+ * src/aws/; the lakeformation backend (src/backends/) is its user.
+ *
+ * Secrets - secret access keys, session tokens, signatures - never appear
+ * in a message, a log line or an error: messages name the credential's
+ * source ("environment", "profile ci in ~/.aws/credentials", "assumed role
+ * arn:...") and at most the access key id.
+ */
+#ifndef MESHGATE_AWS_H
+#define MESHGATE_AWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "meshgate/buf.h"
+#include "meshgate/retry.h"
+
+/* ---- credentials ---- */
+
+typedef struct mg_aws_credentials {
+	char access_key_id[128];
+	char secret_access_key[128];
+	char session_token[4096]; /* "" when none */
+	long long expiration;     /* unix seconds; 0: does not expire */
+	char source[192];         /* where they came from, for messages (no secret) */
+} mg_aws_credentials;
+
+/* Overwrites every byte (OPENSSL_cleanse), so no secret outlives its use. */
+void mg_aws_credentials_wipe(mg_aws_credentials *c);
+
+/*
+ * The default chain, in the SDKs' order: AWS_ACCESS_KEY_ID /
+ * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; then profile `profile` (NULL:
+ * $AWS_PROFILE, else "default") in $AWS_SHARED_CREDENTIALS_FILE (default
+ * ~/.aws/credentials) and $AWS_CONFIG_FILE (default ~/.aws/config, sections
+ * "[profile NAME]").  A profile with role_arn + source_profile is resolved
+ * by AssumeRole through `sts_endpoint_url` (NULL: the regional endpoint).
+ * MG_ENOTFOUND with a message naming every place looked when none is found.
+ */
+int mg_aws_credentials_resolve(const char *profile, const char *region, const char *sts_endpoint_url,
+			       mg_aws_credentials *out);
+
+/* ---- SigV4 ---- */
+
+typedef struct mg_aws_header {
+	const char *name;
+	const char *value;
+} mg_aws_header;
+
+typedef struct mg_aws_sign_input {
+	const char *method;            /* "POST" */
+	const char *host;              /* "lakeformation.eu-west-1.amazonaws.com" or "127.0.0.1:5000" */
+	const char *path;              /* "/BatchGrantPermissions", not yet URI-encoded */
+	const char *query;             /* "Action=AssumeRole&Version=2011-06-15" or "" */
+	const mg_aws_header *headers;  /* further headers to sign (content-type, x-amz-target) */
+	size_t nheaders;
+	const void *body;
+	size_t body_len;
+	const char *region;            /* "eu-west-1" */
+	const char *service;           /* signing name: "lakeformation", "glue", "sts", "s3" */
+	const char *amz_date;          /* "20150830T123600Z" (UTC) */
+} mg_aws_sign_input;
+
+/*
+ * Signs one request: writes the value of the Authorization header to
+ * `authorization` (the caller also sends X-Amz-Date, Host and, when there
+ * is a token, X-Amz-Security-Token).  Canonical request and string to sign
+ * as the AWS SigV4 test suite has them.  MG_ETOOBIG when cap is too small.
+ */
+int mg_aws_sigv4_sign(const mg_aws_sign_input *in, const mg_aws_credentials *c, char *authorization, size_t cap);
+
+/* ---- one client per service, region and identity ---- */
+
+typedef struct mg_aws_client_options {
+	const char *service;      /* signing name and endpoint prefix: "lakeformation", "glue", "sts" */
+	const char *region;       /* required */
+	const char *endpoint_url; /* NULL: https://{service}.{region}.amazonaws.com; http only on loopback */
+	const char *profile;      /* NULL: $AWS_PROFILE or "default" */
+	const char *role_arn;     /* NULL: the chain's credentials; else AssumeRole with them */
+	const char *external_id;  /* for role_arn, or NULL */
+	const char *session_name; /* for role_arn; NULL: "meshgate" */
+	long timeout_ms;          /* per request; 0: 30 s */
+	const mg_retry_policy *retry; /* for mg_aws_call's own retries of reads; NULL: MG_RETRY_STANDARD */
+} mg_aws_client_options;
+
+typedef struct mg_aws_client mg_aws_client;
+
+/* Resolves credentials (and assumes role_arn) now; errors name the cause, never a secret. */
+int mg_aws_client_new(mg_aws_client **out, const mg_aws_client_options *o);
+void mg_aws_client_free(mg_aws_client *c);
+
+/* How a call ended, classified for the executor's retry policy. */
+typedef enum mg_aws_outcome {
+	MG_AWS_OK,        /* 2xx */
+	MG_AWS_FAILED,    /* the service refused: a 4xx that retrying will not change */
+	MG_AWS_RETRYABLE, /* throttled or 5xx/transient: not applied, safe to try again */
+	MG_AWS_UNKNOWN    /* sent, outcome unknown (timeout, connection dropped mid-response) */
+} mg_aws_outcome;
+
+typedef struct mg_aws_response {
+	mg_aws_outcome outcome;
+	long http_status;       /* 0 when no response */
+	char request_id[64];    /* x-amzn-RequestId / x-amz-request-id, "" when none */
+	char error_code[128];   /* "AccessDeniedException", "ThrottlingException", ... "" on success */
+	char message[256];      /* the service's message or the transport error; no secrets */
+	long retry_after_ms;    /* Retry-After hint, 0 when none */
+	mg_buf body;            /* the response body (JSON or XML), NUL-terminated */
+} mg_aws_response;
+
+void mg_aws_response_init(mg_aws_response *r);
+void mg_aws_response_release(mg_aws_response *r);
+
+typedef enum mg_aws_protocol {
+	MG_AWS_REST_JSON, /* lakeformation: POST {path}, application/json body */
+	MG_AWS_JSON_1_1,  /* glue: POST /, X-Amz-Target: {target}, application/x-amz-json-1.1 */
+	MG_AWS_QUERY      /* sts: POST /, form body Action=...&Version=..., XML response */
+} mg_aws_protocol;
+
+typedef struct mg_aws_call_input {
+	mg_aws_protocol protocol;
+	const char *path;    /* REST_JSON: "/BatchGrantPermissions"; others "/" (NULL means "/") */
+	const char *target;  /* JSON_1_1: "AWSGlue.GetDatabase"; else NULL */
+	const char *body;    /* JSON text, or the form body for QUERY */
+	size_t body_len;
+	bool idempotent;     /* true: mg_aws_call retries RETRYABLE outcomes itself under the
+				client's retry policy; false: one attempt, the caller decides */
+} mg_aws_call_input;
+
+/*
+ * Sends one signed request and fills resp (which the caller initialised).
+ * Returns 0 whenever resp->outcome says what happened - including refusals;
+ * a negative code only when no request could be built (then nothing was sent).
+ * Error codes are read from the JSON "__type"/"code" field, the
+ * x-amzn-ErrorType header, or the XML <Code>; throttling codes, 5xx and
+ * transient curl errors before sending are RETRYABLE, timeouts after sending UNKNOWN.
+ */
+int mg_aws_call(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *resp);
+
+/* The client's identity for messages: "profile ci (AKIA...XYZ)" - never a secret. */
+const char *mg_aws_client_identity(const mg_aws_client *c);
+
+/* ---- parsers of outside input, exposed for tests and fuzzers ---- */
+
+/*
+ * Reads [section] key = value from an AWS credentials/config file text.
+ * Writes the value of `key` in `section` to out (NUL-terminated).  0 when
+ * found, MG_ENOTFOUND when absent, MG_EPARSE (message with line number, no
+ * values) when the text is malformed, MG_ETOOBIG when the value does not fit.
+ */
+int mg_aws_ini_get(const char *text, size_t len, const char *section, const char *key, char *out, size_t cap);
+
+/* Fills resp->error_code/message from a JSON or XML error body (and header type, or NULL). */
+void mg_aws_parse_error(const char *body, size_t len, const char *error_type_header, mg_aws_response *resp);
+
+/*
+ * Reads AccessKeyId, SecretAccessKey, SessionToken, Expiration from an STS
+ * AssumeRole XML response.  MG_EPARSE when a field is missing.
+ */
+int mg_aws_parse_assume_role(const char *xml, size_t len, mg_aws_credentials *out);
+
+#endif
