@@ -8,6 +8,22 @@
 
 #include "meshgate/backend.h"
 
+/*
+ * Where the problems of one backend's options go (options.c): `config`
+ * findings on path when findings is not NULL (validate, check), else the
+ * first problem becomes the error (MG_EINVALID in first) when a backend
+ * is built.
+ */
+typedef struct mg_backend_reporter {
+	const char *path;
+	mg_findings *findings;
+	int first; /* 0, or the error code of the first problem (findings == NULL) */
+} mg_backend_reporter;
+
+/* Reports one problem at node `at` (NULL: 1:1); < 0 only when a finding could not be stored. */
+int mg_backend_problem(mg_backend_reporter *rp, const mg_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 int mg_backend_local_create(mg_backend **out, const mg_backend_params *p);
 int mg_backend_local_check(const mg_node *options, const char *path, mg_findings *findings);
 

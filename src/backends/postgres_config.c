@@ -12,34 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/backends_int.h"
 #include "backends/postgres_int.h"
 #include "meshgate/error.h"
 
 static const char *const sslmodes[] = { "disable", "allow", "prefer", "require", "verify-ca", "verify-full" };
-
-typedef struct {
-	const char *path;
-	mg_findings *findings;
-	int first; /* 0, or the error code of the first problem (findings == NULL) */
-} reporter;
-
-static int problem(reporter *rp, const mg_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int problem(reporter *rp, const mg_node *at, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int r = 0;
-	if (rp->findings) {
-		r = mg_findings_vadd(rp->findings, rp->path, at ? at->line : 1, at ? at->col : 1, MG_RULE_CONFIG, fmt, ap);
-	} else if (!rp->first) {
-		char msg[512];
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		mg_error_set("%s: %s", rp->path, msg);
-		rp->first = MG_EINVALID;
-	}
-	va_end(ap);
-	return r;
-}
 
 static bool env_name_ok(const char *s)
 {
@@ -64,7 +41,7 @@ static bool secret_key(const char *k)
 
 int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *findings, mg_pg_options *o)
 {
-	reporter rp = { path ? path : "meshgate.yaml", findings, 0 };
+	mg_backend_reporter rp = { path ? path : "meshgate.yaml", findings, 0 };
 	int r = 0;
 	memset(o, 0, sizeof *o);
 	o->dsn_env = MG_PG_DSN_ENV_DEFAULT;
@@ -80,7 +57,7 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 			continue;
 		if (strcmp(m->key, "dsn-env") == 0) {
 			if (!env_name_ok(s))
-				r = problem(&rp, v, "postgres: dsn-env names the environment variable that holds the connection "
+				r = mg_backend_problem(&rp, v, "postgres: dsn-env names the environment variable that holds the connection "
 						    "string (letters, digits, '_'), e.g. MESHGATE_POSTGRES_DSN");
 			else {
 				o->dsn_env = s;
@@ -88,7 +65,7 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 			}
 		} else if (strcmp(m->key, "service") == 0) {
 			if (!s || !*s || strlen(s) > 256)
-				r = problem(&rp, v, "postgres: service is a libpq service name from pg_service.conf");
+				r = mg_backend_problem(&rp, v, "postgres: service is a libpq service name from pg_service.conf");
 			else
 				o->service = s;
 		} else if (strcmp(m->key, "sslmode") == 0) {
@@ -96,13 +73,13 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 			for (size_t k = 0; s && k < sizeof sslmodes / sizeof sslmodes[0]; k++)
 				ok |= strcmp(s, sslmodes[k]) == 0;
 			if (!ok)
-				r = problem(&rp, v, "postgres: sslmode is one of disable, allow, prefer, require, verify-ca, "
+				r = mg_backend_problem(&rp, v, "postgres: sslmode is one of disable, allow, prefer, require, verify-ca, "
 						    "verify-full (default: verify-full unless on a unix socket or loopback)");
 			else
 				o->sslmode = s;
 		} else if (strcmp(m->key, "role") == 0) {
 			if (!s || mg_pg_ident_check("postgres: role", s) < 0) {
-				r = problem(&rp, v, "postgres: role is the role meshgate acts as (SET ROLE), the owner of the "
+				r = mg_backend_problem(&rp, v, "postgres: role is the role meshgate acts as (SET ROLE), the owner of the "
 						    "managed tables: a name of 1 to 63 bytes");
 				mg_error_clear();
 			} else
@@ -110,12 +87,12 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 		} else if (strcmp(m->key, "connect-timeout") == 0) {
 			if (v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < 1 ||
 			    v->u.number.value > 600)
-				r = problem(&rp, v, "postgres: connect-timeout is a number of seconds from 1 to 600");
+				r = mg_backend_problem(&rp, v, "postgres: connect-timeout is a number of seconds from 1 to 600");
 			else
 				o->connect_timeout_s = (long)v->u.number.value;
 		} else if (strcmp(m->key, "schemas") == 0) {
 			if (v->type != MG_NODE_OBJECT || v->u.object.count > MG_PG_SCHEMAS_MAX) {
-				r = problem(&rp, v, "postgres: schemas maps data-product names to schema names "
+				r = mg_backend_problem(&rp, v, "postgres: schemas maps data-product names to schema names "
 						    "(at most %d entries)", MG_PG_SCHEMAS_MAX);
 				continue;
 			}
@@ -129,7 +106,7 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 				const char *sc = mg_node_str(e->value);
 				if (!sc || mg_pg_ident_check("schema", sc) < 0) {
 					mg_error_clear();
-					r = problem(&rp, e->value, "postgres: the schema of product '%s' must be a name of 1 to "
+					r = mg_backend_problem(&rp, e->value, "postgres: the schema of product '%s' must be a name of 1 to "
 								   "63 bytes without control characters", e->key);
 					continue;
 				}
@@ -137,20 +114,20 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 				o->schemas[o->nschemas++].schema = sc;
 			}
 		} else if (secret_key(m->key)) {
-			r = problem(&rp, v, "postgres: '%s' does not belong in meshgate.yaml: the connection string and "
+			r = mg_backend_problem(&rp, v, "postgres: '%s' does not belong in meshgate.yaml: the connection string and "
 					    "password never come from the repository; put the connection string in the "
 					    "environment variable named by dsn-env (default %s), or use a libpq service "
 					    "and PGPASSFILE",
 				    m->key, MG_PG_DSN_ENV_DEFAULT);
 		} else {
-			r = problem(&rp, v, "postgres: unknown option '%s' (it takes dsn-env, service, sslmode, role, "
+			r = mg_backend_problem(&rp, v, "postgres: unknown option '%s' (it takes dsn-env, service, sslmode, role, "
 					    "schemas, connect-timeout)",
 				    m->key);
 		}
 	}
 	if (r == 0 && dsn_env_given && o->service) {
 		const mg_node *at = mg_obj_get(entry, "service");
-		r = problem(&rp, at, "postgres: give dsn-env or service, not both");
+		r = mg_backend_problem(&rp, at, "postgres: give dsn-env or service, not both");
 	}
 	if (r < 0)
 		return r;
