@@ -1,0 +1,273 @@
+/*
+ * lakeformation_config.c - the lakeformation backend's options in
+ * meshgate.yaml (see lakeformation_int.h).  No network here: checked and
+ * fuzzed in every build.
+ *
+ * Credentials never come from the repository: they come from the AWS
+ * credential chain (docs/aws.md) of the machine that runs apply; a key,
+ * secret or token in meshgate.yaml is a config error.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/backends_int.h"
+#include "backends/lakeformation_int.h"
+#include "meshgate/error.h"
+
+static bool digits12(const char *s)
+{
+	if (!s || strlen(s) != 12)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* eu-west-1, us-gov-west-1, cn-north-1: lower-case letters, digits and '-', 4 to 32 bytes */
+static bool region_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 4 || n > 32 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
+static bool printable(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n > max)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* arn:PARTITION:iam::123456789012:role/NAME */
+static bool role_arn_ok(const char *s)
+{
+	if (!printable(s, 2048) || strncmp(s, "arn:", 4) != 0)
+		return false;
+	const char *iam = strstr(s + 4, ":iam::");
+	if (!iam || strlen(iam) < 6 + 12 + 7)
+		return false;
+	char acct[13];
+	memcpy(acct, iam + 6, 12);
+	acct[12] = '\0';
+	return digits12(acct) && strncmp(iam + 18, ":role/", 6) == 0 && iam[24] != '\0';
+}
+
+/* Glue database names: 1 to 255 bytes, no control characters. */
+static bool name_ok(const char *s)
+{
+	return printable(s, 255);
+}
+
+/* 127.0.0.0/8 written as four decimal numbers of at most 3 digits */
+static bool ipv4_loopback(const char *h, size_t n)
+{
+	int parts = 0, digits = 0;
+	if (n < 9 || strncmp(h, "127.", 4) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (h[i] == '.') {
+			if (!digits)
+				return false;
+			parts++;
+			digits = 0;
+		} else if (h[i] >= '0' && h[i] <= '9') {
+			if (++digits > 3)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return parts == 3 && digits;
+}
+
+bool mg_lf_endpoint_ok(const char *url)
+{
+	bool tls;
+	const char *h;
+	if (!url)
+		return false;
+	if (strncmp(url, "https://", 8) == 0) {
+		tls = true;
+		h = url + 8;
+	} else if (strncmp(url, "http://", 7) == 0) {
+		tls = false;
+		h = url + 7;
+	} else {
+		return false;
+	}
+	size_t alen = strcspn(h, "/?#");
+	if (!alen || memchr(h, '@', alen) || memchr(h, '\\', alen))
+		return false; /* no host, or userinfo that would hide the real host */
+	size_t hlen;
+	if (h[0] == '[') {
+		const char *close = memchr(h, ']', alen);
+		if (!close)
+			return false;
+		hlen = (size_t)(close - h) + 1;
+	} else {
+		hlen = strcspn(h, ":/?#");
+	}
+	if (hlen > alen || !hlen)
+		return false;
+	if (hlen < alen) { /* a port: digits only */
+		if (h[hlen] != ':' || hlen + 1 == alen)
+			return false;
+		for (size_t i = hlen + 1; i < alen; i++)
+			if (h[i] < '0' || h[i] > '9')
+				return false;
+	}
+	if (tls)
+		return true;
+	return (hlen == 9 && strncmp(h, "localhost", 9) == 0) || (hlen == 5 && strncmp(h, "[::1]", 5) == 0) ||
+	       ipv4_loopback(h, hlen);
+}
+
+/* Keys that would put a credential in the repository. */
+static bool secret_key(const char *k)
+{
+	static const char *const keys[] = { "access-key-id", "aws-access-key-id", "aws_access_key_id", "access-key",
+					    "secret-access-key", "aws-secret-access-key", "aws_secret_access_key",
+					    "secret", "secret-key", "session-token", "aws-session-token",
+					    "aws_session_token", "token", "password", "credentials" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(k, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static int parse_databases(mg_backend_reporter *rp, const mg_node *v, mg_lf_options *o)
+{
+	int r = 0;
+	if (v->type != MG_NODE_OBJECT || v->u.object.count > MG_LF_DATABASES_MAX)
+		return mg_backend_problem(rp, v, "lakeformation: databases maps data-product names to Glue database "
+						 "names (at most %d entries)", MG_LF_DATABASES_MAX);
+	free(o->databases);
+	o->ndatabases = 0;
+	if (!(o->databases = calloc(v->u.object.count ? v->u.object.count : 1, sizeof *o->databases)))
+		return mg_oom();
+	for (size_t k = 0; k < v->u.object.count && r == 0; k++) {
+		const mg_member *e = &v->u.object.members[k];
+		const char *db = mg_node_str(e->value);
+		if (!name_ok(db)) {
+			r = mg_backend_problem(rp, e->value, "lakeformation: the database of product '%s' must be a name "
+							     "of 1 to 255 bytes without control characters", e->key);
+			continue;
+		}
+		o->databases[o->ndatabases].product = e->key;
+		o->databases[o->ndatabases++].database = db;
+	}
+	return r;
+}
+
+int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *findings, mg_lf_options *o)
+{
+	mg_backend_reporter rp = { path ? path : "meshgate.yaml", findings, 0 };
+	int r = 0;
+	memset(o, 0, sizeof *o);
+	o->mode = MG_LF_NAMED;
+	o->timeout_s = 30;
+	if (!entry || entry->type != MG_NODE_OBJECT)
+		return mg_backend_problem(&rp, entry, "lakeformation: needs region and catalog-id"), rp.first;
+	for (size_t i = 0; i < entry->u.object.count && r == 0; i++) {
+		const mg_member *m = &entry->u.object.members[i];
+		const mg_node *v = m->value;
+		const char *s = mg_node_str(v);
+		if (strcmp(m->key, "type") == 0)
+			continue;
+		if (strcmp(m->key, "region") == 0) {
+			if (!region_ok(s))
+				r = mg_backend_problem(&rp, v, "lakeformation: region is an AWS region name such as eu-west-1");
+			else
+				o->region = s;
+		} else if (strcmp(m->key, "catalog-id") == 0) {
+			if (!digits12(s))
+				r = mg_backend_problem(&rp, v, "lakeformation: catalog-id is the 12-digit account id that "
+							       "holds the Data Catalog (quote it: \"123456789012\")");
+			else
+				o->catalog_id = s;
+		} else if (strcmp(m->key, "mode") == 0) {
+			if (s && strcmp(s, "named") == 0)
+				o->mode = MG_LF_NAMED;
+			else if (s && strcmp(s, "lf-tags") == 0)
+				r = mg_backend_problem(&rp, v, "lakeformation: mode lf-tags is not driven by this meshgate "
+							       "(it drives mode named); it never falls back to another mode");
+			else
+				r = mg_backend_problem(&rp, v, "lakeformation: mode is named (the default) or lf-tags");
+		} else if (strcmp(m->key, "role-arn") == 0) {
+			if (!role_arn_ok(s))
+				r = mg_backend_problem(&rp, v, "lakeformation: role-arn is the IAM role meshgate assumes for "
+							       "this environment, arn:aws:iam::123456789012:role/NAME");
+			else
+				o->role_arn = s;
+		} else if (strcmp(m->key, "external-id") == 0) {
+			if (!printable(s, 1224))
+				r = mg_backend_problem(&rp, v, "lakeformation: external-id is the role's sts:ExternalId "
+							       "(2 to 1224 characters)");
+			else
+				o->external_id = s;
+		} else if (strcmp(m->key, "profile") == 0) {
+			if (!printable(s, 128))
+				r = mg_backend_problem(&rp, v, "lakeformation: profile names a profile of the AWS "
+							       "credentials/config files");
+			else
+				o->profile = s;
+		} else if (strcmp(m->key, "endpoint-url") == 0) {
+			if (!printable(s, 512) || !mg_lf_endpoint_ok(s))
+				r = mg_backend_problem(&rp, v, "lakeformation: endpoint-url must be https://..., or http:// "
+							       "only to a loopback host (127.0.0.1, localhost, [::1])");
+			else
+				o->endpoint_url = s;
+		} else if (strcmp(m->key, "timeout") == 0) {
+			if (v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < 1 ||
+			    v->u.number.value > 600)
+				r = mg_backend_problem(&rp, v, "lakeformation: timeout is a number of seconds from 1 to 600");
+			else
+				o->timeout_s = (long)v->u.number.value;
+		} else if (strcmp(m->key, "databases") == 0) {
+			r = parse_databases(&rp, v, o);
+		} else if (secret_key(m->key)) {
+			r = mg_backend_problem(&rp, v, "lakeformation: '%s' does not belong in meshgate.yaml: credentials "
+						       "never come from the repository; meshgate reads them from the AWS "
+						       "credential chain (AWS_* variables, ~/.aws/credentials, a profile, "
+						       "or role-arn to assume)", m->key);
+		} else {
+			r = mg_backend_problem(&rp, v, "lakeformation: unknown option '%s' (it takes region, catalog-id, "
+						       "mode, role-arn, external-id, profile, endpoint-url, timeout, "
+						       "databases)", m->key);
+		}
+	}
+	if (r == 0 && !mg_obj_get(entry, "region"))
+		r = mg_backend_problem(&rp, entry, "lakeformation: region is required (e.g. region: eu-west-1)");
+	if (r == 0 && !mg_obj_get(entry, "catalog-id"))
+		r = mg_backend_problem(&rp, entry, "lakeformation: catalog-id is required: the 12-digit account id "
+						   "of the catalog (the producer or central account)");
+	if (r == 0 && o->external_id && !o->role_arn)
+		r = mg_backend_problem(&rp, mg_obj_get(entry, "external-id"), "lakeformation: external-id needs role-arn");
+	if (r < 0)
+		return r;
+	return rp.first;
+}
+
+void mg_lf_options_release(mg_lf_options *o)
+{
+	free(o->databases);
+	o->databases = NULL;
+	o->ndatabases = 0;
+}
+
+const char *mg_lf_database_of(const mg_lf_options *o, const char *product)
+{
+	for (size_t i = 0; i < o->ndatabases; i++)
+		if (strcmp(o->databases[i].product, product) == 0)
+			return o->databases[i].database;
+	return product;
+}
