@@ -50,6 +50,10 @@ dict_for() {
 	fuzz_regex) cat fuzz/regex.dict ;;
 	fuzz_git_index) cat fuzz/git-index.dict ;;
 	fuzz_pg_error|fuzz_pg_dsn) cat fuzz/postgres.dict ;;
+	fuzz_lf_answer) cat fuzz/json.dict; printf '%s\n' '"Failures"' '"RequestEntry"' '"Id"' '"e0"' '"Error"' \
+		'"ErrorCode"' '"PrincipalResourcePermissions"' '"Resource"' '"TableWithColumns"' '"ColumnWildcard"' \
+		'"ExcludedColumnNames"' '"ColumnNames"' '"NextToken"' '"Permissions"' '"SELECT"' '"DESCRIBE"' '"ALL"' \
+		'"DataLakePrincipalIdentifier"' '"DatabaseName"' '"Database"' '"Table"' ;;
 	fuzz_status_body) cat fuzz/json.dict; printf 'message="message"\nerrors="errors"\nerror="error"\n' ;;
 	*) cat fuzz/json.dict fuzz/yaml.dict fuzz/catalogue.dict ;;
 	esac

@@ -41,6 +41,7 @@
 #include "meshgate/validate.h"
 #include "documents/utf8.h"
 #include "schema/schema_int.h"
+#include "backends/lakeformation_int.h"
 #include "backends/postgres_int.h"
 #ifdef MG_FUZZ_HAVE_STATUS
 #include "publish/status_int.h"
@@ -884,6 +885,68 @@ int mg_fuzz_git_index(const uint8_t *data, size_t size)
 }
 #endif
 
+/* ---- Lake Formation answers ---- */
+
+static void lf_check_line(const char *s, size_t cap)
+{
+	size_t n = strnlen(s, cap);
+	CHECK(n < cap);
+	for (size_t i = 0; i < n; i++)
+		CHECK((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+}
+
+/*
+ * First byte: odd reads a BatchGrant/BatchRevokePermissions answer for a
+ * batch of (byte >> 1) % 21 entries, even a ListPermissions page; the rest
+ * is the body.
+ */
+int mg_fuzz_lf_answer(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	const char *body = (const char *)data + 1;
+	size_t len = size - 1;
+	if (data[0] & 1) {
+		size_t n = (size_t)(data[0] >> 1) % (MG_LF_BATCH_ENTRIES + 1), nfail = 99;
+		mg_lf_failure f[MG_LF_BATCH_ENTRIES];
+		int r = mg_lf_batch_failures(body, len, n, f, &nfail);
+		CHECK(r == 0 || r == MG_EPARSE);
+		CHECK(nfail <= n);
+		for (size_t i = 0; i < nfail; i++) {
+			CHECK(f[i].entry < n);
+			for (size_t k = 0; k < i; k++)
+				CHECK(f[k].entry != f[i].entry);
+			lf_check_line(f[i].code, sizeof f[i].code);
+			lf_check_line(f[i].message, sizeof f[i].message);
+			mg_op_status st = mg_lf_failure_status(&f[i]);
+			CHECK(st == MG_OP_FAILED || st == MG_OP_RETRYABLE);
+		}
+		if (r < 0)
+			CHECK(*mg_error_last() != '\0');
+		mg_error_clear();
+		return 0;
+	}
+	mg_lf_held_list l;
+	char next[64];
+	memset(&l, 0, sizeof l);
+	int r = mg_lf_list_parse(body, len, &l, next, sizeof next);
+	CHECK(r == 0 || r == MG_EPARSE || r == MG_ETOOBIG || r == MG_ENOMEM);
+	CHECK(strnlen(next, sizeof next) < sizeof next);
+	if (r < 0)
+		CHECK(next[0] == '\0');
+	for (size_t i = 0; i < l.count; i++) {
+		const mg_lf_held *h = &l.items[i];
+		CHECK(h->principal && h->database && h->perms);
+		CHECK((h->perms & ~(MG_PERM_SELECT | MG_PERM_DESCRIBE)) == 0);
+		CHECK((h->target == MG_LF_DATABASE) == (h->table == NULL));
+		for (size_t k = 0; k < h->ncolumns; k++)
+			CHECK(h->columns[k] != NULL);
+	}
+	mg_lf_held_release(&l);
+	mg_error_clear();
+	return 0;
+}
+
 /* ---- the table ---- */
 
 const mg_fuzz_target mg_fuzz_targets[] = {
@@ -895,6 +958,7 @@ const mg_fuzz_target mg_fuzz_targets[] = {
 	{ "fuzz_regex", mg_fuzz_regex, 4096 },
 	{ "fuzz_pg_error", mg_fuzz_pg_error, 8192 },
 	{ "fuzz_pg_dsn", mg_fuzz_pg_dsn, 2048 },
+	{ "fuzz_lf_answer", mg_fuzz_lf_answer, 65536 },
 #ifdef MG_FUZZ_HAVE_STATUS
 	{ "fuzz_status_body", mg_fuzz_status_body, 70000 },
 #endif

@@ -45,6 +45,8 @@ int mg_fuzz_regex(const uint8_t *data, size_t size);
 int mg_fuzz_pg_error(const uint8_t *data, size_t size);
 /* A connection string through the password masking (postgres_config.c). */
 int mg_fuzz_pg_dsn(const uint8_t *data, size_t size);
+/* Lake Formation batch answers and ListPermissions pages (backends/lakeformation_json.c). */
+int mg_fuzz_lf_answer(const uint8_t *data, size_t size);
 #ifdef MG_FUZZ_HAVE_STATUS
 /* An HTTP error body of the GitHub/GitLab status APIs. */
 int mg_fuzz_status_body(const uint8_t *data, size_t size);
