@@ -44,6 +44,12 @@ typedef struct {
 	bool in_session; /* between begin() and end(): holds the advisory lock */
 	bool locked;
 	mg_backend *meta;
+	/* within one call's transaction: which roles and schemas exist (for revokes) */
+	struct {
+		char *name;
+		bool role, exists;
+	} seen[64];
+	size_t nseen;
 } pg;
 
 /* ---- connecting ---- */
@@ -261,6 +267,29 @@ static int role_holds(pg *p, const char *role, const char *schema, const char *t
 	return r;
 }
 
+/* mg_pg_exists, remembered for the rest of the call (one transaction: the answer holds). */
+static int exists_cached(pg *p, bool role, const char *name, bool *exists)
+{
+	for (size_t i = 0; i < p->nseen; i++)
+		if (p->seen[i].role == role && strcmp(p->seen[i].name, name) == 0) {
+			*exists = p->seen[i].exists;
+			return 0;
+		}
+	int r = mg_pg_exists(p->conn, role, name, exists);
+	if (r == 0 && p->nseen < sizeof p->seen / sizeof p->seen[0] && (p->seen[p->nseen].name = strdup(name))) {
+		p->seen[p->nseen].role = role;
+		p->seen[p->nseen++].exists = *exists;
+	}
+	return r;
+}
+
+static void forget_seen(pg *p)
+{
+	for (size_t i = 0; i < p->nseen; i++)
+		free(p->seen[i].name);
+	p->nseen = 0;
+}
+
 typedef enum { OP_DONE, OP_REFUSED, OP_SQL_ERROR, OP_ERROR } op_outcome;
 
 /*
@@ -284,9 +313,9 @@ static op_outcome do_op(pg *p, const mg_op *op, mg_op_result *res, pg_err *e, bo
 	if (!grant) {
 		/* revoking from a role, schema or table that is not there: nothing is granted */
 		bool there = false;
-		if (mg_pg_exists(p->conn, true, g->principal, &there) < 0)
+		if (exists_cached(p, true, g->principal, &there) < 0)
 			return OP_ERROR;
-		if (there && mg_pg_exists(p->conn, false, schema, &there) < 0)
+		if (there && exists_cached(p, false, schema, &there) < 0)
 			return OP_ERROR;
 		if (!there)
 			return OP_DONE;
@@ -468,13 +497,164 @@ static int record_managed(pg *p, const mg_op *ops, size_t n, const mg_op_result 
 	return r;
 }
 
+/* Whether an op needs the call's view of the server (columns, privileges) to go in a group. */
+static bool needs_view(const mg_op *op)
+{
+	return op->kind == MG_OP_REVOKE || (op->grant.table && op->grant.except && (op->grant.perms & MG_PERM_SELECT));
+}
+
+/*
+ * Appends op's statement to sql when the call's view says everything the
+ * op needs (returns 1; nothing appended when nothing is to be done), or
+ * returns 0 when the op must go alone (a table the view does not show, a
+ * hand-made table-level SELECT, a role that may not exist): do_op then
+ * reads for itself and reports exactly.
+ */
+static int group_stmt(pg *p, const mg_op *op, const mg_pg_view *v, mg_buf *sql, bool *none_left)
+{
+	const mg_grant *g = &op->grant;
+	const char *schema = mg_pg_schema_of(&p->opt, g->product);
+	bool grant = op->kind == MG_OP_GRANT;
+	*none_left = !grant || !g->table;
+	if (grant && (!g->table || !(g->perms & MG_PERM_SELECT) || !g->except)) {
+		if (g->table && (!(g->perms & MG_PERM_SELECT) || !g->ncolumns))
+			return 1; /* DESCRIBE of a table: what a column SELECT already lets the role see */
+		int r = mg_buf_adds(sql, "; ");
+		if (r == 0)
+			r = mg_pg_build(sql, g->table ? MG_PG_GRANT_COLUMNS : MG_PG_GRANT_USAGE, schema, g->table,
+					(const char *const *)g->columns, g->ncolumns, g->principal, quote_pq, p);
+		return r < 0 ? r : 1;
+	}
+	if (!v->loaded)
+		return 0;
+	bool role_there = true;
+	if (!grant) {
+		/* revoking from a role that is not there: nothing is granted */
+		if (exists_cached(p, true, g->principal, &role_there) < 0)
+			return MG_EBACKEND;
+		if (!role_there)
+			return 1;
+		if (!g->table) {
+			if (!mg_pg_view_schema_exists(v, schema))
+				return 0;
+			int r = mg_buf_adds(sql, "; ");
+			if (r == 0)
+				r = mg_pg_build(sql, MG_PG_REVOKE_USAGE, schema, NULL, NULL, 0, g->principal, quote_pq, p);
+			return r < 0 ? r : 1;
+		}
+		if (!(g->perms & MG_PERM_SELECT))
+			return 1;
+	}
+	mg_pg_range cols = mg_pg_view_columns(v, schema, g->table);
+	if (!cols.n)
+		return 0; /* no such table (or one without columns): do_op says which */
+	mg_pg_range held = mg_pg_view_held(v, g->principal, schema, g->table);
+	for (size_t i = 0; !grant && i < held.n; i++)
+		if (held.v[i].kind == MG_PG_PRIV_TABLE)
+			return 0; /* a hand-made table-level SELECT: revoked and re-granted by do_op */
+	const char **pick = calloc(cols.n + 1, sizeof *pick);
+	size_t npick = 0, left = 0;
+	if (!pick)
+		return mg_oom();
+	for (size_t i = 0; i < cols.n; i++) {
+		bool in = listed((const char *const *)g->columns, g->ncolumns, cols.v[i].column);
+		if (g->except ? !in : in)
+			pick[npick++] = cols.v[i].column;
+	}
+	for (size_t i = 0; !grant && i < held.n; i++)
+		left += held.v[i].kind == MG_PG_PRIV_COLUMN && !listed(pick, npick, held.v[i].column);
+	if (!grant)
+		*none_left = left == 0;
+	int r = 0;
+	if (npick && (r = mg_buf_adds(sql, "; ")) == 0)
+		r = mg_pg_build(sql, grant ? MG_PG_GRANT_COLUMNS : MG_PG_REVOKE_COLUMNS, schema, g->table, pick, npick,
+				g->principal, quote_pq, p);
+	free(pick);
+	return r < 0 ? r : 1;
+}
+
+/*
+ * Ops from `from` on, as many as group_stmt takes, in one round trip:
+ * SAVEPOINT, their statements, RELEASE.  *to is where the group ended.
+ * 0 when they all took effect (results ok) or the group is empty; 1 when
+ * the server refused one (rolled back to the savepoint: the caller applies
+ * them one by one to say which); -1 when the batch cannot go on (e says why).
+ */
+static int apply_group(pg *p, const mg_op *ops, size_t from, size_t n, const mg_pg_view *v, mg_op_result *results,
+		       bool *none_left, size_t *to, pg_err *e)
+{
+	mg_buf sql = MG_BUF_INIT;
+	int r = mg_buf_adds(&sql, "SAVEPOINT meshgate_group");
+	size_t i = from;
+	for (; r == 0 && i < n; i++) {
+		int k = group_stmt(p, &ops[i], v, &sql, &none_left[i]);
+		if (k < 0)
+			r = k;
+		else if (k == 0)
+			break;
+	}
+	*to = i;
+	if (r == 0 && i == from) {
+		mg_buf_release(&sql);
+		return 0;
+	}
+	if (r == 0)
+		r = mg_buf_adds(&sql, "; RELEASE SAVEPOINT meshgate_group");
+	if (r < 0) {
+		mg_buf_release(&sql);
+		snprintf(e->state, sizeof e->state, "%s", PQstatus(p->conn) != CONNECTION_OK ? "08006" : "");
+		snprintf(e->msg, sizeof e->msg, "%s", mg_error_last());
+		return -1;
+	}
+	int rc = run(p, sql.ptr, e);
+	mg_buf_release(&sql);
+	if (rc == 0) {
+		for (size_t k = from; k < *to; k++)
+			results[k].status = MG_OP_OK;
+		return 0;
+	}
+	if (mg_pg_classify(e->state, e->msg, MG_PG_BEFORE_COMMIT) != MG_OP_FAILED || PQstatus(p->conn) != CONNECTION_OK)
+		return -1;
+	pg_err e2;
+	if (run(p, "ROLLBACK TO SAVEPOINT meshgate_group", &e2) < 0) {
+		*e = e2;
+		return -1;
+	}
+	return 1;
+}
+
 static int apply_batch(pg *p, const mg_op *ops, size_t n, mg_op_result *results, bool *none_left)
 {
 	pg_err e;
 	char line[256];
+	size_t slow_until = 0; /* ops before it go one by one (a group was refused) */
+	mg_pg_view view;
+	bool want_view = false;
+	memset(&view, 0, sizeof view);
+	forget_seen(p);
+	for (size_t i = 0; i < n; i++)
+		want_view |= needs_view(&ops[i]);
 	if (run(p, "BEGIN", &e) < 0)
 		goto batch_error;
+	if (want_view && mg_pg_view_load(p->conn, ops, n, &p->opt, &view) < 0) {
+		snprintf(e.state, sizeof e.state, "%s", PQstatus(p->conn) != CONNECTION_OK ? "08006" : "40001");
+		snprintf(e.msg, sizeof e.msg, "%s", mg_error_last());
+		mg_error_clear();
+		goto batch_error;
+	}
 	for (size_t i = 0; i < n; i++) {
+		if (i >= slow_until) {
+			size_t j = i;
+			int f = apply_group(p, ops, i, n, &view, results, none_left, &j, &e);
+			if (f < 0)
+				goto batch_error;
+			if (f == 0 && j > i) {
+				i = j - 1;
+				continue;
+			}
+			if (f == 1)
+				slow_until = j;
+		}
 		if (run(p, "SAVEPOINT meshgate_op", &e) < 0)
 			goto batch_error;
 		op_outcome o = do_op(p, &ops[i], &results[i], &e, &none_left[i]);
@@ -493,6 +673,7 @@ static int apply_batch(pg *p, const mg_op *ops, size_t n, mg_op_result *results,
 				goto batch_error;
 			}
 			run(p, "ROLLBACK", &e);
+			mg_pg_view_release(&view);
 			return MG_EBACKEND;
 		}
 		if (o == OP_SQL_ERROR) {
@@ -515,6 +696,7 @@ static int apply_batch(pg *p, const mg_op *ops, size_t n, mg_op_result *results,
 			goto batch_error;
 		results[i].status = MG_OP_OK;
 	}
+	mg_pg_view_release(&view);
 	/* what meshgate manages, recorded before the commit: a superset of what took effect */
 	{
 		int r = record_managed(p, ops, n, results, none_left);
@@ -534,6 +716,7 @@ static int apply_batch(pg *p, const mg_op *ops, size_t n, mg_op_result *results,
 	}
 	return 0;
 batch_error: {
+	mg_pg_view_release(&view);
 	mg_op_status st = mg_pg_classify(e.state, e.msg, MG_PG_BEFORE_COMMIT);
 	bool lost = mg_pg_connection_lost(e.state, e.msg) || PQstatus(p->conn) != CONNECTION_OK;
 	mg_pg_describe(line, sizeof line, e.state, e.msg, NULL);
@@ -763,6 +946,7 @@ static int pg_end(mg_backend *b)
 static void pg_free(mg_backend *b)
 {
 	pg *p = (pg *)b;
+	forget_seen(p);
 	conn_close(p);
 	mg_backend_free(p->meta);
 	mg_pg_options_release(&p->opt);

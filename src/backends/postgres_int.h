@@ -188,6 +188,29 @@ int mg_pg_read_privs(PGconn *c, const char *const *roles, size_t nroles, const c
 /* Every column of every table in schemas[], as (schema, table, column) triples in out (privs of kind COLUMN, role NULL). */
 int mg_pg_read_columns(PGconn *c, const char *const *schemas, size_t nschemas, mg_pg_privs *out);
 
+/* ---- one call's view of the server (postgres_batch.c) ---- */
+
+typedef struct mg_pg_view {
+	mg_pg_privs cols;  /* every column of the ops' schemas (role NULL), sorted */
+	mg_pg_privs privs; /* what the ops' roles hold there, sorted */
+	bool loaded;
+} mg_pg_view;
+
+typedef struct mg_pg_range {
+	const mg_pg_priv *v;
+	size_t n;
+} mg_pg_range;
+
+/* Reads, in two queries, the columns and privileges the ops[0..n) touch. */
+int mg_pg_view_load(PGconn *c, const mg_op *ops, size_t n, const mg_pg_options *o, mg_pg_view *v);
+void mg_pg_view_release(mg_pg_view *v);
+/* schema.table's columns (sorted by name); none when the server has no such table. */
+mg_pg_range mg_pg_view_columns(const mg_pg_view *v, const char *schema, const char *table);
+/* Whether schema has a table (an empty schema is not seen: callers read it themselves). */
+bool mg_pg_view_schema_exists(const mg_pg_view *v, const char *schema);
+/* What role holds on schema.table (table NULL: the schema's USAGE). */
+mg_pg_range mg_pg_view_held(const mg_pg_view *v, const char *role, const char *schema, const char *table);
+
 /* Runs sql (no result rows wanted); on error fills sqlstate[6] and msg and returns -1. */
 int mg_pg_exec(PGconn *c, const char *sql, char sqlstate[6], char *msg, size_t msgcap);
 #endif
