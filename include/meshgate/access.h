@@ -90,8 +90,29 @@ typedef bool (*mg_product_filter)(const mg_product *p, void *ctx);
 int mg_access_desired(const mg_catalogue *cat, const char *today, mg_product_filter filter,
 		      void *filter_ctx, mg_grant_set *out);
 
-/* True when clearance c is valid on `today`. */
+/*
+ * True when clearance c grants on `today`: present, with a non-empty
+ * approved-by and reason, and an expires that is a calendar date not
+ * before today.  The one definition: the validator's rules, the planner,
+ * the site and the CLI all ask this.
+ */
 bool mg_clearance_valid(const mg_clearance *c, const char *today);
+
+/* What the access model decides for one consumer and one table of its product. */
+typedef enum mg_table_verdict {
+	MG_TABLE_GRANTED,      /* granted (its columns narrowed by the pii/pci clearances) */
+	MG_TABLE_NOT_NAMED,    /* the consumer lists tables, and not this one */
+	MG_TABLE_CONFIDENTIAL, /* confidential, and not named with a valid confidential clearance */
+	MG_TABLE_IAM_SENSITIVE /* an iam consumer (raw S3 read) and the table has a pii/pci
+				  column or is confidential: raw reads cannot hide them */
+} mg_table_verdict;
+
+/*
+ * The verdict for consumer c on table t (of the same product) on `today`.
+ * A granted table can still give no columns when every column is hidden
+ * by the consumer's missing clearances; mg_access_desired says which.
+ */
+mg_table_verdict mg_access_table_verdict(const mg_consumer *c, const mg_table *t, const char *today);
 
 /* ---- plans ---- */
 

@@ -6,6 +6,7 @@
  */
 #include "meshgate/sort.h"
 #include "meshgate/access.h"
+#include "meshgate/date.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +234,7 @@ int mg_grant_set_finish(mg_grant_set *s)
 bool mg_clearance_valid(const mg_clearance *c, const char *today)
 {
 	return c->present && c->approved_by && *c->approved_by && c->reason && *c->reason &&
-	       c->expires && strlen(c->expires) == 10 && strcmp(today, c->expires) <= 0;
+	       c->expires && mg_date_valid(c->expires, strlen(c->expires)) && (!today || strcmp(today, c->expires) <= 0);
 }
 
 static const char *principal_of(const mg_consumer *c)
@@ -258,6 +259,24 @@ static bool names_table(const mg_consumer *c, const char *table)
 static unsigned column_flags(const mg_column *col)
 {
 	return (col->pii ? MG_EXPOSE_PII : 0) | (col->pci ? MG_EXPOSE_PCI : 0);
+}
+
+mg_table_verdict mg_access_table_verdict(const mg_consumer *c, const mg_table *t, const char *today)
+{
+	bool listed = c->has_tables && names_table(c, t->name);
+	unsigned sensitive = 0;
+	if (t->visibility == MG_VIS_CONFIDENTIAL) {
+		if (!listed || !mg_clearance_valid(&c->access[MG_CLEAR_CONFIDENTIAL], today))
+			return MG_TABLE_CONFIDENTIAL;
+	} else if (c->has_tables && !listed) {
+		return MG_TABLE_NOT_NAMED;
+	}
+	for (size_t i = 0; i < t->ncolumns; i++)
+		sensitive |= column_flags(&t->columns[i]);
+	/* raw S3 access cannot hide columns: never for sensitive tables */
+	if (c->channel == MG_CHANNEL_IAM && (sensitive || t->visibility == MG_VIS_CONFIDENTIAL))
+		return MG_TABLE_IAM_SENSITIVE;
+	return MG_TABLE_GRANTED;
 }
 
 /*
@@ -314,21 +333,9 @@ static int table_grant(mg_grant_set *out, const mg_product *p, const mg_consumer
 {
 	bool pii_ok = mg_clearance_valid(&c->access[MG_CLEAR_PII], today);
 	bool pci_ok = mg_clearance_valid(&c->access[MG_CLEAR_PCI], today);
-	bool conf_ok = mg_clearance_valid(&c->access[MG_CLEAR_CONFIDENTIAL], today);
-	bool listed = c->has_tables && names_table(c, t->name);
-	unsigned sensitive = 0;
 	int r = 0;
 	*granted = false;
-	if (t->visibility == MG_VIS_CONFIDENTIAL) {
-		if (!listed || !conf_ok)
-			return 0;
-	} else if (c->has_tables && !listed) {
-		return 0;
-	}
-	for (size_t i = 0; i < t->ncolumns; i++)
-		sensitive |= column_flags(&t->columns[i]);
-	/* raw S3 access cannot hide columns: never for sensitive tables */
-	if (c->channel == MG_CHANNEL_IAM && (sensitive || t->visibility == MG_VIS_CONFIDENTIAL))
+	if (mg_access_table_verdict(c, t, today) != MG_TABLE_GRANTED)
 		return 0;
 	variant *v = &vars[(pii_ok ? 1 : 0) | (pci_ok ? 2 : 0)];
 	if (!v->done && (r = compute_variant(out, t, pii_ok, pci_ok, v)) < 0)

@@ -10,15 +10,13 @@
 #include <time.h>
 
 #include "meshgate/changes.h"
+#include "meshgate/date.h"
 #include "meshgate/error.h"
 
 int cli_today(char out[11], const char *given)
 {
 	if (given) {
-		int y, m, d;
-		char extra;
-		if (strlen(given) != 10 || sscanf(given, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || m < 1 ||
-		    m > 12 || d < 1 || d > 31) {
+		if (!mg_date_valid(given, strlen(given))) {
 			mg_error_set("--today wants a date as YYYY-MM-DD, not '%s'", given);
 			return MG_EUSAGE;
 		}

@@ -9,18 +9,10 @@
 #include "cli/cli.h"
 #include "cli/outputs.h"
 #include "meshgate/changes.h"
+#include "meshgate/date.h"
 #include "meshgate/error.h"
 #include "meshgate/report.h"
 #include "meshgate/validate.h"
-
-static int valid_date(const char *s)
-{
-	int y, m, d;
-	char extra;
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
-		return 0;
-	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
 
 int cli_write_output(const char *path, const mg_buf *text)
 {
@@ -93,7 +85,7 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	cli_outputs outs;
 	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cmd) < 0)
 		return CLI_EXIT_USAGE;
-	if (opts[O_TODAY].value && !valid_date(opts[O_TODAY].value))
+	if (opts[O_TODAY].value && !mg_date_valid(opts[O_TODAY].value, strlen(opts[O_TODAY].value)))
 		return cli_usage_error(cmd, "--today wants a date as YYYY-MM-DD, not '%s'", opts[O_TODAY].value);
 	bool from_git = opts[O_STAGED].seen || opts[O_REV].seen;
 	if (opts[O_STAGED].seen && opts[O_REV].seen)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meshgate/access.h"
+#include "meshgate/date.h"
 #include "meshgate/error.h"
 #include "rules/rules_int.h"
 
@@ -239,29 +241,26 @@ static const char *consumer_label(mg_rules_state *st, const mg_consumer *c)
 	return out;
 }
 
-static bool date_shaped(const char *s)
+static bool filled(const char *s)
 {
-	for (int i = 0; i < 10; i++) {
-		bool dash = i == 4 || i == 7;
-		if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-			return false;
-	}
-	return s[10] == '\0';
+	return s && *s;
+}
+
+static bool date_ok(const mg_clearance *cl)
+{
+	return cl->expires && mg_date_valid(cl->expires, strlen(cl->expires));
 }
 
 static bool expired(const mg_rules_state *st, const mg_clearance *cl)
 {
-	return cl->expires && st->ctx->today && date_shaped(cl->expires) &&
-	       strcmp(cl->expires, st->ctx->today) < 0;
+	return st->ctx->today && date_ok(cl) && strcmp(cl->expires, st->ctx->today) < 0;
 }
 
-/* A clearance that grants: complete and not expired (DESIGN §2). */
-static bool clearance_valid(const mg_rules_state *st, const mg_clearance *cl)
-{
-	return cl->present && cl->approved_by && cl->reason && cl->expires &&
-	       date_shaped(cl->expires) && !expired(st, cl);
-}
-
+/*
+ * Why a present clearance grants nothing, as findings: the access model
+ * (mg_clearance_valid) is the judge; these say which of its conditions
+ * failed, so a clearance reported here is exactly one the planner ignores.
+ */
 static int check_clearances(mg_rules_state *st, const mg_consumer *c)
 {
 	int r;
@@ -269,17 +268,20 @@ static int check_clearances(mg_rules_state *st, const mg_consumer *c)
 		const mg_clearance *cl = &c->access[k];
 		if (!cl->present)
 			continue;
-		if (!cl->approved_by || !cl->reason || !cl->expires) {
-			const char *missing = !cl->approved_by
-				? (!cl->reason ? (!cl->expires ? "approved-by, reason and expires"
-							       : "approved-by and reason")
-					       : (!cl->expires ? "approved-by and expires" : "approved-by"))
-				: (!cl->reason ? (!cl->expires ? "reason and expires" : "reason")
-					       : "expires");
+		bool a = filled(cl->approved_by), why = filled(cl->reason), e = filled(cl->expires);
+		if (!a || !why || !e) {
+			const char *missing = !a ? (!why ? (!e ? "approved-by, reason and expires" : "approved-by and reason")
+							 : (!e ? "approved-by and expires" : "approved-by"))
+						 : (!why ? (!e ? "reason and expires" : "reason") : "expires");
 			if ((r = ADD(st, cl->at, MG_RULE_CLEARANCE,
 				     "%s clearance lacks %s; a clearance needs approved-by, reason and "
 				     "expires (YYYY-MM-DD), otherwise it grants nothing",
 				     clearance_names[k], missing)) < 0)
+				return r;
+		} else if (!date_ok(cl)) {
+			if ((r = ADD(st, cl->expires_at, MG_RULE_CLEARANCE,
+				     "%s clearance expires on '%s', which is not a calendar date (YYYY-MM-DD), "
+				     "so it grants nothing", clearance_names[k], cl->expires)) < 0)
 				return r;
 		}
 		if (expired(st, cl) &&
@@ -310,7 +312,6 @@ static int check_named_tables(mg_rules_state *st, size_t pi, const mg_consumer *
 			      const mg_column **sens)
 {
 	const mg_product *p = &st->cat->products[pi];
-	bool conf_ok = clearance_valid(st, &c->access[MG_CLEAR_CONFIDENTIAL]);
 	int r;
 	for (size_t i = 0; i < c->ntables; i++) {
 		long ti = mg_rules_find_table(st, pi, c->tables[i]);
@@ -335,7 +336,8 @@ static int check_named_tables(mg_rules_state *st, size_t pi, const mg_consumer *
 				return r;
 			continue;
 		}
-		if (c->channel != MG_CHANNEL_IAM || (confidential && !conf_ok))
+		/* the access model decides what raw S3 read would expose; the finding says why */
+		if (mg_access_table_verdict(c, t, st->ctx->today) != MG_TABLE_IAM_SENSITIVE)
 			continue;
 		if (confidential)
 			r = ADD(st, c->tables_at[i], MG_RULE_IAM_CONSUMER_SENSITIVE,
@@ -364,7 +366,8 @@ static int check_iam_all_tables(mg_rules_state *st, const mg_product *p, const m
 	size_t n = 0;
 	int r = 0;
 	for (size_t i = 0; i < p->ntables; i++) {
-		if (p->tables[i].visibility == MG_VIS_CONFIDENTIAL || !sens[i])
+		if (p->tables[i].visibility == MG_VIS_CONFIDENTIAL || !sens[i] ||
+		    mg_access_table_verdict(c, &p->tables[i], st->ctx->today) != MG_TABLE_IAM_SENSITIVE)
 			continue;
 		if (n < 5 && mg_buf_addf(&list, "%s'%s' (%s)", n ? ", " : "", p->tables[i].name,
 					 sens[i]->name) < 0) {

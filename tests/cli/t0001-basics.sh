@@ -39,9 +39,17 @@ run_mg validate --format yaml
 expect_status 2 "$status"
 expect_grep "unknown format 'yaml'" "$SCRATCH/err"
 
-begin "bad --today"
+begin "bad --today: not a calendar date, for every command that takes it"
 run_mg validate --today 2026-13-01
 expect_status 2 "$status"
+run_mg validate --today 2026-02-30
+expect_status 2 "$status"
+expect_grep "not '2026-02-30'" "$SCRATCH/err"
+run_mg plan --today 2026-02-30
+expect_status 2 "$status"
+expect_grep "not '2026-02-30'" "$SCRATCH/err"
+run_mg validate --today 2024-02-29 "$SCRATCH/nothing-here"
+test "$status" -ne 2 && ok || not_ok "2024-02-29 (a leap day) was refused"
 
 begin "missing catalogue is a runtime failure"
 mkdir -p "$SCRATCH/empty"
