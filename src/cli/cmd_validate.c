@@ -14,22 +14,6 @@
 #include "meshgate/report.h"
 #include "meshgate/validate.h"
 
-int cli_write_output(const char *path, const mg_buf *text)
-{
-	FILE *f = path ? fopen(path, "wb") : stdout;
-	if (!f) {
-		mg_error_set("cannot write '%s'", path);
-		return MG_EIO;
-	}
-	int bad = fwrite(text->ptr, 1, text->len, f) != text->len;
-	bad |= path ? fclose(f) != 0 : fflush(f) != 0;
-	if (bad) {
-		mg_error_set("cannot write '%s'", path ? path : "standard output");
-		return MG_EIO;
-	}
-	return 0;
-}
-
 /*
  * The policy a staged change is judged by: HEAD's meshgate.yaml, the
  * branch's policy before this commit.  *found is false before the first

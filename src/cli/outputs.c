@@ -1,4 +1,4 @@
-/* outputs.c - format/output pairs (see outputs.h). */
+/* outputs.c - format/output pairs and writing a command's output (see outputs.h, cli.h). */
 #include "cli/outputs.h"
 
 #include <stdio.h>
@@ -60,6 +60,23 @@ int cli_outputs_write(const cli_outputs *outs, const mg_findings *f, mg_report_c
 		mg_buf_release(&text);
 		if (r < 0)
 			return r;
+	}
+	return 0;
+}
+
+/* Writes text to path, or to standard output when path is NULL (cli.h). */
+int cli_write_output(const char *path, const mg_buf *text)
+{
+	FILE *f = path ? fopen(path, "wb") : stdout;
+	if (!f) {
+		mg_error_set("cannot write '%s'", path);
+		return MG_EIO;
+	}
+	int bad = fwrite(text->ptr, 1, text->len, f) != text->len;
+	bad |= path ? fclose(f) != 0 : fflush(f) != 0;
+	if (bad) {
+		mg_error_set("cannot write '%s'", path ? path : "standard output");
+		return MG_EIO;
 	}
 	return 0;
 }
