@@ -8,8 +8,9 @@ packages="build-essential cmake pkg-config git
 if [ "${1:-}" = "--test" ]; then
   # clang + compiler-rt for the fuzzers; Python jsonschema to cross-check
   # the shipped schemas; PostgreSQL server for backend tests; headless
-  # Chromium for the site's browser test (tests/cli/t0061-site-browser.sh).
-  packages="$packages clang libclang-rt-14-dev python3 python3-jsonschema chromium postgresql"
+  # Chromium for the site's browser test (tests/cli/t0061-site-browser.sh);
+  # strace to count what a command opens (tests/cli/t0009-one-repository.sh).
+  packages="$packages clang libclang-rt-14-dev python3 python3-jsonschema chromium postgresql strace"
 fi
 missing=""
 for p in $packages; do

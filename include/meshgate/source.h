@@ -91,5 +91,11 @@ void mg_source_free(mg_source *s);
  * with git_libgit2_shutdown().  Returns libgit2's init count or an error.
  */
 int mg_git_init(void);
+/*
+ * Closes the repositories this process opened (src/sources/repo.c keeps one
+ * handle per repository for the whole command); the CLI calls it when a
+ * command ends.  Afterwards a library call opens them again.
+ */
+void mg_repo_close_all(void);
 
 #endif

@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 			 */
 			mg_git_init();
 			int status = commands[i].run(argc - 1, argv + 1, &commands[i]);
+			mg_repo_close_all();
 			git_libgit2_shutdown();
 			return status;
 		}

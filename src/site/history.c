@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "meshgate/error.h"
+#include "sources/repo.h"
 #include "site/site_int.h"
 
 #define MAX_COMMITS 20000
@@ -91,10 +92,12 @@ int site_history(site *s)
 		struct stat st;
 		bool top = mg_buf_addf(&dotgit, "%s/.git", dir) == 0 && stat(dotgit.ptr, &st) == 0;
 		mg_buf_release(&dotgit);
-		if (!top || git_repository_open(&repo, dir) != 0)
+		if (!top || mg_repo_get(&repo, dir) != 0) {
+			mg_error_clear();
 			return 0; /* no history to show */
-	} else if (git_repository_open_ext(&repo, dir, 0, NULL) != 0) {
-		return git_fail("cannot open the repository");
+		}
+	} else if (mg_repo_get(&repo, dir) != 0) {
+		return MG_EIO; /* the message says why */
 	}
 	if (git_revparse_single(&obj, repo, rev) != 0 ||
 	    git_object_peel((git_object **)&start, obj, GIT_OBJECT_COMMIT) != 0) {
@@ -193,6 +196,5 @@ done:
 	git_revwalk_free(walk);
 	git_commit_free(start);
 	git_object_free(obj);
-	git_repository_free(repo);
 	return r;
 }

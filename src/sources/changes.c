@@ -10,6 +10,7 @@
 
 #include "meshgate/buf.h"
 #include "meshgate/error.h"
+#include "sources/repo.h"
 #include "meshgate/source.h"
 
 void mg_changes_init(mg_changes *c)
@@ -34,11 +35,7 @@ static int git_fail(const char *what)
 
 static int open_repo(git_repository **repo, const char *path)
 {
-	if (git_repository_open_ext(repo, path && *path ? path : ".", 0, NULL) < 0) {
-		mg_error_set("not a git repository: '%s'", path && *path ? path : ".");
-		return MG_ENOTFOUND;
-	}
-	return 0;
+	return mg_repo_get(repo, path);
 }
 
 static int peel_tree(git_tree **tree, git_repository *repo, const char *rev)
@@ -158,7 +155,6 @@ done:
 	git_diff_free(diff);
 	git_tree_free(from);
 	git_tree_free(to);
-	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return r;
 }
@@ -209,7 +205,6 @@ int mg_git_resolve_commit(char out[41], const char *repo_path, const char *rev)
 done:
 	git_object_free(commit);
 	git_object_free(obj);
-	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return r;
 }
@@ -237,7 +232,6 @@ int mg_git_current_branch(char *out, size_t cap, const char *repo_path)
 	r = 0;
 done:
 	git_reference_free(head);
-	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return r;
 }
@@ -260,7 +254,6 @@ int mg_git_toplevel(mg_buf *out, const char *repo_path)
 		n--;
 	r = mg_buf_add(out, wd, n);
 done:
-	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return r;
 }
@@ -286,7 +279,6 @@ int mg_git_commit_date(char out[11], const char *repo_path, const char *rev)
 done:
 	git_object_free(commit);
 	git_object_free(obj);
-	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return r;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "meshgate/error.h"
+#include "sources/repo.h"
 #include "sources/git_index.h"
 
 /* ---- shared ---- */
@@ -74,19 +75,10 @@ int mg_git_init(void)
 	return n;
 }
 
+/* The command's handle on the repository (sources/repo.h): borrowed, never freed here. */
 static int open_repo(git_repository **out, const char *repo_path)
 {
-	const char *p = repo_path && *repo_path ? repo_path : ".";
-	int e = git_repository_open_ext(out, p, 0, NULL);
-	if (e == GIT_ENOTFOUND) {
-		mg_error_set("not a git repository: '%s'", p);
-		return MG_ENOTFOUND;
-	}
-	if (e < 0) {
-		mg_error_set("cannot open the git repository at '%s': %s", p, git_message());
-		return MG_EIO;
-	}
-	return 0;
+	return mg_repo_get(out, repo_path);
 }
 
 /* "./x", "x/" and "." to the repository-relative form ("x", ""); into b, returned */
@@ -328,7 +320,6 @@ static void index_free(mg_source *src)
 	git_index_free(s->index);
 	mg_buf_release(&s->cache_dir);
 	git_odb_free(s->odb);
-	git_repository_free(s->repo);
 	mg_buf_release(&s->path);
 	mg_buf_release(&s->key);
 	free(s);
@@ -636,7 +627,6 @@ static void rev_free(mg_source *src)
 	}
 	git_tree_free(s->root);
 	git_odb_free(s->odb);
-	git_repository_free(s->repo);
 	mg_buf_release(&s->path);
 	mg_buf_release(&s->dir);
 	free(s);
@@ -754,7 +744,6 @@ int mg_git_hooks_dir(mg_buf *out, const char *repo_path)
 done:
 	git_buf_dispose(&hp);
 	git_config_free(cfg);
-	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return r;
 }

@@ -14,7 +14,9 @@
 #include "meshgate/report.h"
 #include "meshgate/source.h"
 #include "meshgate/validate.h"
+#include "meshgate/changes.h"
 #include "mgt.h"
+#include "sources/repo.h"
 
 #define CAT "data-products-catalogue"
 
@@ -36,6 +38,8 @@ static git_repository *repo_new(void)
 
 static void repo_done(git_repository *repo)
 {
+	/* as a command ends: each test is its own command, with its own HOME */
+	mg_repo_close_all();
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	free(repo_dir);
@@ -720,9 +724,51 @@ static void test_hooks_dir(void)
 	repo_done(repo);
 }
 
+/* Every git helper of a command shares one handle: the repository is opened once (issue 9). */
+static void test_one_open_per_command(void)
+{
+	git_repository *repo = repo_new();
+	char id[41], day[11], branch[64], sub[4200];
+	mg_buf b = MG_BUF_INIT;
+	mg_changes ch;
+	product(repo, CAT "/prod/orders", "orders", "o", 0);
+	commit(repo, "one", NULL);
+	put_staged(repo, CAT "/prod/orders/data-product.json", product_json("orders", 1));
+	commit(repo, "two", NULL);
+	mgt_write("repo/deep/er/x", "");
+	snprintf(sub, sizeof sub, "%s/deep/er", repo_dir);
+	mg_repo_close_all();
+	long before = mg_repo_opened();
+	MGT_EQ_INT(mg_git_resolve_commit(id, repo_dir, "HEAD"), 0);
+	MGT_EQ_INT(mg_git_commit_date(day, repo_dir, "HEAD~1"), 0);
+	MGT_EQ_INT(mg_git_current_branch(branch, sizeof branch, repo_dir), 0);
+	mg_changes_init(&ch);
+	MGT_EQ_INT(mg_changes_between(&ch, repo_dir, "HEAD~1", "HEAD", CAT), 0);
+	MGT_EQ_INT((int)ch.count, 1);
+	mg_changes_release(&ch);
+	for (int i = 0; i < 3; i++) {
+		mg_source *rev = rev_source(i ? "HEAD~1" : "HEAD~1^{tree}");
+		expect_clean(rev, 1);
+		mg_source_free(rev);
+	}
+	mg_source *idx = index_source();
+	MGT_CHECK(idx != NULL);
+	mg_source_free(idx);
+	MGT_EQ_INT(mg_git_toplevel(&b, sub), 0);
+	mg_buf_clear(&b);
+	MGT_EQ_INT(mg_git_hooks_dir(&b, sub), 0); /* another path inside the same repository */
+	MGT_EQ_INT((int)(mg_repo_opened() - before), 1);
+	/* the next command opens it again */
+	mg_repo_close_all();
+	MGT_EQ_INT(mg_git_resolve_commit(id, repo_dir, "HEAD"), 0);
+	MGT_EQ_INT((int)(mg_repo_opened() - before), 2);
+	mg_buf_release(&b);
+	repo_done(repo);
+}
+
 MGT_MAIN(test_staged_fix_over_broken_worktree_passes, test_broken_staged_under_fixed_worktree_fails,
 	 test_commit_source, test_errors, test_deleted_product, test_listing_is_in_byte_order,
 	 test_many_folders,
 	 test_symlink_and_submodule_reported_not_followed, test_blob_over_limit_refused_unread,
 	 test_paths_with_spaces_and_non_ascii, test_config_comes_from_the_source, test_other_index_file,
-	 test_conflicted_path, test_hooks_dir)
+	 test_conflicted_path, test_hooks_dir, test_one_open_per_command)

@@ -1,0 +1,40 @@
+#!/bin/sh
+# One repository handle per command (issue 9): however many git helpers a command
+# uses - sources for two commits and the index, the diff, the committer date, the
+# branch, the hooks folder - it opens the repository, and so reads .git/config,
+# once.  Counted with strace, so the test sees what the process really does.
+. "$TESTDIR/cli/lib.sh"
+command -v strace >/dev/null 2>&1 ||
+  { echo "SKIP: strace is not installed (scripts/install-deps.sh --test installs it)" >&2; exit 77; }
+strace -f -o /dev/null true 2>/dev/null ||
+  { echo "SKIP: strace cannot trace here (no ptrace permission)" >&2; exit 77; }
+export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
+unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
+repo=$SCRATCH/repo
+cp -r "$SRCDIR/examples/quickstart" "$repo"
+git -C "$repo" init -q -b main
+git -C "$repo" config user.name t
+git -C "$repo" config user.email t@example.com
+git -C "$repo" add -A && git -C "$repo" commit -q -m one
+sed -i 's/"version": "[^"]*"/"version": "9.9.9"/' "$repo/data-products-catalogue/prod/sales-orders/data-product.json"
+git -C "$repo" add -A && git -C "$repo" commit -q -m two
+
+# opens COMMAND... : runs it under strace; $status, and in $n how many times it opened .git/config
+opens() {
+  status=0
+  strace -f -qq -e trace=open,openat -o "$SCRATCH/trace" "$MESHGATE" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
+  n=$(grep -c "$repo/.git/config\"" "$SCRATCH/trace")
+}
+
+for cmd in "apply -C $repo --today 2026-06-01" \
+           "plan -C $repo --today 2026-06-01" \
+           "check -C $repo --base HEAD~1 --head HEAD --today 2026-06-01" \
+           "validate -C $repo --rev HEAD --today 2026-06-01" \
+           "validate -C $repo --staged --today 2026-06-01" \
+           "drift -C $repo --today 2026-06-01"; do
+  begin "$cmd: the repository is opened once"
+  opens $cmd
+  test "$status" -le 1 && ok || { not_ok "exit status $status"; cat "$SCRATCH/err" >&2; }
+  test "$n" -eq 1 && ok || not_ok "opened $n times"
+done
+finish
