@@ -62,6 +62,14 @@ typedef struct mg_aws_sign_input {
 	const char *region;            /* "eu-west-1" */
 	const char *service;           /* signing name: "lakeformation", "glue", "sts", "s3" */
 	const char *amz_date;          /* "20150830T123600Z" (UTC) */
+	/*
+	 * How the path is canonicalised.  By default (all false) as every
+	 * service but S3 wants it: dot segments and empty segments removed, then
+	 * URI-encoded twice (once for the wire, once for signing).  Service "s3"
+	 * implies both flags: the path is signed as sent, encoded once.
+	 */
+	bool path_unnormalized;        /* keep ".", ".." and "//" as they are */
+	bool path_encode_once;         /* encode once: the path as sent on the wire */
 } mg_aws_sign_input;
 
 /*
@@ -71,6 +79,9 @@ typedef struct mg_aws_sign_input {
  * as the AWS SigV4 test suite has them.  MG_ETOOBIG when cap is too small.
  */
 int mg_aws_sigv4_sign(const mg_aws_sign_input *in, const mg_aws_credentials *c, char *authorization, size_t cap);
+
+/* The lower-case hex SHA-256 of data (for an x-amz-content-sha256 header). */
+void mg_aws_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* ---- one client per service, region and identity ---- */
 
@@ -84,6 +95,7 @@ typedef struct mg_aws_client_options {
 	const char *session_name; /* for role_arn; NULL: "meshgate" */
 	long timeout_ms;          /* per request; 0: 30 s */
 	const mg_retry_policy *retry; /* for mg_aws_call's own retries of reads; NULL: MG_RETRY_STANDARD */
+	const char *sts_endpoint_url; /* for role_arn and profiles' roles; NULL: https://sts.{region}.amazonaws.com */
 } mg_aws_client_options;
 
 typedef struct mg_aws_client mg_aws_client;
