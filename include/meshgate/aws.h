@@ -33,7 +33,8 @@ void mg_aws_credentials_wipe(mg_aws_credentials *c);
 
 /*
  * The default chain, in the SDKs' order: AWS_ACCESS_KEY_ID /
- * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; then profile `profile` (NULL:
+ * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (skipped, as the SDKs do, when
+ * the caller names a profile); then profile `profile` (NULL:
  * $AWS_PROFILE, else "default") in $AWS_SHARED_CREDENTIALS_FILE (default
  * ~/.aws/credentials) and $AWS_CONFIG_FILE (default ~/.aws/config, sections
  * "[profile NAME]").  A profile with role_arn + source_profile is resolved

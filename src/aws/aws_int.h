@@ -86,6 +86,9 @@ int mg_aws__assume_role(const mg_aws_credentials *with, const mg_aws__assume_arg
 
 /* ---- client.c ---- */
 
+/* For tests: makes the client's credentials look expired, so the next call refreshes them. */
+void mg_aws__client_expire(mg_aws_client *c);
+
 /* A client that signs with the given credentials (copied), resolving nothing. */
 int mg_aws__client_new_static(mg_aws_client **out, const mg_aws_client_options *o, const mg_aws_credentials *c);
 

@@ -270,6 +270,12 @@ void mg_aws_client_free(mg_aws_client *c)
 	free(c);
 }
 
+void mg_aws__client_expire(mg_aws_client *c)
+{
+	if (c->creds.expiration)
+		c->creds.expiration = (long long)time(NULL);
+}
+
 const char *mg_aws_client_identity(const mg_aws_client *c)
 {
 	return c ? c->identity : "";

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/aws_int.h"
 #include "meshgate/aws.h"
 #include "meshgate/error.h"
 #include "mgt.h"
@@ -139,6 +140,10 @@ static void test_live__sts_assume_role_through_the_client(void)
 		return;
 	MGT_CHECK(strstr(mg_aws_client_identity(c), "assumed role " ROLE) != NULL);
 	MGT_CHECK(strstr(mg_aws_client_identity(c), "(ASIA") != NULL);
+	/* expiring credentials are refreshed before the next call: a new key */
+	char before[256];
+	snprintf(before, sizeof before, "%s", mg_aws_client_identity(c));
+	mg_aws__client_expire(c);
 	/* the assumed credentials are the ones signing: STS says who we are */
 	MGT_EQ_INT(call(c, MG_AWS_QUERY, NULL, NULL, "Action=GetCallerIdentity&Version=2011-06-15", true, &resp), 0);
 	MGT_EQ_INT(resp.outcome, MG_AWS_OK);
@@ -146,6 +151,8 @@ static void test_live__sts_assume_role_through_the_client(void)
 		  NULL);
 	if (!strstr(resp.body.ptr, "assumed-role/meshgate-live/meshgate"))
 		fprintf(stderr, "%s\n", resp.body.ptr);
+	MGT_CHECK(strcmp(before, mg_aws_client_identity(c)) != 0);
+	MGT_CHECK(strstr(mg_aws_client_identity(c), "assumed role " ROLE) != NULL);
 	mg_aws_client_free(c);
 	/* a query-protocol refusal (moto's STS answers its errors with HTML, IAM with XML): <Error><Code> */
 	c = client("iam", NULL);
