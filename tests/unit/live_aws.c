@@ -6,7 +6,8 @@
  * REST-JSON calls (GrantPermissions, then ListPermissions shows the grant),
  * STS AssumeRole through the client (its identity and GetCallerIdentity
  * name the assumed role), an IAM query-protocol refusal (XML <Error>), and
- * a profile's role_arn + source_profile.
+ * a profile's role_arn + source_profile.  moto runs with IAM authentication
+ * on, so it recomputes and checks every signature (a wrong secret is refused).
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -19,19 +20,34 @@
 #include "meshgate/error.h"
 #include "mgt.h"
 
-#define SECRET "LiveSecretKey0123456789abcdefghijklmnopqr"
 #define ROLE "arn:aws:iam::123456789012:role/meshgate-live"
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *e = getenv(name);
+	return e && *e ? e : dflt;
+}
 
 static const char *endpoint(void)
 {
-	const char *e = getenv("MESHGATE_AWS_ENDPOINT");
-	return e ? e : "http://127.0.0.1:1";
+	return env_or("MESHGATE_AWS_ENDPOINT", "http://127.0.0.1:1");
+}
+
+/* moto checks signatures: the script made an IAM user whose key this is */
+static const char *key_id(void)
+{
+	return env_or("MESHGATE_LIVE_KEY_ID", "AKIAUNSET");
+}
+
+static const char *secret(void)
+{
+	return env_or("MESHGATE_LIVE_SECRET", "unset");
 }
 
 static void env_keys(void)
 {
-	setenv("AWS_ACCESS_KEY_ID", "AKIALIVETESTING01", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+	setenv("AWS_ACCESS_KEY_ID", key_id(), 1);
+	setenv("AWS_SECRET_ACCESS_KEY", secret(), 1);
 	unsetenv("AWS_SESSION_TOKEN");
 	unsetenv("AWS_PROFILE");
 }
@@ -45,7 +61,7 @@ static mg_aws_client *client(const char *service, const char *role)
 	if (r < 0)
 		fprintf(stderr, "client %s: %s\n", service, mg_error_last());
 	MGT_EQ_INT(r, 0);
-	MGT_CHECK(strstr(mg_error_last(), SECRET) == NULL);
+	MGT_CHECK(strstr(mg_error_last(), secret()) == NULL);
 	return c;
 }
 
@@ -71,7 +87,9 @@ static void test_live__glue_json_1_1(void)
 	mg_aws_response_init(&resp);
 	if (!c)
 		return;
-	MGT_EQ_STR(mg_aws_client_identity(c), "environment (AKIA...G01)");
+	char want[128];
+	snprintf(want, sizeof want, "environment (%.4s...%s)", key_id(), key_id() + strlen(key_id()) - 3);
+	MGT_EQ_STR(mg_aws_client_identity(c), want);
 	MGT_EQ_INT(call(c, MG_AWS_JSON_1_1, NULL, "AWSGlue.CreateDatabase",
 			"{\"DatabaseInput\":{\"Name\":\"sales\",\"Description\":\"live test\"}}", false, &resp), 0);
 	MGT_EQ_INT(resp.outcome, MG_AWS_OK);
@@ -168,15 +186,39 @@ static void test_live__sts_assume_role_through_the_client(void)
 	mg_aws_client_free(c);
 }
 
+static const char *creds_file(void)
+{
+	char text[512];
+	snprintf(text, sizeof text, "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", key_id(), secret());
+	return mgt_write("credentials", text);
+}
+
+/* moto recomputes every signature: a wrong secret is refused, FAILED, and the message holds no secret */
+static void test_live__a_wrong_signature_is_refused(void)
+{
+	env_keys();
+	setenv("AWS_SECRET_ACCESS_KEY", "WrongSecretKey0123456789abcdefghijklmnop", 1);
+	mg_aws_client *c = client("glue", NULL);
+	mg_aws_response resp;
+	mg_aws_response_init(&resp);
+	if (!c)
+		return;
+	MGT_EQ_INT(call(c, MG_AWS_JSON_1_1, NULL, "AWSGlue.GetDatabases", "{}", true, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_FAILED);
+	MGT_EQ_INT(resp.http_status, 403);
+	MGT_EQ_STR(resp.error_code, "SignatureDoesNotMatch");
+	MGT_CHECK(strstr(resp.message, "WrongSecretKey") == NULL);
+	mg_aws_response_release(&resp);
+	mg_aws_client_free(c);
+	env_keys();
+}
+
 static void test_live__profile_role_arn_with_source_profile(void)
 {
 	mg_aws_credentials cr;
 	unsetenv("AWS_ACCESS_KEY_ID");
 	unsetenv("AWS_SECRET_ACCESS_KEY");
-	setenv("AWS_SHARED_CREDENTIALS_FILE",
-	       mgt_write("credentials", "[base]\naws_access_key_id = AKIABASEPROFILE1\naws_secret_access_key = " SECRET
-					"\n"),
-	       1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", creds_file(), 1);
 	setenv("AWS_CONFIG_FILE",
 	       mgt_write("config", "[profile deploy]\nrole_arn = " ROLE "\nsource_profile = base\n"
 				   "role_session_name = ci-run\nexternal_id = ext-123\nregion = eu-west-1\n"),
@@ -210,5 +252,5 @@ static void test_live__profile_role_arn_with_source_profile(void)
 	unsetenv("AWS_CONFIG_FILE");
 }
 
-MGT_MAIN(test_live__glue_json_1_1, test_live__lakeformation_rest_json, test_live__sts_assume_role_through_the_client,
+MGT_MAIN(test_live__a_wrong_signature_is_refused, test_live__glue_json_1_1, test_live__lakeformation_rest_json, test_live__sts_assume_role_through_the_client,
 	 test_live__profile_role_arn_with_source_profile)
