@@ -136,7 +136,7 @@ typedef struct mg_aws_call_input {
 	mg_aws_protocol protocol;
 	const char *path;    /* REST_JSON: "/BatchGrantPermissions"; others "/" (NULL means "/") */
 	const char *target;  /* JSON_1_1: "AWSGlue.GetDatabase"; else NULL */
-	const char *body;    /* JSON text, or the form body for QUERY */
+	const char *body;    /* JSON text, or the form body for QUERY (NULL: "{}" for the JSON protocols, "" for QUERY) */
 	size_t body_len;
 	bool idempotent;     /* true: mg_aws_call retries RETRYABLE outcomes itself under the
 				client's retry policy; false: one attempt, the caller decides */
