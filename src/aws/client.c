@@ -559,10 +559,11 @@ int mg_aws_call(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 {
 	int r;
 	for (int attempt = 1;; attempt++) {
+		/* a failed refresh before a retry keeps the last attempt's answer: something was sent */
 		if (!c->static_creds && c->creds.expiration &&
 		    (long long)time(NULL) + MG_AWS__REFRESH_MARGIN_S >= c->creds.expiration &&
 		    (r = obtain(c)) < 0)
-			return r;
+			return attempt == 1 ? r : 0;
 		reset_response(resp);
 		if ((r = once(c, in, resp)) < 0)
 			return r;

@@ -336,16 +336,17 @@ static void test_sts__assume_role_response(void)
 static void test_xml__depth_and_text_limits(void)
 {
 	mg_aws_response r;
-	char deep[2000] = "";
+	char deep[200];
 	for (int i = 0; i < 40; i++)
-		strcat(deep, "<a>");
+		memcpy(deep + 3 * i, "<a>", 3);
+	deep[120] = '\0';
 	MGT_EQ_INT(mg_aws_parse_assume_role(deep, strlen(deep), &(mg_aws_credentials){ 0 }), MG_EPARSE);
 	MGT_CHECK(strstr(mg_error_last(), "deep") != NULL);
 	size_t n = MG_AWS__XML_TEXT_MAX + 100;
 	char *big = malloc(n + 64);
-	strcpy(big, "<Error><Code>");
+	memcpy(big, "<Error><Code>", 13);
 	memset(big + 13, 'x', n);
-	strcpy(big + 13 + n, "</Code></Error>");
+	memcpy(big + 13 + n, "</Code></Error>", 16);
 	mg_aws_response_init(&r);
 	mg_aws_parse_error(big, strlen(big), NULL, &r);
 	MGT_EQ_STR(r.error_code, "");
