@@ -17,7 +17,6 @@
  */
 #include "aws/aws_int.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 

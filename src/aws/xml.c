@@ -72,11 +72,11 @@ static int add_text(walker *w, const char *s, size_t n)
 /* Text up to the next '<', entities decoded. */
 static int read_text(walker *w)
 {
-	while (w->p < w->end && *w->p != '<') {
-		const char *amp = memchr(w->p, '&', (size_t)(w->end - w->p));
-		const char *lt = memchr(w->p, '<', (size_t)(w->end - w->p));
-		const char *stop = lt ? lt : w->end;
-		if (!amp || amp > stop) {
+	const char *lt = memchr(w->p, '<', (size_t)(w->end - w->p));
+	const char *stop = lt ? lt : w->end; /* found once: the loop stays linear */
+	while (w->p < stop) {
+		const char *amp = memchr(w->p, '&', (size_t)(stop - w->p));
+		if (!amp) {
 			int r = add_text(w, w->p, (size_t)(stop - w->p));
 			w->p = stop;
 			return r;
