@@ -50,6 +50,7 @@ dict_for() {
 	fuzz_regex) cat fuzz/regex.dict ;;
 	fuzz_git_index) cat fuzz/git-index.dict ;;
 	fuzz_pg_error|fuzz_pg_dsn) cat fuzz/postgres.dict ;;
+	fuzz_aws_*) cat fuzz/aws.dict ;;
 	fuzz_lf_answer) cat fuzz/json.dict; printf '%s\n' '"Failures"' '"RequestEntry"' '"Id"' '"e0"' '"Error"' \
 		'"ErrorCode"' '"PrincipalResourcePermissions"' '"Resource"' '"TableWithColumns"' '"ColumnWildcard"' \
 		'"ExcludedColumnNames"' '"ColumnNames"' '"NextToken"' '"Permissions"' '"SELECT"' '"DESCRIBE"' '"ALL"' \
@@ -65,6 +66,8 @@ max_len_for() {
 	fuzz_status_body) echo 70000 ;; # past the 64 KiB response limit
 	fuzz_pg_error) echo 8192 ;;
 	fuzz_pg_dsn) echo 2048 ;;
+	fuzz_aws_ini|fuzz_aws_assume_role) echo 16384 ;;
+	fuzz_aws_error) echo 70000 ;; # past the 64 KiB error-body limit
 	*) echo 65536 ;;
 	esac
 }

@@ -368,10 +368,12 @@ def main():
     fixtures()
     git_index_seeds()
     edge_cases()
-    if os.path.isdir(CORPUS):
-        shutil.rmtree(CORPUS)
+    # only the targets written here are replaced; hand-written corpora
+    # (fuzz_pg_*, fuzz_aws_*) are kept
     for target, files in sorted(corpus.items()):
         d = os.path.join(CORPUS, target)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
         os.makedirs(d)
         for name, data in sorted(files.items()):
             with open(os.path.join(d, name), "wb") as f:

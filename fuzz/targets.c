@@ -27,7 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/aws_int.h"
 #include "meshgate/access.h"
+#include "meshgate/aws.h"
 #include "meshgate/arena.h"
 #include "meshgate/buf.h"
 #include "meshgate/config.h"
@@ -885,6 +887,119 @@ int mg_fuzz_git_index(const uint8_t *data, size_t size)
 }
 #endif
 
+/* ---- AWS: credentials files, error bodies, AssumeRole answers ---- */
+
+#define AWS_FUZZ_SECRET "FuzzSecretValue"
+
+/* printable, NUL-terminated within cap, no C0 or DEL */
+static void check_printable(const char *s, size_t cap)
+{
+	size_t n = strnlen(s, cap);
+	CHECK(n < cap);
+	for (size_t i = 0; i < n; i++)
+		CHECK((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+}
+
+/*
+ * First byte: which section and key to look up; the rest is the file.  A
+ * value found is in the text, trimmed, and fits; a smaller buffer gives
+ * ETOOBIG exactly when the value does not fit; a malformed file's message
+ * starts "line N: " and never holds a value (the marker below).
+ */
+int mg_fuzz_aws_ini(const uint8_t *data, size_t size)
+{
+	static const char *const sections[] = { "default", "profile ci", "a", "ci" };
+	static const char *const keys[] = { "aws_access_key_id", "aws_secret_access_key", "role_arn", "k" };
+	if (size < 1)
+		return 0;
+	const char *section = sections[data[0] & 3], *key = keys[(data[0] >> 2) & 3];
+	const char *text = (const char *)data + 1;
+	size_t len = size - 1;
+	char out[256], small[4];
+	mg_error_clear();
+	int r = mg_aws_ini_get(text, len, section, key, out, sizeof out);
+	CHECK(r == 0 || r == MG_ENOTFOUND || r == MG_EPARSE || r == MG_ETOOBIG);
+	if (r == 0) {
+		size_t n = strlen(out);
+		CHECK(n < sizeof out);
+		if (n) {
+			CHECK(out[0] != ' ' && out[0] != '\t' && out[n - 1] != ' ' && out[n - 1] != '\t');
+			bool inside = false;
+			for (size_t i = 0; i + n <= len && !inside; i++)
+				inside = memcmp(text + i, out, n) == 0;
+			CHECK(inside);
+		}
+		int s = mg_aws_ini_get(text, len, section, key, small, sizeof small);
+		CHECK(s == (n < sizeof small ? 0 : MG_ETOOBIG));
+	} else {
+		const char *m = mg_error_last();
+		check_printable(m, 1024);
+		CHECK(*m);
+		CHECK(strstr(m, AWS_FUZZ_SECRET) == NULL);
+		if (r == MG_EPARSE) {
+			CHECK(strncmp(m, "line ", 5) == 0);
+			size_t i = 5;
+			while (m[i] >= '0' && m[i] <= '9')
+				i++;
+			CHECK(i > 5 && m[i] == ':');
+		}
+	}
+	return 0;
+}
+
+/* An error body (JSON or XML), then again with its first line as the x-amzn-ErrorType header. */
+int mg_fuzz_aws_error(const uint8_t *data, size_t size)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		char header[128] = "";
+		if (pass) {
+			size_t n = 0;
+			while (n < size && n < sizeof header - 1 && data[n] != '\n' && data[n] != '\0')
+				n++;
+			memcpy(header, data, n);
+			header[n] = '\0';
+		}
+		mg_aws_response r;
+		mg_aws_response_init(&r);
+		mg_aws_parse_error((const char *)data, size, pass ? header : NULL, &r);
+		check_printable(r.error_code, sizeof r.error_code);
+		check_printable(r.message, sizeof r.message);
+		check_printable(r.request_id, sizeof r.request_id);
+		CHECK(strchr(r.error_code, ' ') == NULL && strchr(r.error_code, '#') == NULL &&
+		      strchr(r.error_code, ':') == NULL);
+		CHECK(size <= MG_AWS__ERROR_BODY_MAX || pass || (!r.message[0] && !r.error_code[0]));
+		/* the outcome of any code is one of the four */
+		mg_aws_outcome o = mg_aws__classify(400, r.error_code);
+		CHECK(o == MG_AWS_FAILED || o == MG_AWS_RETRYABLE);
+		mg_aws_response_release(&r);
+	}
+	return 0;
+}
+
+/* An AssumeRole answer: all four fields or MG_EPARSE with the output untouched. */
+int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size)
+{
+	mg_aws_credentials c, before;
+	memset(&c, 0x5a, sizeof c);
+	snprintf(c.source, sizeof c.source, "fuzz");
+	before = c;
+	int r = mg_aws_parse_assume_role((const char *)data, size, &c);
+	CHECK(r == 0 || r == MG_EPARSE || r == MG_ENOMEM);
+	if (r == 0) {
+		CHECK(c.access_key_id[0] && strnlen(c.access_key_id, sizeof c.access_key_id) < sizeof c.access_key_id);
+		CHECK(c.secret_access_key[0] &&
+		      strnlen(c.secret_access_key, sizeof c.secret_access_key) < sizeof c.secret_access_key);
+		CHECK(c.session_token[0] && strnlen(c.session_token, sizeof c.session_token) < sizeof c.session_token);
+		CHECK(c.expiration > 0);
+		CHECK(strcmp(c.source, "fuzz") == 0);
+	} else {
+		CHECK(memcmp(&c, &before, sizeof c) == 0);
+		check_printable(mg_error_last(), 1024);
+	}
+	mg_aws_credentials_wipe(&c);
+	return 0;
+}
+
 /* ---- Lake Formation answers ---- */
 
 static void lf_check_line(const char *s, size_t cap)
@@ -959,6 +1074,9 @@ const mg_fuzz_target mg_fuzz_targets[] = {
 	{ "fuzz_pg_error", mg_fuzz_pg_error, 8192 },
 	{ "fuzz_pg_dsn", mg_fuzz_pg_dsn, 2048 },
 	{ "fuzz_lf_answer", mg_fuzz_lf_answer, 65536 },
+	{ "fuzz_aws_ini", mg_fuzz_aws_ini, 16384 },
+	{ "fuzz_aws_error", mg_fuzz_aws_error, 70000 },
+	{ "fuzz_aws_assume_role", mg_fuzz_aws_assume_role, 16384 },
 #ifdef MG_FUZZ_HAVE_STATUS
 	{ "fuzz_status_body", mg_fuzz_status_body, 70000 },
 #endif

@@ -33,7 +33,8 @@ void mg_aws_credentials_wipe(mg_aws_credentials *c);
 
 /*
  * The default chain, in the SDKs' order: AWS_ACCESS_KEY_ID /
- * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; then profile `profile` (NULL:
+ * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (skipped, as the SDKs do, when
+ * the caller names a profile); then profile `profile` (NULL:
  * $AWS_PROFILE, else "default") in $AWS_SHARED_CREDENTIALS_FILE (default
  * ~/.aws/credentials) and $AWS_CONFIG_FILE (default ~/.aws/config, sections
  * "[profile NAME]").  A profile with role_arn + source_profile is resolved
@@ -62,6 +63,14 @@ typedef struct mg_aws_sign_input {
 	const char *region;            /* "eu-west-1" */
 	const char *service;           /* signing name: "lakeformation", "glue", "sts", "s3" */
 	const char *amz_date;          /* "20150830T123600Z" (UTC) */
+	/*
+	 * How the path is canonicalised.  By default (all false) as every
+	 * service but S3 wants it: dot segments and empty segments removed, then
+	 * URI-encoded twice (once for the wire, once for signing).  Service "s3"
+	 * implies both flags: the path is signed as sent, encoded once.
+	 */
+	bool path_unnormalized;        /* keep ".", ".." and "//" as they are */
+	bool path_encode_once;         /* encode once: the path as sent on the wire */
 } mg_aws_sign_input;
 
 /*
@@ -71,6 +80,9 @@ typedef struct mg_aws_sign_input {
  * as the AWS SigV4 test suite has them.  MG_ETOOBIG when cap is too small.
  */
 int mg_aws_sigv4_sign(const mg_aws_sign_input *in, const mg_aws_credentials *c, char *authorization, size_t cap);
+
+/* The lower-case hex SHA-256 of data (for an x-amz-content-sha256 header). */
+void mg_aws_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* ---- one client per service, region and identity ---- */
 
@@ -84,6 +96,7 @@ typedef struct mg_aws_client_options {
 	const char *session_name; /* for role_arn; NULL: "meshgate" */
 	long timeout_ms;          /* per request; 0: 30 s */
 	const mg_retry_policy *retry; /* for mg_aws_call's own retries of reads; NULL: MG_RETRY_STANDARD */
+	const char *sts_endpoint_url; /* for role_arn and profiles' roles; NULL: https://sts.{region}.amazonaws.com */
 } mg_aws_client_options;
 
 typedef struct mg_aws_client mg_aws_client;
@@ -123,7 +136,7 @@ typedef struct mg_aws_call_input {
 	mg_aws_protocol protocol;
 	const char *path;    /* REST_JSON: "/BatchGrantPermissions"; others "/" (NULL means "/") */
 	const char *target;  /* JSON_1_1: "AWSGlue.GetDatabase"; else NULL */
-	const char *body;    /* JSON text, or the form body for QUERY */
+	const char *body;    /* JSON text, or the form body for QUERY (NULL: "{}" for the JSON protocols, "" for QUERY) */
 	size_t body_len;
 	bool idempotent;     /* true: mg_aws_call retries RETRYABLE outcomes itself under the
 				client's retry policy; false: one attempt, the caller decides */

@@ -226,6 +226,12 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 							       "only to a loopback host (127.0.0.1, localhost, [::1])");
 			else
 				o->endpoint_url = s;
+		} else if (strcmp(m->key, "sts-endpoint-url") == 0) {
+			if (!printable(s, 512) || !mg_lf_endpoint_ok(s))
+				r = mg_backend_problem(&rp, v, "lakeformation: sts-endpoint-url must be https://..., or "
+							       "http:// only to a loopback host");
+			else
+				o->sts_endpoint_url = s;
 		} else if (strcmp(m->key, "timeout") == 0) {
 			if (v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < 1 ||
 			    v->u.number.value > 600)
@@ -241,8 +247,8 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 						       "or role-arn to assume)", m->key);
 		} else {
 			r = mg_backend_problem(&rp, v, "lakeformation: unknown option '%s' (it takes region, catalog-id, "
-						       "mode, role-arn, external-id, profile, endpoint-url, timeout, "
-						       "databases)", m->key);
+						       "mode, role-arn, external-id, profile, endpoint-url, "
+						       "sts-endpoint-url, timeout, databases)", m->key);
 		}
 	}
 	if (r == 0 && !mg_obj_get(entry, "region"))
@@ -252,6 +258,9 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 						   "of the catalog (the producer or central account)");
 	if (r == 0 && o->external_id && !o->role_arn)
 		r = mg_backend_problem(&rp, mg_obj_get(entry, "external-id"), "lakeformation: external-id needs role-arn");
+	/* a loopback endpoint (a test or a local emulator) serves STS too */
+	if (r == 0 && !o->sts_endpoint_url && o->endpoint_url && strncmp(o->endpoint_url, "http://", 7) == 0)
+		o->sts_endpoint_url = o->endpoint_url;
 	if (r < 0)
 		return r;
 	return rp.first;

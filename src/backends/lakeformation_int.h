@@ -46,6 +46,7 @@ typedef struct mg_lf_options {
 	const char *external_id;
 	const char *profile;
 	const char *endpoint_url; /* https, or http on loopback only; NULL: AWS */
+	const char *sts_endpoint_url; /* for role-arn; NULL: endpoint_url when it is loopback, else AWS */
 	mg_lf_database_map *databases;
 	size_t ndatabases;
 	long timeout_s;
@@ -84,6 +85,8 @@ typedef struct mg_lf_entry {
 	const char *const *columns;
 	size_t ncolumns;
 	unsigned perms;          /* MG_PERM_*: the Permissions asked for */
+	const char *resource_json; /* the Resource exactly as ListPermissions returned it (a revoke of
+				      what is held), or NULL: built from the fields above */
 } mg_lf_entry;
 
 /*
@@ -127,6 +130,7 @@ typedef struct mg_lf_held {
 	char **columns;
 	size_t ncolumns;
 	unsigned perms;          /* MG_PERM_*; ALL counts as SELECT | DESCRIBE */
+	char *resource_json;     /* its Resource as the service wrote it, to revoke exactly that */
 } mg_lf_held;
 
 /* The columns a held SELECT covers: a Table resource covers every column (all except none). */

@@ -80,7 +80,8 @@ int mg_lf_batch_body(const char *catalog_id, const mg_lf_entry *entries, size_t 
 										  : "\"DESCRIBE\"";
 		if ((r = mg_buf_addf(out, "%s{\"Id\":\"e%zu\",\"Principal\":{", i ? "," : "", i)) < 0 ||
 		    (r = add_key_str(out, "DataLakePrincipalIdentifier", e->principal)) < 0 ||
-		    (r = mg_buf_adds(out, "},\"Resource\":")) < 0 || (r = add_resource(out, catalog_id, e)) < 0)
+		    (r = mg_buf_adds(out, "},\"Resource\":")) < 0 ||
+		    (r = e->resource_json ? mg_buf_adds(out, e->resource_json) : add_resource(out, catalog_id, e)) < 0)
 			break;
 		r = mg_buf_addf(out, ",\"Permissions\":[%s],\"PermissionsWithGrantOption\":[]}", perm);
 	}
@@ -191,6 +192,7 @@ mg_op_status mg_lf_failure_status(const mg_lf_failure *f)
 /* ---- ListPermissions ---- */
 
 #define NAME_MAX_BYTES 1024
+#define RESOURCE_MAX_BYTES (64 * 1024)
 #define COLUMNS_MAX 4096
 
 static int dup_name(const cJSON *s, char **out)
@@ -207,6 +209,7 @@ static int dup_name(const cJSON *s, char **out)
 
 static void held_free(mg_lf_held *h)
 {
+	free(h->resource_json);
 	free(h->principal);
 	free(h->database);
 	free(h->table);
@@ -279,6 +282,13 @@ static int read_item(const cJSON *item, mg_lf_held *h)
 	h->perms = perms_of(cJSON_GetObjectItemCaseSensitive(item, "Permissions"));
 	if (!h->perms || !cJSON_IsString(principal))
 		return 1;
+	/* the resource as the service wrote it: a revoke names exactly that */
+	if (!(h->resource_json = cJSON_PrintUnformatted(res)))
+		return mg_oom();
+	if (strlen(h->resource_json) > RESOURCE_MAX_BYTES) {
+		mg_error_set("lakeformation: a resource in the answer is longer than %d bytes", RESOURCE_MAX_BYTES);
+		return MG_ETOOBIG;
+	}
 	if ((r = dup_name(principal, &h->principal)) < 0)
 		return r;
 	if (cJSON_IsObject(db)) {

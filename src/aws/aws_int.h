@@ -1,0 +1,95 @@
+/*
+ * aws_int.h - the AWS client's private parts, shared by the files of
+ * src/aws/ and its tests (never by the rest of meshgate, which uses
+ * meshgate/aws.h).
+ */
+#ifndef MESHGATE_AWS_INT_H
+#define MESHGATE_AWS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "meshgate/aws.h"
+#include "meshgate/buf.h"
+
+/* Limits on outside input. */
+#define MG_AWS__INI_MAX (1024 * 1024)        /* a credentials or config file */
+#define MG_AWS__INI_LINE_MAX 8192            /* one line of it */
+#define MG_AWS__RESPONSE_MAX (8 * 1024 * 1024) /* one response body */
+#define MG_AWS__ERROR_BODY_MAX (64 * 1024)   /* the part of an error body that is parsed */
+#define MG_AWS__XML_DEPTH_MAX 16
+#define MG_AWS__XML_TEXT_MAX 16384           /* one element's text */
+#define MG_AWS__SIGN_HEADERS_MAX 64
+#define MG_AWS__SIGN_PARAMS_MAX 1024
+#define MG_AWS__REFRESH_MARGIN_S 300          /* refresh credentials this long before they expire */
+
+/* ---- sigv4.c ---- */
+
+/*
+ * mg_aws_sigv4_sign, also handing out the canonical request and the string
+ * to sign (either buffer may be NULL) for the test suite's vectors.
+ */
+int mg_aws__sigv4(const mg_aws_sign_input *in, const mg_aws_credentials *c, mg_buf *creq, mg_buf *sts,
+		  char *authorization, size_t cap);
+/* Appends s percent-encoded as SigV4 wants (unreserved A-Z a-z 0-9 - . _ ~ kept; '/' too when keep_slash). */
+int mg_aws__uri_encode(mg_buf *b, const char *s, size_t len, bool keep_slash);
+/* "20150830T123600Z" for a unix time. */
+void mg_aws__amz_date(long long t, char out[17]);
+
+/* ---- ini.c ---- */
+
+/* mg_aws_ini_get with the file's name for messages ("line N" alone when name is NULL). */
+int mg_aws__ini_get(const char *text, size_t len, const char *name, const char *section, const char *key,
+		    char *out, size_t cap);
+
+/* ---- xml.c: a small bounded reader of the XML AWS answers with ---- */
+
+/*
+ * Called at the end of every element that holds text only (no child
+ * element): path[0..depth-1] are the element names from the root, without
+ * namespace prefixes; text is the decoded content (NUL-terminated).  A
+ * non-zero return stops the walk and is returned.
+ */
+typedef int (*mg_aws__xml_leaf_fn)(void *ctx, const char *const *path, int depth, const char *text, size_t len);
+/* 0, the callback's non-zero value, or MG_EPARSE (message set, naming no content) / MG_ENOMEM. */
+int mg_aws__xml_walk(const char *xml, size_t len, mg_aws__xml_leaf_fn fn, void *ctx);
+
+/* ---- time ---- */
+
+/* Reads "2019-11-09T13:34:41Z" (fraction and offset allowed) as unix seconds; -1 when malformed. */
+long long mg_aws__parse_iso8601(const char *s);
+
+/* ---- errors.c ---- */
+
+/* The outcome of an HTTP answer with this status and error code. */
+mg_aws_outcome mg_aws__classify(long http_status, const char *error_code);
+/* Copies text to out as one printable line (controls dropped, cut at a UTF-8 boundary). */
+void mg_aws__clean_line(char *out, size_t cap, const char *text, size_t len);
+/* Replaces every occurrence of a secret of c in s (in place) by "***". */
+void mg_aws__scrub(char *s, const mg_aws_credentials *c);
+
+/* ---- sts.c ---- */
+
+typedef struct mg_aws__assume_args {
+	const char *role_arn;
+	const char *session_name; /* NULL: "meshgate" */
+	const char *external_id;  /* or NULL */
+	long duration_s;          /* 0: the service's default (1 h) */
+	const char *region;
+	const char *endpoint_url; /* NULL: https://sts.{region}.amazonaws.com */
+	long timeout_ms;
+	const char *source;       /* where the source credentials came from, for messages */
+} mg_aws__assume_args;
+
+/* AssumeRole with `with`; out's source names the role. */
+int mg_aws__assume_role(const mg_aws_credentials *with, const mg_aws__assume_args *a, mg_aws_credentials *out);
+
+/* ---- client.c ---- */
+
+/* For tests: makes the client's credentials look expired, so the next call refreshes them. */
+void mg_aws__client_expire(mg_aws_client *c);
+
+/* A client that signs with the given credentials (copied), resolving nothing. */
+int mg_aws__client_new_static(mg_aws_client **out, const mg_aws_client_options *o, const mg_aws_credentials *c);
+
+#endif

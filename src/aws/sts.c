@@ -1,0 +1,149 @@
+/*
+ * sts.c - STS AssumeRole (query protocol, API version 2011-06-15): the form
+ * body, the call through an STS client, and the XML answer
+ * (AssumeRoleResponse / AssumeRoleResult / Credentials / AccessKeyId,
+ * SecretAccessKey, SessionToken, Expiration - the names of the STS model).
+ */
+#include "aws/aws_int.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "meshgate/error.h"
+
+typedef struct ar_ctx {
+	mg_aws_credentials *out;
+	bool have[4];
+	bool too_long;
+} ar_ctx;
+
+static int on_leaf(void *ctx, const char *const *path, int depth, const char *text, size_t len)
+{
+	ar_ctx *a = ctx;
+	if (depth < 3 || strcmp(path[depth - 2], "Credentials") != 0 ||
+	    strcmp(path[depth - 3], "AssumeRoleResult") != 0)
+		return 0;
+	const char *leaf = path[depth - 1];
+	char *dst = NULL;
+	size_t cap = 0;
+	int k = -1;
+	char when[64];
+	if (strcmp(leaf, "AccessKeyId") == 0) {
+		dst = a->out->access_key_id, cap = sizeof a->out->access_key_id, k = 0;
+	} else if (strcmp(leaf, "SecretAccessKey") == 0) {
+		dst = a->out->secret_access_key, cap = sizeof a->out->secret_access_key, k = 1;
+	} else if (strcmp(leaf, "SessionToken") == 0) {
+		dst = a->out->session_token, cap = sizeof a->out->session_token, k = 2;
+	} else if (strcmp(leaf, "Expiration") == 0) {
+		dst = when, cap = sizeof when, k = 3;
+	} else {
+		return 0;
+	}
+	if (len >= cap || len == 0 || memchr(text, '\0', len)) {
+		a->too_long = true;
+		return 0;
+	}
+	memcpy(dst, text, len);
+	dst[len] = '\0';
+	if (k == 3) {
+		long long t = mg_aws__parse_iso8601(when);
+		if (t <= 0) {
+			a->too_long = true;
+			return 0;
+		}
+		a->out->expiration = t;
+	}
+	a->have[k] = true;
+	return 0;
+}
+
+int mg_aws_parse_assume_role(const char *xml, size_t len, mg_aws_credentials *out)
+{
+	mg_aws_credentials tmp;
+	memset(&tmp, 0, sizeof tmp);
+	ar_ctx a = { .out = &tmp };
+	int r = mg_aws__xml_walk(xml, len, on_leaf, &a);
+	if (r == 0 && (a.too_long || !a.have[0] || !a.have[1] || !a.have[2] || !a.have[3])) {
+		static const char *const names[] = { "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration" };
+		const char *missing = "a field";
+		for (int i = 0; i < 4; i++)
+			if (!a.have[i]) {
+				missing = names[i];
+				break;
+			}
+		if (a.too_long)
+			mg_error_set("the AssumeRole response has an empty, malformed or too long credential field");
+		else
+			mg_error_set("the AssumeRole response has no Credentials/%s", missing);
+		r = MG_EPARSE;
+	}
+	if (r == 0) {
+		/* keep the caller's source; the rest is the response's */
+		memcpy(tmp.source, out->source, sizeof tmp.source);
+		*out = tmp;
+	}
+	mg_aws_credentials_wipe(&tmp);
+	return r;
+}
+
+static int form_add(mg_buf *b, const char *name, const char *value)
+{
+	if (mg_buf_addf(b, "%s%s=", b->len ? "&" : "", name) < 0)
+		return mg_oom();
+	return mg_aws__uri_encode(b, value, strlen(value), false);
+}
+
+int mg_aws__assume_role(const mg_aws_credentials *with, const mg_aws__assume_args *a, mg_aws_credentials *out)
+{
+	mg_aws_client *sts = NULL;
+	mg_aws_response resp;
+	mg_buf body = MG_BUF_INIT;
+	int r;
+	mg_aws_response_init(&resp);
+	mg_aws_client_options o = {
+		.service = "sts",
+		.region = a->region,
+		.endpoint_url = a->endpoint_url,
+		.timeout_ms = a->timeout_ms,
+	};
+	const char *session = a->session_name && *a->session_name ? a->session_name : "meshgate";
+	if ((r = form_add(&body, "Action", "AssumeRole")) < 0 || (r = form_add(&body, "Version", "2011-06-15")) < 0 ||
+	    (r = form_add(&body, "RoleArn", a->role_arn)) < 0 || (r = form_add(&body, "RoleSessionName", session)) < 0)
+		goto done;
+	if (a->external_id && *a->external_id && (r = form_add(&body, "ExternalId", a->external_id)) < 0)
+		goto done;
+	if (a->duration_s > 0 && (r = mg_buf_addf(&body, "&DurationSeconds=%ld", a->duration_s)) < 0) {
+		r = mg_oom();
+		goto done;
+	}
+	if ((r = mg_aws__client_new_static(&sts, &o, with)) < 0)
+		goto done;
+	/* AssumeRole changes nothing: it may be retried */
+	mg_aws_call_input in = { .protocol = MG_AWS_QUERY, .body = body.ptr, .body_len = body.len, .idempotent = true };
+	if ((r = mg_aws_call(sts, &in, &resp)) < 0)
+		goto done;
+	if (resp.outcome != MG_AWS_OK) {
+		mg_error_set("cannot assume role %s with the credentials of %s: %s%s%s%s (HTTP %ld)", a->role_arn,
+			     a->source ? a->source : "the chain", resp.error_code[0] ? resp.error_code : "",
+			     resp.error_code[0] && resp.message[0] ? ": " : "", resp.message,
+			     !resp.error_code[0] && !resp.message[0] ? "no answer" : "", resp.http_status);
+		r = MG_EBACKEND;
+		goto done;
+	}
+	mg_aws_credentials got;
+	memset(&got, 0, sizeof got);
+	r = mg_aws_parse_assume_role(resp.body.ptr, resp.body.len, &got);
+	if (r == 0) {
+		*out = got;
+		snprintf(out->source, sizeof out->source, "assumed role %.150s", a->role_arn);
+	}
+	mg_aws_credentials_wipe(&got);
+done:
+	if (resp.body.cap)
+		OPENSSL_cleanse(resp.body.ptr, resp.body.cap);
+	mg_aws_response_release(&resp);
+	mg_buf_release(&body);
+	mg_aws_client_free(sts);
+	return r;
+}

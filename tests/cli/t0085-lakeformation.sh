@@ -1,0 +1,188 @@
+#!/bin/sh
+# The lakeformation backend end to end against moto's Lake Formation (started by the
+# test on loopback, stopped on any exit), every result read back with boto3 - a
+# third-party client - rather than meshgate's own reading: the example catalogue
+# applied as column-precise grants (pii and pci columns never in a grant, the
+# confidential table only with a clearance); access and drift reading the service;
+# a hand-made whole-table grant found by drift and fixed; a change that removes a
+# consumer, narrows columns and deletes a product, revoked exactly; credentials and
+# the secret key never shown; a killed apply that resumes.
+. "$TESTDIR/cli/lib.sh"
+built=$("$MESHGATE" --version | sed -n 's/^backends: //p')
+case ", $built," in
+  *", lakeformation,"*) ;;
+  *) echo "SKIP: this meshgate is built without the lakeformation backend" >&2; exit 77 ;;
+esac
+. "$TESTDIR/cli/moto-server.sh"
+export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
+unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
+  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+moto_start
+SECRET=wJalrXUtnFEMI-meshgate-test-SECRET-7f3a
+export AWS_ACCESS_KEY_ID=AKIDMESHGATETEST AWS_SECRET_ACCESS_KEY=$SECRET
+CATALOG=222233334444
+
+repo=$SCRATCH/repo
+cp -r "$SRCDIR/examples/lakeformation" "$repo"
+sed -i "s|^      catalog-id:.*|&\n      endpoint-url: $MOTO_URL|" "$repo/meshgate.yaml"
+git -C "$repo" init -q -b main
+git -C "$repo" config user.name t
+git -C "$repo" config user.email t@example.com
+commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+commit "lakeformation example"
+T="--today 2026-06-01"
+shop=$repo/data-products-catalogue/prod/shop-orders
+
+begin "validate: the example is clean"
+run_mg validate -C "$repo" $T
+expect_status 0 "$status"
+
+begin "plan: the same plan lines as on the ledger"
+run_mg plan -C "$repo" $T --env prod
+expect_status 0 "$status"
+expect_grep '^+ prod/shop_orders: consumer 444455556666 gains SELECT on orders (amount, order_date, order_id)  \[safe\]$' "$SCRATCH/out"
+expect_grep '^+ prod/shop_orders: consumer 555566667777 gains SELECT on orders (amount, card_number, order_date, order_id)  \[risky: pci\]$' "$SCRATCH/out"
+
+begin "first apply: column-precise grants, read back with boto3"
+run_mg apply -C "$repo" $T --audit "$SCRATCH/audit.jsonl"
+expect_status 0 "$status"
+expect_grep '^prod: applied 8 operations' "$SCRATCH/err"
+expect_grep '"backend":"lakeformation".*"principal":"444455556666".*"result":"ok"' "$SCRATCH/audit.jsonl"
+oracle perms $CATALOG
+expect_status 0 "$oracle_status"
+cat >"$SCRATCH/want" <<'OUT'
+444455556666 columns:customer_profiles.customers except(email) SELECT
+444455556666 columns:shop.orders(amount,order_date,order_id) SELECT
+444455556666 columns:shop.refunds except(iban) SELECT
+444455556666 database:customer_profiles DESCRIBE
+444455556666 database:shop DESCRIBE
+444455556666 table:customer_profiles.customers DESCRIBE
+444455556666 table:shop.orders DESCRIBE
+444455556666 table:shop.refunds DESCRIBE
+555566667777 columns:shop.orders(amount,card_number,order_date,order_id) SELECT
+555566667777 columns:shop.payments except() SELECT
+555566667777 database:shop DESCRIBE
+555566667777 table:shop.orders DESCRIBE
+555566667777 table:shop.payments DESCRIBE
+OUT
+expect_cmp "$SCRATCH/want" "$SCRATCH/oracle.out"
+
+begin "access reads Lake Formation"
+run_mg access -C "$repo" --consumer 444455556666
+expect_status 0 "$status"
+cat >"$SCRATCH/want" <<'OUT'
+prod/customer_profiles: consumer 444455556666 may DESCRIBE the database
+prod/customer_profiles: consumer 444455556666 reads customers (all columns except email)
+prod/shop_orders: consumer 444455556666 may DESCRIBE the database
+prod/shop_orders: consumer 444455556666 reads orders (amount, order_date, order_id)
+prod/shop_orders: consumer 444455556666 reads refunds (all columns except iban)
+OUT
+expect_cmp "$SCRATCH/want" "$SCRATCH/out"
+
+begin "no drift after apply; apply again changes nothing"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
+run_mg apply -C "$repo" $T
+expect_status 0 "$status"
+oracle perms $CATALOG
+test "$(wc -l <"$SCRATCH/oracle.out")" -eq 13 && ok || not_ok "apply again changed the grants: $(cat "$SCRATCH/oracle.out")"
+
+begin "drift: a hand-made SELECT on every column of a managed table; --fix revokes it, keeps the grant"
+oracle grant-all-columns $CATALOG 444455556666 shop orders
+expect_status 0 "$oracle_status"
+run_mg drift -C "$repo" $T
+expect_status 1 "$status"
+expect_grep "^- prod/shop_orders: consumer 444455556666 loses SELECT on orders (all columns)" "$SCRATCH/out"
+expect_grep "^+ prod/shop_orders: consumer 444455556666 gains SELECT on orders (amount, order_date, order_id)" "$SCRATCH/out"
+run_mg drift -C "$repo" $T --fix
+expect_status 0 "$status"
+oracle perms $CATALOG
+if grep -q '^444455556666 columns:shop.orders except()' "$SCRATCH/oracle.out"; then not_ok "the all-columns SELECT is still there"; else ok; fi
+expect_grep '^444455556666 columns:shop.orders(amount,order_date,order_id) SELECT$' "$SCRATCH/oracle.out"
+expect_grep '^444455556666 table:shop.orders DESCRIBE$' "$SCRATCH/oracle.out"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
+
+begin "a change: finance removed, orders.amount reclassified pii, customer_profiles deleted"
+cat >"$shop/data-product-consumers.yaml" <<'YAML'
+consumers:
+  - account: "444455556666"
+    contact: analytics@example.com
+    type: lakeformation
+    team: analytics
+YAML
+cat >"$shop/data-product-visibility.yaml" <<'YAML'
+tables:
+  - name: orders
+    visibility: internal
+    columns:
+      - {name: customer_email, pii: true}
+      - {name: card_number, pci: true}
+      - {name: amount, pii: true}
+  - name: payments
+    visibility: confidential
+  - name: refunds
+    visibility: internal
+    columns:
+      - {name: iban, pci: true}
+YAML
+rm -r "$repo/data-products-catalogue/prod/customer-profiles"
+commit "narrow"
+run_mg plan -C "$repo" $T --env prod
+expect_grep "^- prod/shop_orders: consumer 444455556666 loses SELECT on orders.amount" "$SCRATCH/out"
+run_mg apply -C "$repo" $T
+expect_status 0 "$status"
+oracle perms $CATALOG
+cat >"$SCRATCH/want" <<'OUT'
+444455556666 columns:shop.orders(order_date,order_id) SELECT
+444455556666 columns:shop.refunds except(iban) SELECT
+444455556666 database:shop DESCRIBE
+444455556666 table:shop.orders DESCRIBE
+444455556666 table:shop.refunds DESCRIBE
+OUT
+expect_cmp "$SCRATCH/want" "$SCRATCH/oracle.out"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
+
+begin "credentials: missing ones are a clear error; the secret key is never shown"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out" 2>"$SCRATCH/err"
+test $? -eq 3 && ok || not_ok "drift without credentials did not fail with 3"
+expect_grep "credentials" "$SCRATCH/err"
+if grep -rqa "$SECRET" "$SCRATCH/out" "$SCRATCH/err" "$SCRATCH/audit.jsonl" "$repo" 2>/dev/null; then
+  not_ok "the secret key was written somewhere"
+else
+  ok
+fi
+
+begin "http to a host that is not loopback is refused before anything is sent"
+sed -i "s|endpoint-url: .*|endpoint-url: http://lakeformation.example.com|" "$repo/meshgate.yaml"
+run_mg validate -C "$repo" $T
+expect_status 1 "$status"
+expect_grep "endpoint-url must be https" "$SCRATCH/out"
+git -C "$repo" checkout -q meshgate.yaml
+
+begin "a killed apply resumes and converges"
+cat >"$shop/data-product-consumers.yaml" <<'YAML'
+consumers:
+  - account: "555566667777"
+    contact: finance@example.com
+    type: lakeformation
+  - account: "666677778888"
+    contact: b@example.com
+    type: lakeformation
+YAML
+commit "analytics out, finance and another in"
+MESHGATE_TEST_KILL_AFTER_OPS=2 run_mg apply -C "$repo" $T --batch-size 1
+test "$status" -eq 137 && ok || not_ok "apply was not killed (status $status)"
+run_mg unlock -C "$repo" --env prod --force
+run_mg apply -C "$repo" $T
+expect_status 0 "$status"
+expect_grep "completed an interrupted run" "$SCRATCH/err"
+oracle perms $CATALOG
+if grep -q '^444455556666 ' "$SCRATCH/oracle.out"; then not_ok "444455556666 still holds: $(grep '^4444' "$SCRATCH/oracle.out")"; else ok; fi
+expect_grep '^666677778888 columns:shop.orders(order_date,order_id) SELECT$' "$SCRATCH/oracle.out"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
+
+moto_stop
+finish

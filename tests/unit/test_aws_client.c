@@ -1,0 +1,367 @@
+/*
+ * test_aws_client.c - mg_aws_call against a scripted fake server on a
+ * loopback port (a thread here): the exact request of each protocol (method,
+ * path, Content-Type, X-Amz-Target, the signed headers, the body, and an
+ * Authorization that signs what was sent), and the outcome of each kind of
+ * answer - success, a throttle then a 5xx then success (the client's own
+ * retries, the Retry-After hint), a write tried once, a redirect not
+ * followed, a dropped body, a timeout, a refusal by header, a service
+ * message that echoes a secret.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws/aws_int.h"
+#include "meshgate/aws.h"
+#include "meshgate/error.h"
+#include "mgt.h"
+
+#define SECRET "FakeServerSecret0123456789abcdefghijklmn"
+#define TOKEN "FakeServerToken/abcdefghijklmnopqrstuvwxyz+0123456789"
+
+typedef struct reply {
+	const char *head;  /* status line and headers, each ending in CRLF */
+	const char *body;
+	long delay_ms;     /* before answering */
+	long length;       /* Content-Length to claim; 0: the body's */
+} reply;
+
+#define MAX_REPLIES 8
+
+typedef struct server {
+	int fd, port;
+	const reply *replies;
+	size_t n;
+	char requests[MAX_REPLIES][8192];
+	size_t got;
+	pthread_t thread;
+} server;
+
+/* strcasestr is not POSIX */
+static const char *find_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* Reads one request: headers, then Content-Length bytes of body. */
+static void read_request(int c, char *out, size_t cap)
+{
+	size_t len = 0;
+	long want = -1;
+	while (len + 1 < cap) {
+		ssize_t k = recv(c, out + len, cap - 1 - len, 0);
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+		out[len] = '\0';
+		char *end = strstr(out, "\r\n\r\n");
+		if (end && want < 0) {
+			const char *cl = find_ci(out, "\r\ncontent-length:");
+			want = (long)(end + 4 - out) + (cl && cl < end ? atol(cl + 17) : 0);
+		}
+		if (want >= 0 && (long)len >= want)
+			break;
+	}
+	out[len] = '\0';
+}
+
+static void *serve(void *arg)
+{
+	server *s = arg;
+	for (size_t i = 0; i < s->n; i++) {
+		int c = accept(s->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		read_request(c, s->requests[i], sizeof s->requests[i]);
+		s->got++;
+		if (s->replies[i].delay_ms)
+			sleep_ms(s->replies[i].delay_ms);
+		const reply *r = &s->replies[i];
+		char raw[4096];
+		int n = snprintf(raw, sizeof raw, "%sContent-Length: %ld\r\nConnection: close\r\n\r\n%s", r->head,
+				 r->length ? r->length : (long)strlen(r->body), r->body);
+		send(c, raw, (size_t)n, MSG_NOSIGNAL);
+		close(c);
+	}
+	return NULL;
+}
+
+static void server_start(server *s, const reply *replies, size_t n)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	memset(s, 0, sizeof *s);
+	s->replies = replies;
+	s->n = n;
+	s->fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	MGT_EQ_INT(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
+	MGT_EQ_INT(listen(s->fd, 8), 0);
+	getsockname(s->fd, (struct sockaddr *)&a, &al);
+	s->port = ntohs(a.sin_port);
+	pthread_create(&s->thread, NULL, serve, s);
+}
+
+/* Waits for the thread (it ends after its replies, or when the socket is shut). */
+static void server_stop(server *s)
+{
+	shutdown(s->fd, SHUT_RDWR);
+	pthread_join(s->thread, NULL);
+	close(s->fd);
+}
+
+static int sleeps;
+static long slept[8];
+static void fake_sleep(void *ctx, long ms)
+{
+	(void)ctx;
+	if (sleeps < 8)
+		slept[sleeps] = ms;
+	sleeps++;
+}
+
+static mg_aws_client *client_for(const server *s, const char *service, long timeout_ms, const mg_retry_policy *p)
+{
+	char url[64];
+	mg_aws_client *c = NULL;
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", s->port);
+	setenv("AWS_ACCESS_KEY_ID", "AKIAFAKESERVER", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+	setenv("AWS_SESSION_TOKEN", TOKEN, 1);
+	mg_aws_client_options o = { .service = service, .region = "eu-west-1", .endpoint_url = url,
+				    .timeout_ms = timeout_ms, .retry = p };
+	MGT_EQ_INT(mg_aws_client_new(&c, &o), 0);
+	return c;
+}
+
+/* The value of a header in a recorded request, "" when absent. */
+static const char *header(const char *req, const char *name, char *out, size_t cap)
+{
+	char pat[80];
+	snprintf(pat, sizeof pat, "\r\n%s:", name);
+	const char *p = find_ci(req, pat);
+	out[0] = '\0';
+	if (!p)
+		return out;
+	p += strlen(pat);
+	while (*p == ' ')
+		p++;
+	size_t n = strcspn(p, "\r\n");
+	snprintf(out, cap, "%.*s", (int)n, p);
+	return out;
+}
+
+static const char *body_of(const char *req)
+{
+	const char *p = strstr(req, "\r\n\r\n");
+	return p ? p + 4 : "";
+}
+
+/* The Authorization sent signs the request sent: re-sign what was recorded and compare. */
+static void check_signature(const char *req, const char *service, const char *path, const char *ctype,
+			    const char *target)
+{
+	char date[32], host[64], auth[1024], want[1024];
+	mg_aws_credentials c;
+	memset(&c, 0, sizeof c);
+	snprintf(c.access_key_id, sizeof c.access_key_id, "AKIAFAKESERVER");
+	snprintf(c.secret_access_key, sizeof c.secret_access_key, SECRET);
+	snprintf(c.session_token, sizeof c.session_token, TOKEN);
+	header(req, "X-Amz-Date", date, sizeof date);
+	header(req, "Host", host, sizeof host);
+	header(req, "Authorization", auth, sizeof auth);
+	mg_aws_header h[2] = { { "content-type", ctype }, { "x-amz-target", target } };
+	const char *body = body_of(req);
+	mg_aws_sign_input in = { .method = "POST", .host = host, .path = path, .query = "", .headers = h,
+				 .nheaders = target ? 2 : 1, .body = body, .body_len = strlen(body),
+				 .region = "eu-west-1", .service = service, .amz_date = date };
+	MGT_EQ_INT(mg_aws_sigv4_sign(&in, &c, want, sizeof want), 0);
+	MGT_EQ_STR(auth, want);
+}
+
+#define OK_HEAD "HTTP/1.1 200 OK\r\nx-amzn-RequestId: req-1\r\nContent-Type: application/json\r\n"
+#define OK_BODY "{\"ok\":1}"
+
+static void test_client__exact_requests_of_each_protocol(void)
+{
+	static const reply r[] = { { OK_HEAD, OK_BODY, 0, 0 }, { OK_HEAD, OK_BODY, 0, 0 }, { OK_HEAD, OK_BODY, 0, 0 } };
+	server s;
+	char v[1024], want[64];
+	mg_aws_response resp;
+	server_start(&s, r, 3);
+	mg_aws_client *lf = client_for(&s, "lakeformation", 5000, NULL);
+	mg_aws_client *glue = client_for(&s, "glue", 5000, NULL);
+	mg_aws_client *sts = client_for(&s, "sts", 5000, NULL);
+	mg_aws_response_init(&resp);
+	const char *grant = "{\"Principal\":{\"DataLakePrincipalIdentifier\":\"arn:aws:iam::1:role/c\"}}";
+	mg_aws_call_input a = { .protocol = MG_AWS_REST_JSON, .path = "/GrantPermissions", .body = grant,
+				.body_len = strlen(grant) };
+	mg_aws_call_input b = { .protocol = MG_AWS_JSON_1_1, .target = "AWSGlue.GetDatabase", .body = "{\"Name\":\"x\"}",
+				.body_len = 12 };
+	mg_aws_call_input q = { .protocol = MG_AWS_QUERY, .body = "Action=GetCallerIdentity&Version=2011-06-15",
+				.body_len = 43 };
+	MGT_EQ_INT(mg_aws_call(lf, &a, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_OK);
+	MGT_EQ_INT(resp.http_status, 200);
+	MGT_EQ_STR(resp.request_id, "req-1");
+	MGT_EQ_STR(resp.body.ptr, "{\"ok\":1}");
+	MGT_EQ_STR(resp.error_code, "");
+	MGT_EQ_INT(mg_aws_call(glue, &b, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_OK);
+	MGT_EQ_INT(mg_aws_call(sts, &q, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_OK);
+	server_stop(&s);
+	MGT_EQ_INT(s.got, 3);
+
+	snprintf(want, sizeof want, "127.0.0.1:%d", s.port);
+	const char *r0 = s.requests[0], *r1 = s.requests[1], *r2 = s.requests[2];
+	MGT_CHECK(strncmp(r0, "POST /GrantPermissions HTTP/1.1\r\n", 33) == 0);
+	MGT_EQ_STR(header(r0, "Host", v, sizeof v), want);
+	MGT_EQ_STR(header(r0, "Content-Type", v, sizeof v), "application/json");
+	MGT_EQ_STR(header(r0, "X-Amz-Target", v, sizeof v), "");
+	MGT_EQ_STR(header(r0, "X-Amz-Security-Token", v, sizeof v), TOKEN);
+	MGT_CHECK(strstr(header(r0, "Authorization", v, sizeof v), "/eu-west-1/lakeformation/aws4_request, "
+			 "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=") != NULL);
+	MGT_EQ_STR(body_of(r0), grant);
+	check_signature(r0, "lakeformation", "/GrantPermissions", "application/json", NULL);
+
+	MGT_CHECK(strncmp(r1, "POST / HTTP/1.1\r\n", 17) == 0);
+	MGT_EQ_STR(header(r1, "Content-Type", v, sizeof v), "application/x-amz-json-1.1");
+	MGT_EQ_STR(header(r1, "X-Amz-Target", v, sizeof v), "AWSGlue.GetDatabase");
+	MGT_CHECK(strstr(header(r1, "Authorization", v, sizeof v),
+			 "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,") != NULL);
+	MGT_EQ_STR(body_of(r1), "{\"Name\":\"x\"}");
+	check_signature(r1, "glue", "/", "application/x-amz-json-1.1", "AWSGlue.GetDatabase");
+
+	MGT_CHECK(strncmp(r2, "POST / HTTP/1.1\r\n", 17) == 0);
+	MGT_EQ_STR(header(r2, "Content-Type", v, sizeof v), "application/x-www-form-urlencoded; charset=utf-8");
+	MGT_EQ_STR(body_of(r2), "Action=GetCallerIdentity&Version=2011-06-15");
+	check_signature(r2, "sts", "/", "application/x-www-form-urlencoded; charset=utf-8", NULL);
+	/* no 100-continue round trip, no secret in the clear but the token header */
+	MGT_EQ_STR(header(r0, "Expect", v, sizeof v), "");
+	MGT_CHECK(strstr(r0, SECRET) == NULL);
+
+	mg_aws_response_release(&resp);
+	mg_aws_client_free(lf);
+	mg_aws_client_free(glue);
+	mg_aws_client_free(sts);
+}
+
+static void test_client__retries_throttles_and_5xx_of_reads(void)
+{
+	static const reply r[] = {
+		{ "HTTP/1.1 400 Bad Request\r\nRetry-After: 2\r\nContent-Type: application/x-amz-json-1.1\r\n",
+		  "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}", 0, 0 },
+		{ "HTTP/1.1 503 Service Unavailable\r\n", "", 0, 0 },
+		{ OK_HEAD, OK_BODY, 0, 0 },
+	};
+	mg_retry_policy p = MG_RETRY_STANDARD;
+	p.sleep_ms = fake_sleep;
+	server s;
+	mg_aws_response resp;
+	server_start(&s, r, 3);
+	mg_aws_client *c = client_for(&s, "glue", 5000, &p);
+	mg_aws_response_init(&resp);
+	mg_aws_call_input in = { .protocol = MG_AWS_JSON_1_1, .target = "AWSGlue.GetDatabases", .idempotent = true };
+	sleeps = 0;
+	MGT_EQ_INT(mg_aws_call(c, &in, &resp), 0);
+	server_stop(&s);
+	MGT_EQ_INT(s.got, 3);
+	MGT_EQ_INT(resp.outcome, MG_AWS_OK);
+	MGT_EQ_INT(sleeps, 2);
+	MGT_CHECK(slept[0] >= 2000); /* the Retry-After hint */
+	MGT_EQ_STR(body_of(s.requests[0]), "{}"); /* no body: an empty JSON object */
+	mg_aws_response_release(&resp);
+	mg_aws_client_free(c);
+}
+
+static void test_client__a_write_is_tried_once(void)
+{
+	static const reply r[] = {
+		{ "HTTP/1.1 503 Service Unavailable\r\n", "", 0, 0 },
+	};
+	mg_retry_policy p = MG_RETRY_STANDARD;
+	p.sleep_ms = fake_sleep;
+	server s;
+	mg_aws_response resp;
+	server_start(&s, r, 1);
+	mg_aws_client *c = client_for(&s, "lakeformation", 5000, &p);
+	mg_aws_response_init(&resp);
+	mg_aws_call_input in = { .protocol = MG_AWS_REST_JSON, .path = "/BatchGrantPermissions", .body = "{}",
+				 .body_len = 2 };
+	sleeps = 0;
+	MGT_EQ_INT(mg_aws_call(c, &in, &resp), 0);
+	server_stop(&s);
+	MGT_EQ_INT(s.got, 1);
+	MGT_EQ_INT(sleeps, 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_RETRYABLE);
+	MGT_EQ_INT(resp.http_status, 503);
+	MGT_EQ_STR(resp.message, "lakeformation answered HTTP 503");
+	mg_aws_response_release(&resp);
+	mg_aws_client_free(c);
+}
+
+static void test_client__refusals_redirects_drops_and_timeouts(void)
+{
+	static const reply r[] = {
+		{ "HTTP/1.1 403 Forbidden\r\nx-amzn-ErrorType: AccessDeniedException:http://internal/\r\n"
+		  "x-amz-request-id: rid-9\r\n", "{\"message\":\"Insufficient Lake Formation\"}", 0, 0 },
+		{ "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/elsewhere\r\n", "", 0, 0 },
+		{ "HTTP/1.1 200 OK\r\n", "{\"Permiss", 0, 100 },
+		{ "HTTP/1.1 400 Bad Request\r\n",
+		  "{\"__type\":\"InvalidInputException\",\"message\":\"bad token " TOKEN "\"}", 0, 0 },
+		{ OK_HEAD, OK_BODY, 1500, 0 },
+	};
+	server s;
+	mg_aws_response resp;
+	server_start(&s, r, 5);
+	mg_aws_client *c = client_for(&s, "lakeformation", 700, NULL);
+	mg_aws_response_init(&resp);
+	mg_aws_call_input in = { .protocol = MG_AWS_REST_JSON, .path = "/ListPermissions", .body = "{}", .body_len = 2 };
+	MGT_EQ_INT(mg_aws_call(c, &in, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_FAILED);
+	MGT_EQ_INT(resp.http_status, 403);
+	MGT_EQ_STR(resp.error_code, "AccessDeniedException");
+	MGT_EQ_STR(resp.message, "Insufficient Lake Formation");
+	MGT_EQ_STR(resp.request_id, "rid-9");
+	MGT_EQ_INT(mg_aws_call(c, &in, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_FAILED); /* not followed */
+	MGT_EQ_INT(resp.http_status, 302);
+	MGT_EQ_INT(mg_aws_call(c, &in, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_UNKNOWN); /* the body was cut */
+	MGT_CHECK(strstr(resp.message, "no complete answer from lakeformation") != NULL);
+	MGT_EQ_INT(mg_aws_call(c, &in, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_FAILED);
+	MGT_EQ_STR(resp.error_code, "InvalidInputException");
+	MGT_EQ_STR(resp.message, "bad token ***");
+	MGT_EQ_INT(mg_aws_call(c, &in, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_UNKNOWN); /* sent, then timed out (the last: the server still sleeps) */
+	MGT_EQ_INT(resp.http_status, 0);
+	server_stop(&s);
+	MGT_EQ_INT(s.got, 5);
+	mg_aws_response_release(&resp);
+	mg_aws_client_free(c);
+}
+
+MGT_MAIN(test_client__exact_requests_of_each_protocol, test_client__retries_throttles_and_5xx_of_reads,
+	 test_client__a_write_is_tried_once, test_client__refusals_redirects_drops_and_timeouts)
