@@ -155,7 +155,13 @@ static bool in_folder(const char *path, const char *folder)
 static bool concerns_changed(const mg_finding *x, const mg_catalogue *head, const mg_changes *c)
 {
 	for (size_t i = 0; i < c->count; i++)
-		if (in_folder(x->path, c->folders[i]))
+		if (in_folder(x->path, c->folders[i]) ||
+		    (x->rule == MG_RULE_EMPTY_ENVIRONMENT && in_folder(c->folders[i], x->path)))
+			return true;
+	/* a file beside environments or products that the change added or edited, or the folder it is in */
+	for (size_t i = 0; i < c->npaths; i++)
+		if (strcmp(x->path, c->paths[i]) == 0 ||
+		    (x->rule == MG_RULE_EMPTY_ENVIRONMENT && in_folder(c->paths[i], x->path)))
 			return true;
 	if (!is_global(x->rule))
 		return false;
