@@ -302,8 +302,10 @@ int mg_entries_subfolder(mg_source *src, const mg_config *policy, const char *pr
 			       path);
 }
 
-int mg_entries_empty_environment(const char *path, mg_findings *f)
+int mg_entries_environment(const char *path, size_t product_folders, bool gitkeep, mg_findings *f)
 {
+	if (product_folders || gitkeep)
+		return 0;
 	return mg_findings_add(f, path, 0, 0, MG_RULE_EMPTY_ENVIRONMENT,
 			       "environment folder '%s' holds no product folder; add a product "
 			       "(<environment>/<product>/data-product.json, ...) or remove the folder",

@@ -14,7 +14,8 @@
  *                      outside a product folder
  *   unexpected-file    any other file or folder that allowed-files does
  *                      not allow
- *   empty-environment  an environment folder without product folders
+ *   empty-environment  an environment folder without product folders (and
+ *                      without the .gitkeep that says so on purpose)
  *   nested-product     a folder in a product folder that holds product files
  *
  * Only a folder inside a product folder is listed again (to tell a nested
@@ -82,7 +83,12 @@ int mg_entries_file(const mg_config *policy, mg_level level, const char *path, c
 int mg_entries_subfolder(mg_source *src, const mg_config *policy, const char *product, const char *path,
 			 const char *name, mg_findings *f);
 
-/* The environment folder at `path` holds no product folder: empty-environment.  0 or MG_ENOMEM. */
-int mg_entries_empty_environment(const char *path, mg_findings *f);
+/*
+ * The environment folder at `path`, once listed: empty-environment when it
+ * holds no product folder, unless it holds a .gitkeep, which says it is
+ * empty on purpose (meshgate init prepares environments so).  0 or
+ * MG_ENOMEM.
+ */
+int mg_entries_environment(const char *path, size_t product_folders, bool gitkeep, mg_findings *f);
 
 #endif

@@ -734,10 +734,12 @@ static int load_environment(run *rn, const char *root, const char *env)
 done:
 	if (r >= 0 && listed) {
 		size_t folders = 0;
-		for (size_t i = 0; i < es.n; i++)
+		bool gitkeep = false;
+		for (size_t i = 0; i < es.n; i++) {
 			folders += es.items[i].type == MG_ENTRY_DIR;
-		if (!folders)
-			r = mg_entries_empty_environment(dir.ptr, rn->f);
+			gitkeep |= es.items[i].type == MG_ENTRY_FILE && strcmp(es.items[i].name, ".gitkeep") == 0;
+		}
+		r = mg_entries_environment(dir.ptr, folders, gitkeep, rn->f);
 	}
 	entries_release(&es);
 	mg_buf_release(&dir);

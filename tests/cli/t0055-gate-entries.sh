@@ -52,7 +52,7 @@ printf 'x\n' >"$cat/owners.txt"
 printf 'x\n' >"$root/LICENSE"
 cp "$cat/sales/data-product.json" "$root/data-product.json"
 mkdir -p "$root/staging"
-: >"$root/staging/.gitkeep"
+printf '# staging\n' >"$root/staging/README.md"
 commit "entries of every class"
 cat >"$SCRATCH/want" <<'OUT'
 data-products-catalogue/LICENSE:1:1: warning: 'data-products-catalogue/LICENSE' is a file beside the environments, where meshgate reads only environment folders; remove it, or allow it with allowed-files in meshgate.yaml [unexpected-file]
@@ -114,12 +114,16 @@ OUT
 expect_cmp "$SCRATCH/want.hook" "$SCRATCH/out"
 git -C "$repo" reset -q --hard main
 
-begin "a truly empty environment folder in the work tree"
-mkdir "$root/qa"
+begin "a truly empty environment folder in the work tree; one with a .gitkeep is empty on purpose"
+mkdir "$root/qa" "$root/uat"
+: >"$root/uat/.gitkeep"
 run_mg validate -C "$repo" --today 2026-06-01
 expect_status 0 "$status"
-expect_grep "^data-products-catalogue/qa: warning: environment folder 'data-products-catalogue/qa' holds no product folder" "$SCRATCH/out"
-rmdir "$root/qa"
+cat >"$SCRATCH/want" <<'OUT'
+data-products-catalogue/qa: warning: environment folder 'data-products-catalogue/qa' holds no product folder; add a product (<environment>/<product>/data-product.json, ...) or remove the folder [empty-environment]
+OUT
+expect_cmp "$SCRATCH/want" "$SCRATCH/out"
+rm -r "$root/qa" "$root/uat"
 
 begin "allowed-files comes from the protected branch; adding a pattern is reviewed"
 printf 'allowed-files: ["*.md", LICENSE]\n' >"$repo/meshgate.yaml"
