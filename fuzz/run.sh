@@ -61,6 +61,7 @@ max_len_for() {
 	fuzz_status_body) echo 70000 ;; # past the 64 KiB response limit
 	fuzz_pg_error) echo 8192 ;;
 	fuzz_pg_dsn) echo 2048 ;;
+	fuzz_entry_name) echo 1024 ;;
 	*) echo 65536 ;;
 	esac
 }

@@ -45,6 +45,8 @@ int mg_fuzz_regex(const uint8_t *data, size_t size);
 int mg_fuzz_pg_error(const uint8_t *data, size_t size);
 /* A connection string through the password masking (postgres_config.c). */
 int mg_fuzz_pg_dsn(const uint8_t *data, size_t size);
+/* A catalogue entry's name (first byte: its level) through the entries pass (src/catalogue/entries.c). */
+int mg_fuzz_entry_name(const uint8_t *data, size_t size);
 #ifdef MG_FUZZ_HAVE_STATUS
 /* An HTTP error body of the GitHub/GitLab status APIs. */
 int mg_fuzz_status_body(const uint8_t *data, size_t size);
