@@ -39,14 +39,14 @@ int mg_fuzz_schema(const uint8_t *data, size_t size);
 int mg_fuzz_config(const uint8_t *data, size_t size);
 /* The validator end to end on an in-memory catalogue (see targets.c for the layout). */
 int mg_fuzz_validate(const uint8_t *data, size_t size);
+/* A catalogue entry's name (first byte: its level) through the entries pass (src/catalogue/entries.c). */
+int mg_fuzz_entry_name(const uint8_t *data, size_t size);
 /* A pattern and a subject, split at the first NUL, through the schema regex engine. */
 int mg_fuzz_regex(const uint8_t *data, size_t size);
 /* A PostgreSQL SQLSTATE and error message through the backend's mapping (postgres_errors.c). */
 int mg_fuzz_pg_error(const uint8_t *data, size_t size);
 /* A connection string through the password masking (postgres_config.c). */
 int mg_fuzz_pg_dsn(const uint8_t *data, size_t size);
-/* A catalogue entry's name (first byte: its level) through the entries pass (src/catalogue/entries.c). */
-int mg_fuzz_entry_name(const uint8_t *data, size_t size);
 #ifdef MG_FUZZ_HAVE_STATUS
 /* An HTTP error body of the GitHub/GitLab status APIs. */
 int mg_fuzz_status_body(const uint8_t *data, size_t size);
