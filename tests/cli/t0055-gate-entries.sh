@@ -125,6 +125,24 @@ OUT
 expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 rm -r "$root/qa" "$root/uat"
 
+begin "a merged misspelt consumers file revokes nothing: apply refuses the commit"
+unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
+run_mg apply -C "$repo" --today 2026-06-01
+expect_status 0 "$status"
+git -C "$repo" checkout -q -b typo main
+git -C "$repo" mv "$cat/orders/data-product-consumers.json" "$cat/orders/data-product-consumer.json"
+commit "consumers, renamed by mistake"
+git -C "$repo" checkout -q main
+git -C "$repo" merge -q --ff-only typo
+run_mg apply -C "$repo" --today 2026-06-01
+expect_status 1 "$status"
+expect_grep "^meshgate: error: HEAD does not validate (1 error); nothing was applied" "$SCRATCH/err"
+expect_grep "data-product-consumer.json:1:1: error: .*did you mean data-product-consumers.json? \[misnamed-file\]" "$SCRATCH/err"
+run_mg access -C "$repo" --consumer 210987654321
+expect_status 0 "$status"
+expect_grep "^prod/orders: consumer 210987654321 reads events (all columns)$" "$SCRATCH/out"
+git -C "$repo" reset -q --hard HEAD~1
+
 begin "allowed-files comes from the protected branch; adding a pattern is reviewed"
 printf 'allowed-files: ["*.md", LICENSE]\n' >"$repo/meshgate.yaml"
 commit "policy: allow LICENSE"
