@@ -302,6 +302,17 @@ int mg_entries_subfolder(mg_source *src, const mg_config *policy, const char *pr
 			       path);
 }
 
+int mg_entries_hidden_folder(const mg_config *policy, const char *path, const char *name, mg_findings *f)
+{
+	if (!f || mg_config_allows_file(policy, path, name))
+		return 0;
+	return mg_findings_add(f, path, 0, 0, MG_RULE_UNEXPECTED_FILE,
+			       "'%s' is a hidden folder beside the environments and is not read (a hidden folder "
+			       "is never an environment); rename it, remove it, or allow it with allowed-files in "
+			       "meshgate.yaml",
+			       path);
+}
+
 int mg_entries_environment(const char *path, size_t product_folders, bool gitkeep, mg_findings *f)
 {
 	if (product_folders || gitkeep)

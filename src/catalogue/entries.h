@@ -84,6 +84,14 @@ int mg_entries_subfolder(mg_source *src, const mg_config *policy, const char *pr
 			 const char *name, mg_findings *f);
 
 /*
+ * A hidden folder (".name") beside the environments of a catalogue below
+ * the repository's top level: never an environment, so unexpected-file
+ * unless allowed (at the top level, .git and .github are not the
+ * catalogue's and the caller does not ask).  0 or MG_ENOMEM.
+ */
+int mg_entries_hidden_folder(const mg_config *policy, const char *path, const char *name, mg_findings *f);
+
+/*
  * The environment folder at `path`, once listed: empty-environment when it
  * holds no product folder, unless it holds a .gitkeep, which says it is
  * empty on purpose (meshgate init prepares environments so).  0 or

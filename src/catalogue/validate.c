@@ -933,11 +933,14 @@ static int validate(mg_source *src, const mg_validate_opts *opts, const mg_confi
 	if (r < 0)
 		goto done;
 	for (size_t i = 0; i < envs.n && r >= 0; i++) {
-		if (envs.items[i].type == MG_ENTRY_DIR) {
-			if (envs.items[i].name[0] != '.')
-				r = load_environment(&rn, cat->root, envs.items[i].name);
+		if (envs.items[i].type == MG_ENTRY_DIR && envs.items[i].name[0] != '.') {
+			r = load_environment(&rn, cat->root, envs.items[i].name);
+		} else if (envs.items[i].type == MG_ENTRY_DIR && !*cat->root) {
+			continue; /* the repository's own: .git, .github, the state folder */
 		} else if (!join(&dir, cat->root, envs.items[i].name)) {
 			r = mg_oom();
+		} else if (envs.items[i].type == MG_ENTRY_DIR) {
+			r = mg_entries_hidden_folder(policy(&rn), dir.ptr, envs.items[i].name, findings);
 		} else if (envs.items[i].type != MG_ENTRY_FILE) {
 			r = not_a_file(&rn, dir.ptr, envs.items[i].type, "an environment folder");
 		} else {

@@ -51,10 +51,13 @@ printf 'x\n' >"$cat/sales/old/dump.csv"
 printf 'x\n' >"$cat/owners.txt"
 printf 'x\n' >"$root/LICENSE"
 cp "$cat/sales/data-product.json" "$root/data-product.json"
+mkdir -p "$root/.retired/billing"
+cp "$cat/sales/data-product.json" "$root/.retired/billing/data-product.json"
 mkdir -p "$root/staging"
 printf '# staging\n' >"$root/staging/README.md"
 commit "entries of every class"
 cat >"$SCRATCH/want" <<'OUT'
+data-products-catalogue/.retired: warning: 'data-products-catalogue/.retired' is a hidden folder beside the environments and is not read (a hidden folder is never an environment); rename it, remove it, or allow it with allowed-files in meshgate.yaml [unexpected-file]
 data-products-catalogue/LICENSE:1:1: warning: 'data-products-catalogue/LICENSE' is a file beside the environments, where meshgate reads only environment folders; remove it, or allow it with allowed-files in meshgate.yaml [unexpected-file]
 data-products-catalogue/data-product.json:1:1: error: 'data-product.json' is a product file but lies beside the environments, in 'data-products-catalogue', outside any product folder, and is not read; product files live in <catalogue>/<environment>/<product>/ [misnamed-file]
 data-products-catalogue/prod/orders/data-product-consumer.json:1:1: error: 'data-product-consumer.json' is not a product file name and is not read; did you mean data-product-consumers.json? [misnamed-file]

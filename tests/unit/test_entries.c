@@ -138,6 +138,23 @@ static void test_entries__findings_per_level(void)
 	MGT_CHECK(mg_config_allows_file(&cfg, "c/dev/p/notes.txt", "notes.txt"));
 	MGT_CHECK(!mg_config_allows_file(&cfg, "c/prod/p/notes.txt", "notes.txt"));
 	MGT_CHECK(!mg_config_allows_file(&cfg, "c/dev/p/README.md", "README.md"));
+	/* a hidden folder beside environments, unless allowed */
+	size_t before = f.count;
+	MGT_EQ_INT(mg_entries_hidden_folder(&cfg, "c/.retired", ".retired", &f), 0);
+	MGT_EQ_INT(f.count, before + 1);
+	MGT_EQ_INT(f.items[before].rule, MG_RULE_UNEXPECTED_FILE);
+	MGT_EQ_INT(f.items[before].line, 0);
+	static const char *const hidden[] = { ".retired" };
+	cfg.allowed_files = hidden;
+	MGT_EQ_INT(mg_entries_hidden_folder(&cfg, "c/.retired", ".retired", &f), 0);
+	MGT_EQ_INT(f.count, before + 1);
+	/* an environment: products, or a .gitkeep, or a finding */
+	MGT_EQ_INT(mg_entries_environment("c/qa", 1, false, &f), 0);
+	MGT_EQ_INT(mg_entries_environment("c/qa", 0, true, &f), 0);
+	MGT_EQ_INT(f.count, before + 1);
+	MGT_EQ_INT(mg_entries_environment("c/qa", 0, false, &f), 0);
+	MGT_EQ_INT(f.count, before + 2);
+	MGT_EQ_INT(f.items[before + 1].rule, MG_RULE_EMPTY_ENVIRONMENT);
 	mg_findings_release(&f);
 	mg_config_release(&cfg);
 }
