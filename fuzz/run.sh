@@ -68,6 +68,7 @@ max_len_for() {
 	fuzz_pg_dsn) echo 2048 ;;
 	fuzz_aws_ini|fuzz_aws_assume_role) echo 16384 ;;
 	fuzz_aws_error) echo 70000 ;; # past the 64 KiB error-body limit
+	fuzz_entry_name) echo 1024 ;;
 	*) echo 65536 ;;
 	esac
 }

@@ -362,6 +362,17 @@ def edge_cases():
         add("fuzz_regex", "edge-%02d" % i, pat.encode() + b"\0" + subject.encode())
     for name, text in STATUS_CASES.items():
         add("fuzz_status_body", name + ".json", text)
+    # catalogue entry names: first byte the level (0 root, 1 environment, 2 product folder)
+    for name, level, entry in (("typo", 2, "data-product-consumer.json"),
+                               ("case", 2, "Data-Product-Consumers.JSON"),
+                               ("swap", 2, ".data-product-visibility.yaml.swp"),
+                               ("autosave", 2, "#data-product.json#"),
+                               ("backup", 2, "data-product-outputs.json.bak~"),
+                               ("dots", 2, "data-product-inputs..json"),
+                               ("misplaced", 1, "data-product.json"),
+                               ("root-file", 0, "LICENSE"),
+                               ("allowed", 2, "README.md")):
+        add("fuzz_entry_name", name, bytes([level]) + entry.encode())
 
 
 def main():

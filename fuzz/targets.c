@@ -41,6 +41,7 @@
 #include "meshgate/schema.h"
 #include "meshgate/source.h"
 #include "meshgate/validate.h"
+#include "catalogue/entries.h"
 #include "documents/utf8.h"
 #include "schema/schema_int.h"
 #include "backends/lakeformation_int.h"
@@ -671,6 +672,56 @@ int mg_fuzz_validate(const uint8_t *data, size_t size)
 	return 0;
 }
 
+/* ---- catalogue entry names ---- */
+
+/*
+ * A catalogue entry's name (the first byte picks the level) through the
+ * entries pass: a near miss names one of the eighteen product file names,
+ * an exact name is taken for itself, and a finding is misnamed-file or
+ * unexpected-file at 1:1 with a message in valid UTF-8 when the name is.
+ */
+int mg_fuzz_entry_name(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	mg_level level = (mg_level)(data[0] % 3);
+	char *name = strndup((const char *)data + 1, size - 1);
+	mg_config cfg;
+	mg_findings f;
+	mg_buf path = MG_BUF_INIT;
+	if (!name)
+		return 0;
+	mg_config_init(&cfg);
+	mg_findings_init(&f);
+	mg_file_kind k = MG_FILE__COUNT, exact;
+	char suggest[64];
+	mg_near how = mg_product_file_near(name, &k, suggest, sizeof suggest);
+	CHECK(how >= MG_NEAR_NONE && how <= MG_NEAR_TYPO);
+	if (how != MG_NEAR_NONE) {
+		CHECK(k < MG_FILE__COUNT);
+		CHECK(mg_file_kind_from_name(&exact, suggest) == 0 && exact == k);
+	}
+	if (mg_file_kind_from_name(&exact, name) == 0)
+		CHECK(how == MG_NEAR_EXACT && exact == k);
+	if (mg_buf_addf(&path, "catalogue/prod/a/%s", name) == 0 &&
+	    mg_entries_file(&cfg, level, path.ptr, name, NULL, &f) == 0) {
+		CHECK(f.count <= 1);
+		for (size_t i = 0; i < f.count; i++) {
+			CHECK(f.items[i].rule == MG_RULE_MISNAMED_FILE || f.items[i].rule == MG_RULE_UNEXPECTED_FILE);
+			CHECK(f.items[i].line == 1 && f.items[i].col == 1);
+			if (valid_utf8(name, strlen(name)))
+				CHECK(valid_utf8(f.items[i].message, strlen(f.items[i].message)));
+		}
+		if (how != MG_NEAR_NONE && !(how == MG_NEAR_EXACT && level == MG_LEVEL_PRODUCT))
+			CHECK(f.count == 1 && f.items[0].rule == MG_RULE_MISNAMED_FILE);
+	}
+	mg_buf_release(&path);
+	mg_findings_release(&f);
+	mg_config_release(&cfg);
+	free(name);
+	return 0;
+}
+
 /* ---- regular expressions ---- */
 
 int mg_fuzz_regex(const uint8_t *data, size_t size)
@@ -1070,6 +1121,7 @@ const mg_fuzz_target mg_fuzz_targets[] = {
 	{ "fuzz_schema", mg_fuzz_schema, 65536 },
 	{ "fuzz_config", mg_fuzz_config, 65536 },
 	{ "fuzz_validate", mg_fuzz_validate, 65536 },
+	{ "fuzz_entry_name", mg_fuzz_entry_name, 1024 },
 	{ "fuzz_regex", mg_fuzz_regex, 4096 },
 	{ "fuzz_pg_error", mg_fuzz_pg_error, 8192 },
 	{ "fuzz_pg_dsn", mg_fuzz_pg_dsn, 2048 },

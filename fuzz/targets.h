@@ -39,6 +39,8 @@ int mg_fuzz_schema(const uint8_t *data, size_t size);
 int mg_fuzz_config(const uint8_t *data, size_t size);
 /* The validator end to end on an in-memory catalogue (see targets.c for the layout). */
 int mg_fuzz_validate(const uint8_t *data, size_t size);
+/* A catalogue entry's name (first byte: its level) through the entries pass (src/catalogue/entries.c). */
+int mg_fuzz_entry_name(const uint8_t *data, size_t size);
 /* A pattern and a subject, split at the first NUL, through the schema regex engine. */
 int mg_fuzz_regex(const uint8_t *data, size_t size);
 /* A PostgreSQL SQLSTATE and error message through the backend's mapping (postgres_errors.c). */

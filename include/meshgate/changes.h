@@ -17,6 +17,9 @@ typedef struct mg_changes {
 	bool config_changed; /* meshgate.yaml differs */
 	char **folders;      /* changed product folders "<root>/<env>/<product>", sorted */
 	size_t count;
+	/* changed entries under root outside product folders (files beside environments or products), sorted */
+	char **paths;
+	size_t npaths;
 } mg_changes;
 
 void mg_changes_init(mg_changes *c);
@@ -24,7 +27,8 @@ void mg_changes_release(mg_changes *c);
 
 /*
  * Fills c with the product folders under `root` that differ between the
- * trees of from_rev and to_rev (from_rev NULL: no base, c->all is set).
+ * trees of from_rev and to_rev (from_rev NULL: no base, c->all is set),
+ * and with the other paths under `root` that differ (c->paths).
  * A change to meshgate.yaml (or .yml/.json) at the top sets all and
  * config_changed.  Works whatever the commits' ancestry.
  */

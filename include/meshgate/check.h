@@ -20,9 +20,13 @@ int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg
 
 /*
  * Drops the findings that do not concern a changed product: a finding is
- * kept when its file is in a changed product folder, when it is about the
- * configuration and the configuration changed, or when it is a global one
- * (duplicates, overlaps, lineage) that names a changed product.
+ * kept when its file is in a changed product folder or is a changed path
+ * beside environments or products (changes->paths), when it is an entry
+ * finding (misnamed-file, unexpected-file, empty-environment,
+ * nested-product, not-a-file) about a folder something changed in, when it
+ * is about the configuration and the configuration changed, or when it is
+ * a global one (duplicates, overlaps, lineage) that names a changed
+ * product.
  */
 void mg_findings_keep_changed(mg_findings *f, const mg_catalogue *head, const mg_changes *changes);
 

@@ -1,6 +1,7 @@
 /*
  * config.h - meshgate.yaml: catalogue root, protected branch, rule
- * severities, suppressions, PII name patterns and document limits.
+ * severities, suppressions, PII name patterns, document limits and the
+ * files a catalogue may hold besides product files.
  *
  * A mg_config owns its strings (arena) and its document.  Without a
  * meshgate.yaml every field has its default (mg_config_init).
@@ -67,6 +68,15 @@ typedef struct mg_config {
 	mg_doc_limits limits;
 	mg_env_config *envs;  /* environments: as given in meshgate.yaml */
 	size_t nenvs;
+	/*
+	 * allowed-files: fnmatch(3) patterns of the entries a catalogue may hold
+	 * besides its environments, products and product files (no
+	 * unexpected-file finding).  Default README.md, README, *.md, .gitkeep;
+	 * a list in meshgate.yaml replaces it.  Strings borrowed from the arena
+	 * or static.
+	 */
+	const char *const *allowed_files;
+	size_t nallowed_files;
 } mg_config;
 
 /* The configuration of environment `name`, or NULL when meshgate.yaml does not name it. */
@@ -87,6 +97,14 @@ int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t l
 /* Copies the severities into a findings list (before rules run). */
 void mg_config_apply_severities(const mg_config *cfg, mg_findings *findings);
 
+/*
+ * Whether allowed-files allows the catalogue entry at `path`
+ * (repository-relative) whose base name is `name`: a pattern without '/'
+ * is matched against the base name, one with '/' against the path ('*'
+ * spans folders, as in suppressions).
+ */
+bool mg_config_allows_file(const mg_config *cfg, const char *path, const char *name);
+
 /* Whether suppression s covers finding x (same rule, path matching the glob). */
 bool mg_suppression_matches(const mg_suppression *s, const mg_finding *x);
 
@@ -106,7 +124,8 @@ int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings 
 /*
  * Appends to out a byte string that is equal for two configurations
  * exactly when they judge a catalogue alike (severities, suppressions, PII
- * patterns, limits), for caches keyed by the policy.  0 or MG_ENOMEM.
+ * patterns, limits, allowed files), for caches keyed by the policy.  0 or
+ * MG_ENOMEM.
  */
 int mg_config_policy_key(const mg_config *cfg, mg_buf *out);
 

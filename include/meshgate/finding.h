@@ -27,6 +27,10 @@ typedef enum mg_severity {
 	X(MISSING_FILE, "missing-file", ERROR, "a required file of a product folder is missing") \
 	X(DUPLICATE_FILE, "duplicate-file", ERROR, "a product file exists in two spellings") \
 	X(NOT_A_FILE, "not-a-file", ERROR, "a catalogue entry is not a regular file or folder") \
+	X(MISNAMED_FILE, "misnamed-file", ERROR, "a file is named like a product file but is not read (a near miss, a backup, a misplaced one)") \
+	X(UNEXPECTED_FILE, "unexpected-file", WARNING, "a catalogue entry that meshgate does not read and allowed-files does not allow") \
+	X(EMPTY_ENVIRONMENT, "empty-environment", WARNING, "an environment folder holds no product folder") \
+	X(NESTED_PRODUCT, "nested-product", ERROR, "a folder inside a product folder holds product files, which are not read") \
 	X(DUPLICATE_PRODUCT, "duplicate-product", ERROR, "two products share a name in one environment") \
 	X(OVERLAPPING_LOCATION, "overlapping-location", ERROR, "two outputs share or nest S3 locations") \
 	X(LOCATION_OUTSIDE_BUCKET, "location-outside-bucket", ERROR, "an output location is outside the producer bucket") \

@@ -17,10 +17,15 @@
 #include "meshgate/error.h"
 #include "meshgate/schema.h"
 
+/* allowed-files without a list in meshgate.yaml (docs/meshgate.yaml.md says the same) */
+static const char *const default_allowed[] = { "README.md", "README", "*.md", ".gitkeep" };
+
 void mg_config_init(mg_config *cfg)
 {
 	static const mg_doc_limits limits = MG_DOC_LIMITS_DEFAULT;
 	memset(cfg, 0, sizeof *cfg);
+	cfg->allowed_files = default_allowed;
+	cfg->nallowed_files = sizeof default_allowed / sizeof *default_allowed;
 	cfg->catalogue = "data-products-catalogue";
 	cfg->protected_branch = "main";
 	cfg->state_dir = ".meshgate";
@@ -193,6 +198,35 @@ static void parse_limits(mg_config *cfg, const mg_node *obj)
 		cfg->limits.max_alias_nodes = (size_t)n->u.number.value;
 }
 
+/* allowed-files: a list replaces the default one (an empty list allows nothing). */
+static int parse_allowed_files(mg_config *cfg, const mg_node *arr)
+{
+	if (!arr || arr->type != MG_NODE_ARRAY)
+		return 0; /* absent, or reported by the schema */
+	const char **v = mg_arena_calloc(&cfg->arena, arr->u.array.count ? arr->u.array.count : 1, sizeof *v);
+	size_t n = 0;
+	if (!v)
+		return mg_oom();
+	for (size_t i = 0; i < arr->u.array.count; i++) {
+		const char *p = mg_node_str(arr->u.array.items[i]);
+		if (p && *p)
+			v[n++] = p;
+	}
+	cfg->allowed_files = v;
+	cfg->nallowed_files = n;
+	return 0;
+}
+
+bool mg_config_allows_file(const mg_config *cfg, const char *path, const char *name)
+{
+	for (size_t i = 0; i < cfg->nallowed_files; i++) {
+		const char *p = cfg->allowed_files[i];
+		if (fnmatch(p, strchr(p, '/') ? path : name, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int parse_backend(mg_config *cfg, mg_env_backend *b, const mg_node *n, mg_findings *f)
 {
 	b->options = n;
@@ -281,6 +315,7 @@ int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t l
 	if ((r = parse_rules(cfg, mg_obj_get(doc->root, "rules"), findings)) < 0 ||
 	    (r = parse_suppressions(cfg, mg_obj_get(doc->root, "suppressions"), findings)) < 0 ||
 	    (r = parse_pii(cfg, mg_obj_get(doc->root, "pii-patterns"))) < 0 ||
+	    (r = parse_allowed_files(cfg, mg_obj_get(doc->root, "allowed-files"))) < 0 ||
 	    (r = parse_environments(cfg, mg_obj_get(doc->root, "environments"), findings)) < 0)
 		return r;
 	return 0;
@@ -466,6 +501,34 @@ static int review_pii(const review *rv)
 	return 0;
 }
 
+static bool has_pattern(const mg_config *c, const char *p)
+{
+	for (size_t i = 0; i < c->nallowed_files; i++)
+		if (strcmp(c->allowed_files[i], p) == 0)
+			return true;
+	return false;
+}
+
+/* A pattern added to allowed-files hides unexpected-file findings: it loosens. */
+static int review_allowed_files(const review *rv)
+{
+	mg_pos p = at(rv, "allowed-files", NULL);
+	int r;
+	for (size_t i = 0; i < rv->head->nallowed_files; i++) {
+		const char *pat = rv->head->allowed_files[i];
+		if (!has_pattern(rv->base, pat) &&
+		    (r = say(rv, p, true, "allows catalogue entries matching '%s' (no unexpected-file finding)", pat)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < rv->base->nallowed_files; i++) {
+		const char *pat = rv->base->allowed_files[i];
+		if (!has_pattern(rv->head, pat) &&
+		    (r = say(rv, p, false, "no longer allows catalogue entries matching '%s'", pat)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int review_limit(const review *rv, const char *key, const char *what, const char *unit, size_t a, size_t b)
 {
 	if (a == b)
@@ -492,6 +555,7 @@ int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings 
 	const mg_node *ea = base->doc ? mg_obj_get(base->doc->root, "environments") : NULL;
 	const mg_node *eb = head->doc ? mg_obj_get(head->doc->root, "environments") : NULL;
 	if ((r = review_rules(&rv)) < 0 || (r = review_suppressions(&rv)) < 0 || (r = review_pii(&rv)) < 0 ||
+	    (r = review_allowed_files(&rv)) < 0 ||
 	    (r = review_limit(&rv, "max-file-bytes", "file size", " bytes", la->max_bytes, lb->max_bytes)) < 0 ||
 	    (r = review_limit(&rv, "max-depth", "nesting", "", la->max_depth, lb->max_depth)) < 0 ||
 	    (r = review_limit(&rv, "max-alias-nodes", "YAML alias", " nodes", la->max_alias_nodes,
@@ -542,5 +606,9 @@ int mg_config_policy_key(const mg_config *cfg, mg_buf *out)
 		    (r = key_words(out, p->match, p->nmatch)) == 0)
 			r = key_words(out, p->unless, p->nunless);
 	}
+	if (r == 0)
+		r = mg_buf_addf(out, "allowed=%zu:", cfg->nallowed_files);
+	for (size_t i = 0; r == 0 && i < cfg->nallowed_files; i++)
+		r = key_str(out, cfg->allowed_files[i]);
 	return r < 0 ? mg_oom() : 0;
 }

@@ -22,6 +22,7 @@
 #include "meshgate/error.h"
 #include "meshgate/rules.h"
 #include "meshgate/schema.h"
+#include "catalogue/entries.h"
 #include "catalogue/facts.h"
 
 /* A product of a cached run. */
@@ -130,6 +131,35 @@ static int not_a_file(run *rn, const char *path, mg_entry_type t, const char *ex
 			       type_words(t), expected);
 }
 
+/*
+ * The entries of a product folder's listing that are not product files,
+ * once its product files are known (p->files): misnamed, unexpected or
+ * nested (see entries.h).  Only a run that reports findings looks.
+ */
+static int classify_product_entries(run *rn, const entries *es, const char *folder, const mg_product *p,
+				    mg_findings *f)
+{
+	mg_buf path = MG_BUF_INIT;
+	int r = 0;
+	if (!f || rn->no_schema)
+		return 0;
+	for (size_t i = 0; i < es->n && r == 0; i++) {
+		mg_file_kind k;
+		const entry *e = &es->items[i];
+		if (mg_file_kind_from_name(&k, e->name) == 0 || (e->type != MG_ENTRY_FILE && e->type != MG_ENTRY_DIR))
+			continue; /* read, or a not-a-file finding already */
+		const char *fp = join(&path, folder, e->name);
+		if (!fp)
+			r = mg_oom();
+		else if (e->type == MG_ENTRY_FILE)
+			r = mg_entries_file(policy(rn), MG_LEVEL_PRODUCT, fp, e->name, (const char *const *)p->files, f);
+		else
+			r = mg_entries_subfolder(rn->src, policy(rn), folder, fp, e->name, f);
+	}
+	mg_buf_release(&path);
+	return r;
+}
+
 /* ---- one product folder ---- */
 
 static int load_file(run *rn, const char *path, mg_file_kind kind, mg_doc **out)
@@ -216,7 +246,7 @@ static int load_product(run *rn, const char *env, const char *folder)
 				r = not_a_file(rn, fp, es.items[i].type, "only files and folders in a catalogue");
 			if (r < 0)
 				goto done;
-			continue; /* other files (README.md, ...) are not ours */
+			continue; /* other entries: classify_product_entries */
 		}
 		if (es.items[i].type != MG_ENTRY_FILE) {
 			if ((r = not_a_file(rn, fp, es.items[i].type, "a regular file")) < 0)
@@ -236,6 +266,8 @@ static int load_product(run *rn, const char *env, const char *folder)
 			goto done;
 		}
 	}
+	if ((r = classify_product_entries(rn, &es, folder, p, rn->f)) < 0)
+		goto done;
 	for (int k = 0; k < MG_FILE__COUNT; k++) {
 		if (!p->files[k]) {
 			if (mg_file_kind_required((mg_file_kind)k) &&
@@ -401,6 +433,8 @@ static int prepare_product(run *rn, ptask *t, const char *env, const char *folde
 			goto done;
 		}
 	}
+	if ((r = classify_product_entries(rn, &es, folder, p, hf)) < 0)
+		goto done;
 	for (int k = 0; k < MG_FILE__COUNT; k++) {
 		mg_findings *kf = rn->f ? &t->kf[k] : NULL;
 		const char *fp = p->files[k];
@@ -653,11 +687,13 @@ static int load_environment(run *rn, const char *root, const char *env)
 {
 	entries es;
 	mg_buf dir = MG_BUF_INIT, sub = MG_BUF_INIT;
+	bool listed = false;
 	int r;
 	if (!join(&dir, root, env))
 		return mg_oom();
 	if ((r = list(rn, dir.ptr, &es)) < 0)
 		goto done;
+	listed = true;
 	long jobs = rn->cache ? 1 : jobs_wanted();
 	if (jobs > 1) {
 		ploader pl = { rn, jobs, malloc(CHUNK * sizeof(ptask)), 0, false, 0 };
@@ -674,13 +710,14 @@ static int load_environment(run *rn, const char *root, const char *env)
 				r = ploader_product(&pl, env, fp);
 			else if (es.items[i].type != MG_ENTRY_FILE)
 				r = ploader_not_a_file(&pl, fp, es.items[i].type, "a product folder");
+			else /* on this thread, between chunks: the workers never touch rn->f */
+				r = mg_entries_file(policy(rn), MG_LEVEL_ENVIRONMENT, fp, es.items[i].name, NULL, rn->f);
 		}
 		if (pl.n) {
 			int e = ploader_flush(&pl);
 			r = r < 0 ? r : e;
 		}
 		free(pl.tasks);
-		entries_release(&es);
 		goto done;
 	}
 	for (size_t i = 0; i < es.n && r >= 0; i++) {
@@ -691,9 +728,20 @@ static int load_environment(run *rn, const char *root, const char *env)
 			r = rn->cache ? load_product_cached(rn, env, fp) : load_product(rn, env, fp);
 		else if (es.items[i].type != MG_ENTRY_FILE)
 			r = not_a_file(rn, fp, es.items[i].type, "a product folder");
+		else
+			r = mg_entries_file(policy(rn), MG_LEVEL_ENVIRONMENT, fp, es.items[i].name, NULL, rn->f);
+	}
+done:
+	if (r >= 0 && listed) {
+		size_t folders = 0;
+		bool gitkeep = false;
+		for (size_t i = 0; i < es.n; i++) {
+			folders += es.items[i].type == MG_ENTRY_DIR;
+			gitkeep |= es.items[i].type == MG_ENTRY_FILE && strcmp(es.items[i].name, ".gitkeep") == 0;
+		}
+		r = mg_entries_environment(dir.ptr, folders, gitkeep, rn->f);
 	}
 	entries_release(&es);
-done:
 	mg_buf_release(&dir);
 	mg_buf_release(&sub);
 	return r;
@@ -885,13 +933,18 @@ static int validate(mg_source *src, const mg_validate_opts *opts, const mg_confi
 	if (r < 0)
 		goto done;
 	for (size_t i = 0; i < envs.n && r >= 0; i++) {
-		if (envs.items[i].type == MG_ENTRY_DIR) {
-			if (envs.items[i].name[0] != '.')
-				r = load_environment(&rn, cat->root, envs.items[i].name);
+		if (envs.items[i].type == MG_ENTRY_DIR && envs.items[i].name[0] != '.') {
+			r = load_environment(&rn, cat->root, envs.items[i].name);
+		} else if (envs.items[i].type == MG_ENTRY_DIR && !*cat->root) {
+			continue; /* the repository's own: .git, .github, the state folder */
+		} else if (!join(&dir, cat->root, envs.items[i].name)) {
+			r = mg_oom();
+		} else if (envs.items[i].type == MG_ENTRY_DIR) {
+			r = mg_entries_hidden_folder(policy(&rn), dir.ptr, envs.items[i].name, findings);
 		} else if (envs.items[i].type != MG_ENTRY_FILE) {
-			r = join(&dir, cat->root, envs.items[i].name)
-				    ? not_a_file(&rn, dir.ptr, envs.items[i].type, "an environment folder")
-				    : mg_oom();
+			r = not_a_file(&rn, dir.ptr, envs.items[i].type, "an environment folder");
+		} else {
+			r = mg_entries_file(policy(&rn), MG_LEVEL_ROOT, dir.ptr, envs.items[i].name, NULL, findings);
 		}
 	}
 	if (r < 0)

@@ -152,10 +152,23 @@ static bool in_folder(const char *path, const char *folder)
 	return strncmp(path, folder, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
+/* The entries pass's rules: about a file or a folder of the catalogue itself. */
+static bool is_entry(mg_rule r)
+{
+	return r == MG_RULE_MISNAMED_FILE || r == MG_RULE_UNEXPECTED_FILE || r == MG_RULE_EMPTY_ENVIRONMENT ||
+	       r == MG_RULE_NESTED_PRODUCT || r == MG_RULE_NOT_A_FILE;
+}
+
 static bool concerns_changed(const mg_finding *x, const mg_catalogue *head, const mg_changes *c)
 {
+	bool entry = is_entry(x->rule);
+	/* an entry finding also concerns what changed below it (an environment, a hidden folder) */
 	for (size_t i = 0; i < c->count; i++)
-		if (in_folder(x->path, c->folders[i]))
+		if (in_folder(x->path, c->folders[i]) || (entry && in_folder(c->folders[i], x->path)))
+			return true;
+	/* a file beside environments or products that the change added or edited */
+	for (size_t i = 0; i < c->npaths; i++)
+		if (in_folder(x->path, c->paths[i]) || (entry && in_folder(c->paths[i], x->path)))
 			return true;
 	if (!is_global(x->rule))
 		return false;

@@ -23,6 +23,9 @@ void mg_changes_release(mg_changes *c)
 	for (size_t i = 0; i < c->count; i++)
 		free(c->folders[i]);
 	free(c->folders);
+	for (size_t i = 0; i < c->npaths; i++)
+		free(c->paths[i]);
+	free(c->paths);
 	memset(c, 0, sizeof *c);
 }
 
@@ -60,6 +63,19 @@ static int is_config(const char *path)
 	       strcmp(path, "meshgate.json") == 0;
 }
 
+/* A changed path outside product folders: the entries pass reports such files, check keeps those findings. */
+static int add_path(mg_changes *c, const char *path)
+{
+	char **p = realloc(c->paths, (c->npaths + 1) * sizeof *p);
+	if (!p)
+		return mg_oom();
+	c->paths = p;
+	if (!(c->paths[c->npaths] = strdup(path)))
+		return mg_oom();
+	c->npaths++;
+	return 0;
+}
+
 static int add_folder(mg_changes *c, const char *path, const char *root)
 {
 	size_t rl = strlen(root);
@@ -68,11 +84,11 @@ static int add_folder(mg_changes *c, const char *path, const char *root)
 	const char *rest = path + (rl ? rl + 1 : 0);
 	const char *s1 = strchr(rest, '/');
 	if (!s1)
-		return 0; /* a file directly under the catalogue root */
+		return add_path(c, path); /* a file directly under the catalogue root */
 	const char *s2 = strchr(s1 + 1, '/');
 	size_t n = s2 ? (size_t)(s2 - path) : strlen(path);
 	if (!s2)
-		return 0; /* a file directly under an environment */
+		return add_path(c, path); /* a file directly under an environment */
 	if (c->count && strlen(c->folders[c->count - 1]) == n && strncmp(c->folders[c->count - 1], path, n) == 0)
 		return 0;
 	char **f = realloc(c->folders, (c->count + 1) * sizeof *f);
@@ -150,6 +166,18 @@ int mg_changes_between(mg_changes *c, const char *repo_path, const char *from_re
 			c->folders[k++] = c->folders[i];
 		}
 		c->count = k;
+	}
+	if (r == 0 && c->npaths > 1) {
+		mg_sort(c->paths, c->npaths, sizeof *c->paths, cmp_str);
+		size_t k = 0;
+		for (size_t i = 0; i < c->npaths; i++) {
+			if (k && strcmp(c->paths[k - 1], c->paths[i]) == 0) {
+				free(c->paths[i]);
+				continue;
+			}
+			c->paths[k++] = c->paths[i];
+		}
+		c->npaths = k;
 	}
 done:
 	git_diff_free(diff);
