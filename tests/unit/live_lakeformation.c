@@ -58,86 +58,9 @@ static void test_contract(void)
 
 /* ---- the property test ---- */
 
-static const char *const ptables[2] = { "t1", "t2" };
-static const char *const pcols[2][4] = { { "a", "b", "c", "d" }, { "x", "y", "z", NULL } };
-static const char *const pprincipals[3] = { "100000000001", "100000000002", "arn:aws:iam::100000000003:role/r" };
-
-static unsigned long long rng = 88172645463325252ull;
-static unsigned next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng >> 11);
-}
-
-static void random_state(mg_grant_set *s)
-{
-	unsigned zero[4] = { 0 };
-	mg_grant_set_init(s);
-	for (int r = 0; r < 3; r++) {
-		if (next() % 4 == 0)
-			continue;
-		mg_grant db = { .environment = "prod", .product = "prop", .principal = pprincipals[r],
-				.channel = MG_CHANNEL_LAKEFORMATION, .perms = MG_PERM_DESCRIBE, .column_exposure = zero };
-		MGT_EQ_INT(mg_grant_set_add(s, &db), 0);
-		for (int t = 0; t < 2; t++) {
-			if (next() % 3 == 0)
-				continue;
-			const char *cols[4];
-			size_t n = 0;
-			for (int k = 0; k < 4 && pcols[t][k]; k++)
-				if (next() % 2)
-					cols[n++] = pcols[t][k];
-			bool except = next() % 2;
-			if (!except && n == 0)
-				continue;
-			mg_grant g = { .environment = "prod", .product = "prop", .principal = pprincipals[r],
-				       .channel = MG_CHANNEL_LAKEFORMATION, .table = ptables[t], .except = except,
-				       .columns = cols, .column_exposure = zero, .ncolumns = n,
-				       .perms = MG_PERM_SELECT | MG_PERM_DESCRIBE };
-			MGT_EQ_INT(mg_grant_set_add(s, &g), 0);
-		}
-	}
-	MGT_EQ_INT(mg_grant_set_finish(s), 0);
-}
-
-static void apply_all(mg_backend *b, const mg_plan *plan)
-{
-	mg_op_result *res = calloc(plan->count + 1, sizeof *res);
-	for (size_t off = 0; off < plan->count; off += b->max_batch) {
-		size_t n = plan->count - off < b->max_batch ? plan->count - off : b->max_batch;
-		int r = b->apply(b, plan->ops + off, n, res + off);
-		if (r != 0)
-			fprintf(stderr, "apply: %s\n", mg_error_last());
-		MGT_EQ_INT(r, 0);
-	}
-	for (size_t i = 0; i < plan->count; i++) {
-		if (res[i].status != MG_OP_OK)
-			fprintf(stderr, "op %zu: %s: %s\n", i, mg_op_status_name(res[i].status), res[i].message);
-		MGT_EQ_INT(res[i].status, MG_OP_OK);
-	}
-	free(res);
-}
-
-static size_t drift_count(mg_backend *b, const mg_grant_set *want, int step)
-{
-	mg_grant_set actual;
-	mg_plan drift;
-	mg_grant_set_init(&actual);
-	MGT_EQ_INT(b->read_grants(b, "prod", &actual), 0);
-	mg_plan_init(&drift);
-	MGT_EQ_INT(mg_plan_diff(&actual, want, &drift), 0);
-	for (size_t i = 0; i < drift.count && i < 3; i++)
-		fprintf(stderr, "step %d: drift %s %s on %s (%zu columns%s)\n", step,
-			drift.ops[i].kind == MG_OP_GRANT ? "grant" : "revoke", drift.ops[i].grant.principal,
-			drift.ops[i].grant.table ? drift.ops[i].grant.table : "(db)", drift.ops[i].grant.ncolumns,
-			drift.ops[i].grant.except ? ", except" : "");
-	size_t n = drift.count;
-	mg_plan_release(&drift);
-	mg_grant_set_release(&actual);
-	return n;
-}
+static mgt_world world = { "prod", "prop", MG_CHANNEL_LAKEFORMATION, { "t1", "t2" },
+			   { { "a", "b", "c", "d" }, { "x", "y", "z", NULL } },
+			   { "100000000001", "100000000002", "arn:aws:iam::100000000003:role/r" }, 88172645463325252ull };
 
 static void test_property_random_edits(void)
 {
@@ -150,11 +73,11 @@ static void test_property_random_edits(void)
 	for (int step = 0; step < 30; step++) {
 		mg_grant_set next_state;
 		mg_plan plan;
-		random_state(&next_state);
+		mgt_random_state(&world, &next_state);
 		mg_plan_init(&plan);
 		MGT_EQ_INT(mg_plan_diff(&prev, &next_state, &plan), 0);
-		apply_all(b, &plan);
-		MGT_EQ_INT((int)drift_count(b, &next_state, step), 0);
+		mgt_apply_all(b, &plan);
+		MGT_EQ_INT((int)mgt_drift_count(b, "prod", &next_state, step), 0);
 		mg_plan_release(&plan);
 		mg_grant_set_release(&prev);
 		prev = next_state;
@@ -178,10 +101,10 @@ static void test_property_random_edits(void)
 	mg_plan_init(&plan);
 	MGT_EQ_INT(mg_plan_diff(&prev, &none, &plan), 0);
 	MGT_EQ_INT(fresh->begin(fresh, "prod"), 0);
-	apply_all(fresh, &plan);
+	mgt_apply_all(fresh, &plan);
 	MGT_EQ_INT(fresh->end(fresh), 0);
 	/* the first handle manages these principals: it must read nothing left */
-	MGT_EQ_INT((int)drift_count(b, &none, 99), 0);
+	MGT_EQ_INT((int)mgt_drift_count(b, "prod", &none, 99), 0);
 	mg_plan_release(&plan);
 	mg_grant_set_release(&none);
 	mg_grant_set_release(&prev);

@@ -70,45 +70,9 @@ static const char *const ptables[2] = { "t1", "t2" };
 static const char *const pcols[2][4] = { { "a", "b", "c", "d" }, { "x", "y", "z", NULL } };
 static const char *const proles[3] = { "p_r1", "p_r2", "p_r3" };
 
-static unsigned long long rng = 88172645463325252ull;
-static unsigned next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng >> 11);
-}
-
-/* A random desired state: per role, maybe USAGE, per table maybe a grant of a random column subset. */
-static void random_state(mg_grant_set *s)
-{
-	unsigned zero[4] = { 0 };
-	mg_grant_set_init(s);
-	for (int r = 0; r < 3; r++) {
-		if (next() % 4 == 0)
-			continue;
-		mg_grant db = { .environment = "prod", .product = "prop", .principal = proles[r],
-				.channel = MG_CHANNEL_POSTGRES, .perms = MG_PERM_DESCRIBE, .column_exposure = zero };
-		MGT_EQ_INT(mg_grant_set_add(s, &db), 0);
-		for (int t = 0; t < 2; t++) {
-			if (next() % 3 == 0)
-				continue;
-			const char *cols[4];
-			size_t n = 0;
-			for (int k = 0; k < 4 && pcols[t][k]; k++)
-				if (next() % 2)
-					cols[n++] = pcols[t][k];
-			bool except = next() % 2;
-			if (!except && n == 0)
-				continue;
-			mg_grant g = { .environment = "prod", .product = "prop", .principal = proles[r],
-				       .channel = MG_CHANNEL_POSTGRES, .table = ptables[t], .except = except, .columns = cols,
-				       .column_exposure = zero, .ncolumns = n, .perms = MG_PERM_SELECT | MG_PERM_DESCRIBE };
-			MGT_EQ_INT(mg_grant_set_add(s, &g), 0);
-		}
-	}
-	MGT_EQ_INT(mg_grant_set_finish(s), 0);
-}
+static mgt_world world = { "prod", "prop", MG_CHANNEL_POSTGRES, { "t1", "t2" },
+			   { { "a", "b", "c", "d" }, { "x", "y", "z", NULL } }, { "p_r1", "p_r2", "p_r3" },
+			   88172645463325252ull };
 
 /* Whether the desired state lets role read table.column. */
 static bool wants(const mg_grant_set *s, const char *role, const char *table, const char *column)
@@ -168,21 +132,6 @@ static void check_server(PGconn *c, const mg_grant_set *want, int step)
 	PQclear(res);
 }
 
-static void apply_all(mg_backend *b, const mg_plan *plan)
-{
-	mg_op_result *res = calloc(plan->count + 1, sizeof *res);
-	for (size_t off = 0; off < plan->count; off += b->max_batch) {
-		size_t n = plan->count - off < b->max_batch ? plan->count - off : b->max_batch;
-		MGT_EQ_INT(b->apply(b, plan->ops + off, n, res + off), 0);
-	}
-	for (size_t i = 0; i < plan->count; i++) {
-		if (res[i].status != MG_OP_OK)
-			fprintf(stderr, "op %zu: %s: %s\n", i, mg_op_status_name(res[i].status), res[i].message);
-		MGT_EQ_INT(res[i].status, MG_OP_OK);
-	}
-	free(res);
-}
-
 static void test_property_random_edits(void)
 {
 	setup("type: postgres\n");
@@ -193,25 +142,15 @@ static void test_property_random_edits(void)
 	MGT_EQ_INT(mg_grant_set_finish(&prev), 0);
 	MGT_EQ_INT(b->begin(b, "prod"), 0);
 	for (int step = 0; step < 40; step++) {
-		mg_grant_set next_state, actual;
+		mg_grant_set next_state;
 		mg_plan plan;
-		random_state(&next_state);
+		mgt_random_state(&world, &next_state);
 		mg_plan_init(&plan);
 		MGT_EQ_INT(mg_plan_diff(&prev, &next_state, &plan), 0);
-		apply_all(b, &plan);
+		mgt_apply_all(b, &plan);
 		check_server(c, &next_state, step);
 		/* read back: exactly the desired set, so drift is empty */
-		mg_grant_set_init(&actual);
-		MGT_EQ_INT(b->read_grants(b, "prod", &actual), 0);
-		mg_plan drift;
-		mg_plan_init(&drift);
-		MGT_EQ_INT(mg_plan_diff(&actual, &next_state, &drift), 0);
-		if (drift.count)
-			fprintf(stderr, "step %d: %zu drift ops, first on %s %s\n", step, drift.count,
-				drift.ops[0].grant.principal, drift.ops[0].grant.table ? drift.ops[0].grant.table : "(db)");
-		MGT_EQ_INT((int)drift.count, 0);
-		mg_plan_release(&drift);
-		mg_grant_set_release(&actual);
+		MGT_EQ_INT((int)mgt_drift_count(b, "prod", &next_state, step), 0);
 		mg_plan_release(&plan);
 		mg_grant_set_release(&prev);
 		prev = next_state;
@@ -250,7 +189,7 @@ static void test_hostile_names(void)
 	MGT_EQ_INT(mg_grant_set_finish(&to), 0);
 	MGT_EQ_INT(mg_plan_diff(&from, &to, &plan), 0);
 	MGT_EQ_INT(b->begin(b, "prod"), 0);
-	apply_all(b, &plan);
+	mgt_apply_all(b, &plan);
 	const char *q = "SELECT has_column_privilege(r.oid, c.oid, a.attnum, 'SELECT'),"
 			" (SELECT count(*) FROM pg_class WHERE relname = 'x'), (SELECT count(*) FROM pg_roles WHERE rolname = 'owner')"
 			" FROM pg_roles r, pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"

@@ -343,3 +343,80 @@ mg_backend *mgt_faulty_new(mg_backend *inner, size_t max_batch, bool with_probe,
 	f->stats = stats;
 	return &f->base;
 }
+
+/* ---- the property test's parts ---- */
+
+static unsigned world_next(mgt_world *w)
+{
+	w->rng ^= w->rng << 13;
+	w->rng ^= w->rng >> 7;
+	w->rng ^= w->rng << 17;
+	return (unsigned)(w->rng >> 11);
+}
+
+void mgt_random_state(mgt_world *w, mg_grant_set *s)
+{
+	unsigned zero[4] = { 0 };
+	mg_grant_set_init(s);
+	for (int r = 0; r < 3; r++) {
+		if (world_next(w) % 4 == 0)
+			continue;
+		mg_grant db = { .environment = w->environment, .product = w->product, .principal = w->principals[r],
+				.channel = w->channel, .perms = MG_PERM_DESCRIBE, .column_exposure = zero };
+		MGT_EQ_INT(mg_grant_set_add(s, &db), 0);
+		for (int t = 0; t < 2; t++) {
+			if (world_next(w) % 3 == 0)
+				continue;
+			const char *cols[4];
+			size_t n = 0;
+			for (int k = 0; k < 4 && w->columns[t][k]; k++)
+				if (world_next(w) % 2)
+					cols[n++] = w->columns[t][k];
+			bool except = world_next(w) % 2;
+			if (!except && n == 0)
+				continue;
+			mg_grant g = { .environment = w->environment, .product = w->product, .principal = w->principals[r],
+				       .channel = w->channel, .table = w->tables[t], .except = except, .columns = cols,
+				       .column_exposure = zero, .ncolumns = n, .perms = MG_PERM_SELECT | MG_PERM_DESCRIBE };
+			MGT_EQ_INT(mg_grant_set_add(s, &g), 0);
+		}
+	}
+	MGT_EQ_INT(mg_grant_set_finish(s), 0);
+}
+
+void mgt_apply_all(mg_backend *b, const mg_plan *plan)
+{
+	mg_op_result *res = calloc(plan->count + 1, sizeof *res);
+	for (size_t off = 0; off < plan->count; off += b->max_batch) {
+		size_t n = plan->count - off < b->max_batch ? plan->count - off : b->max_batch;
+		int r = b->apply(b, plan->ops + off, n, res + off);
+		if (r != 0)
+			fprintf(stderr, "apply: %s\n", mg_error_last());
+		MGT_EQ_INT(r, 0);
+	}
+	for (size_t i = 0; i < plan->count; i++) {
+		if (res[i].status != MG_OP_OK)
+			fprintf(stderr, "op %zu: %s: %s\n", i, mg_op_status_name(res[i].status), res[i].message);
+		MGT_EQ_INT(res[i].status, MG_OP_OK);
+	}
+	free(res);
+}
+
+size_t mgt_drift_count(mg_backend *b, const char *env, const mg_grant_set *want, int step)
+{
+	mg_grant_set actual;
+	mg_plan drift;
+	mg_grant_set_init(&actual);
+	MGT_EQ_INT(b->read_grants(b, env, &actual), 0);
+	mg_plan_init(&drift);
+	MGT_EQ_INT(mg_plan_diff(&actual, want, &drift), 0);
+	for (size_t i = 0; i < drift.count && i < 3; i++)
+		fprintf(stderr, "step %d: drift %s %s on %s (%zu columns%s)\n", step,
+			drift.ops[i].kind == MG_OP_GRANT ? "grant" : "revoke", drift.ops[i].grant.principal,
+			drift.ops[i].grant.table ? drift.ops[i].grant.table : "(db)", drift.ops[i].grant.ncolumns,
+			drift.ops[i].grant.except ? ", except" : "");
+	size_t n = drift.count;
+	mg_plan_release(&drift);
+	mg_grant_set_release(&actual);
+	return n;
+}

@@ -29,6 +29,28 @@ typedef mg_backend *(*mgt_backend_open)(void *ctx);
 /* Runs the contract; failures are reported through the mgt harness, prefixed with label. */
 void mgt_backend_contract(const char *label, mgt_backend_open open, void *ctx, const mgt_contract_fixture *fx);
 
+/* ---- the property test every real backend runs (live_postgres.c, live_lakeformation.c) ---- */
+
+typedef struct mgt_world {
+	const char *environment, *product;
+	mg_channel channel;
+	const char *tables[2];
+	const char *columns[2][4]; /* per table, NULL-terminated when fewer than 4 */
+	const char *principals[3];
+	unsigned long long rng;    /* the random state; seed it */
+} mgt_world;
+
+/*
+ * A random desired state of w: per principal, maybe DESCRIBE on the
+ * product, and per table maybe SELECT on a random column subset, as a list
+ * or as "all columns except".  s is initialised here.
+ */
+void mgt_random_state(mgt_world *w, mg_grant_set *s);
+/* Applies plan in calls of max_batch; every op must come back ok. */
+void mgt_apply_all(mg_backend *b, const mg_plan *plan);
+/* How many ops the plan from what b holds in env to want has (0: no drift); the first few printed. */
+size_t mgt_drift_count(mg_backend *b, const char *env, const mg_grant_set *want, int step);
+
 /* ---- a fault-injecting wrapper of any backend ---- */
 
 typedef enum mgt_fault {
