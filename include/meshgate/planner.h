@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "meshgate/access.h"
+#include "meshgate/changes.h"
 #include "meshgate/buf.h"
 #include "meshgate/config.h"
 #include "meshgate/finding.h"
@@ -36,6 +37,10 @@ typedef struct mg_plan_request {
 	 * changed folders and those whose clearances changed validity, and
 	 * leaves to_cfg/to_cat/to_findings of the result empty. */
 	const mg_catalogue *target;
+	/* Optional, with target: the product folders that differ between the
+	 * two commits, already computed by the caller (`check`); the planner then
+	 * does not diff the trees again. */
+	const mg_changes *changes;
 } mg_plan_request;
 
 /* What the planner loaded, for callers that report more than the plan. */

@@ -161,8 +161,9 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	if (!opts[O_ALL].seen)
 		mg_findings_keep_changed(&f, &hcat, &changes);
 	mg_findings_sort(&f);
-	/* the access plan the merge would cause, for the Markdown comment */
-	mg_plan_request req = { repo, base_sha, today, head_sha, today, NULL, NULL, true, NULL };
+	/* the access plan the merge would cause, for the Markdown comment: from the head already
+	   loaded and the changes already computed, so nothing is read or diffed twice */
+	mg_plan_request req = { repo, base_sha, today, head_sha, today, NULL, NULL, true, &hcat, &changes };
 	if (mg_plan_between(&req, &pr) < 0 ||
 	    mg_plan_write(&pr.plan, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
 		status = cli_fail();

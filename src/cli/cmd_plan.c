@@ -53,7 +53,7 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 	if (!have_state) {
 		/* one plan: from --from (or from nothing) to the target */
 		mg_plan_result pr;
-		mg_plan_request req = { repo, opts[O_FROM].value, today, to, today, opts[O_ENV].value, NULL, true, NULL };
+		mg_plan_request req = { repo, opts[O_FROM].value, today, to, today, opts[O_ENV].value, NULL, true, NULL, NULL };
 		mg_plan_result_init(&pr);
 		r = mg_plan_between(&req, &pr);
 		if (r == 0)
@@ -67,7 +67,7 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 	} else {
 		/* what `meshgate apply` would do now: each environment from its last applied commit */
 		mg_plan_result head;
-		mg_plan_request req0 = { repo, NULL, today, to, today, opts[O_ENV].value, NULL, false, NULL };
+		mg_plan_request req0 = { repo, NULL, today, to, today, opts[O_ENV].value, NULL, false, NULL, NULL };
 		char **known = NULL;
 		size_t nknown = 0;
 		mg_plan_result_init(&head);
@@ -90,7 +90,7 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 				break;
 			mg_plan_result pr;
 			mg_plan_request req = { repo, applied.present ? applied.commit : NULL,
-						applied.present ? applied.date : today, to, today, env, NULL, true, NULL };
+						applied.present ? applied.date : today, to, today, env, NULL, true, NULL, NULL };
 			mg_plan_result_init(&pr);
 			r = mg_plan_between(&req, &pr);
 			if (r == 0 && pr.plan.count) {

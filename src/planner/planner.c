@@ -156,8 +156,25 @@ static int plan_with_target(const mg_plan_request *req, mg_plan_result *out)
 	mg_changes_init(&changes);
 	mg_grant_set_init(&a);
 	mg_grant_set_init(&b);
-	if ((r = mg_changes_between(&changes, req->repo, has_base ? req->from_rev : NULL, req->to_rev, to->root)) < 0)
+	if (req->changes && has_base) {
+		/* the caller's diff of the same two commits */
+		changes.all = req->changes->all;
+		changes.config_changed = req->changes->config_changed;
+		if (req->changes->count && !(changes.folders = calloc(req->changes->count, sizeof *changes.folders))) {
+			r = mg_oom();
+			goto done;
+		}
+		for (size_t i = 0; i < req->changes->count; i++) {
+			if (!(changes.folders[i] = strdup(req->changes->folders[i]))) {
+				r = mg_oom();
+				goto done;
+			}
+			changes.count++;
+		}
+	} else if ((r = mg_changes_between(&changes, req->repo, has_base ? req->from_rev : NULL, req->to_rev,
+					   to->root)) < 0) {
 		goto done;
+	}
 	if (has_base) {
 		if ((r = mg_source_git_rev_new(&from_src, req->repo, req->from_rev)) < 0 ||
 		    (r = mg_load_config(from_src, &from_cfg, NULL)) < 0)

@@ -461,8 +461,8 @@ static void test_partial_loads_plan_like_full_loads(void)
 	const char *days[][2] = { { TODAY, TODAY }, { TODAY, "2031-01-01" } };
 	for (size_t d = 0; d < 2; d++)
 		for (size_t i = 0; i < 4; i++) {
-			mg_plan_result fast, full, targeted;
-			mg_plan_request rq = { repo, pairs[i][0], days[d][0], pairs[i][1], days[d][1], NULL, NULL, false, NULL };
+			mg_plan_result fast, full, targeted, given;
+			mg_plan_request rq = { repo, pairs[i][0], days[d][0], pairs[i][1], days[d][1], NULL, NULL, false, NULL, NULL };
 			mg_plan_result_init(&fast);
 			mg_plan_result_init(&full);
 			mg_plan_result_init(&targeted);
@@ -475,6 +475,17 @@ static void test_partial_loads_plan_like_full_loads(void)
 			rq.target = &full.to_cat;
 			MGT_EQ_INT(mg_plan_between(&rq, &targeted), 0);
 			same_plan(&targeted.plan, &full.plan, "with the target loaded");
+			/* and with the changes computed by the caller, as `check` passes them */
+			mg_changes ch;
+			mg_changes_init(&ch);
+			MGT_EQ_INT(mg_changes_between(&ch, repo, pairs[i][0], pairs[i][1], full.to_cat.root), 0);
+			rq.changes = &ch;
+			mg_plan_result_init(&given);
+			MGT_EQ_INT(mg_plan_between(&rq, &given), 0);
+			same_plan(&given.plan, &full.plan, "with the target and the changes given");
+			mg_plan_result_release(&given);
+			mg_changes_release(&ch);
+			rq.changes = NULL;
 			if (d == 0) /* the fast path really loaded less */
 				MGT_CHECK(fast.to_cat.nproducts <= full.to_cat.nproducts);
 			mg_plan_result_release(&fast);
