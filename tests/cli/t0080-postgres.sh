@@ -248,9 +248,12 @@ consumers:
 YAML
 pg_sql pgadmin -c "CREATE ROLE bystander2 LOGIN"
 commit "ghost and finance out, bystander2 in"
-MESHGATE_TEST_KILL_AFTER_OPS=2 run_mg apply -C "$repo" $T --batch-size 1
-test "$status" -eq 137 && ok || not_ok "apply was not killed (status $status)"
-run_mg unlock -C "$repo" --env prod --force
+# killed at three points (batch size 1: each op its own transaction), resumed each time
+for k in 1 3 2; do
+  MESHGATE_TEST_KILL_AFTER_OPS=$k run_mg apply -C "$repo" $T --batch-size 1
+  test "$status" -eq 137 && ok || not_ok "apply was not killed after $k ops (status $status)"
+  run_mg unlock -C "$repo" --env prod --force
+done
 run_mg apply -C "$repo" $T
 expect_status 0 "$status"
 expect_grep "completed an interrupted run" "$SCRATCH/err"
