@@ -127,11 +127,22 @@ static int svg_begin(mg_buf *b, int w, int h, const char *label)
 	return r;
 }
 
+/*
+ * An edge to the next layer is one curve.  One that skips layers would cross
+ * the boxes between (there are no dummy nodes), so it runs along the gutter
+ * between the source's row and the next, where no box is, and curves into
+ * its target at the end.
+ */
 static int svg_edge(mg_buf *b, const draw_node *from, const draw_node *to)
 {
 	int x1 = from->x + NODE_W, y1 = from->y + NODE_H / 2, x2 = to->x, y2 = to->y + NODE_H / 2;
-	int mx = (x1 + x2) / 2;
-	return mg_buf_addf(b, "<path d=\"M%d %dC%d %d %d %d %d %d\"/>\n", x1, y1, mx, y1, mx, y2, x2, y2);
+	if (x2 - x1 <= COL_W) {
+		int mx = (x1 + x2) / 2;
+		return mg_buf_addf(b, "<path d=\"M%d %dC%d %d %d %d %d %d\"/>\n", x1, y1, mx, y1, mx, y2, x2, y2);
+	}
+	int yg = from->y + NODE_H + (ROW_H - NODE_H) / 2, s = (COL_W - NODE_W) / 2;
+	return mg_buf_addf(b, "<path d=\"M%d %dC%d %d %d %d %d %dL%d %dC%d %d %d %d %d %d\"/>\n", x1, y1, x1 + s / 2,
+			   y1, x1 + s / 2, yg, x1 + s, yg, x2 - s, yg, x2 - s / 2, yg, x2 - s / 2, y2, x2, y2);
 }
 
 static int svg_node(mg_buf *b, const draw_node *n, const char *up)

@@ -22,6 +22,27 @@ cat >"$SCRATCH/want" <<'EOF2'
 EOF2
 expect_cmp "$SCRATCH/want" "$SCRATCH/files"
 
+begin "lineage: an edge that skips a layer runs in the gutter between rows, not through the boxes between"
+# prod: erp -> sales_orders skips the layer of customer_profiles; every other edge spans one layer
+python3 - "$SCRATCH/s1/lineage/prod.html" >"$SCRATCH/edges" <<'PY'
+import re, sys
+svg = open(sys.argv[1]).read()
+boxes = [tuple(map(int, m)) for m in re.findall(r'<rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"', svg)]
+for d in re.findall(r'<path d="([^"]+)"', svg):
+    nums = list(map(int, re.findall(r'-?\d+', d)))
+    pts = list(zip(nums[0::2], nums[1::2]))
+    x1, x2 = pts[0][0], pts[-1][0]
+    # the straight runs ("L"): none may pass through a box it does not start or end at
+    hit = 0
+    if "L" in d:
+        a, b = d.split("L")
+        (lx1, ly), (lx2, _) = pts[3], pts[4]
+        hit = sum(1 for (bx, by, bw, bh) in boxes if by <= ly <= by + bh and bx < lx2 and lx1 < bx + bw)
+    print("skip" if x2 - x1 > 260 else "next", "L" in d, hit)
+PY
+expect_grep '^skip True 0$' "$SCRATCH/edges"
+if grep -q '^skip False' "$SCRATCH/edges"; then not_ok "a layer-skipping edge drawn as one curve"; else ok; fi
+
 begin "two builds are byte-identical"
 run_mg site --today 2026-06-01 -o "$SCRATCH/s2"
 if diff -r "$SCRATCH/s1" "$SCRATCH/s2" >/dev/null; then ok; else not_ok "builds differ"; fi
