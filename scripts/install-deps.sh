@@ -9,8 +9,9 @@ if [ "${1:-}" = "--test" ]; then
   # clang + compiler-rt for the fuzzers; Python jsonschema to cross-check
   # the shipped schemas; PostgreSQL server for backend tests; headless
   # Chromium for the site's browser test (tests/cli/t0061-site-browser.sh);
-  # strace to count what a command opens (tests/cli/t0009-one-repository.sh).
-  packages="$packages clang libclang-rt-14-dev python3 python3-jsonschema chromium postgresql strace"
+  # strace to count what a command opens (tests/cli/t0009-one-repository.sh); the
+  # pre-commit framework for tests/cli/t0075-pre-commit.sh.
+  packages="$packages clang libclang-rt-14-dev python3 python3-jsonschema chromium postgresql strace pre-commit"
 fi
 missing=""
 for p in $packages; do
