@@ -30,7 +30,7 @@ up=$SCRATCH/meshgate
 mkdir -p "$up"
 if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
 	# the tracked files as they are in the work tree (uncommitted changes included)
-	(cd "$src" && git ls-files -z | xargs -0 cp --parents -t "$up" 2>/dev/null)
+	(cd "$src" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp -P --parents -t "$up" 2>/dev/null)
 else
 	cp "$src/.pre-commit-hooks.yaml" "$src/README.md" "$src/LICENSE" "$up/"
 fi
