@@ -3,8 +3,9 @@
 #
 # From a clean work tree at the commit to release:
 #   1. checks that VERSION is project(meshgate VERSION ...) in CMakeLists.txt,
-#      that CHANGELOG.md has a "## [VERSION] - YYYY-MM-DD" section, and that
-#      the tag vVERSION does not exist yet;
+#      that CHANGELOG.md has a "## [VERSION] - YYYY-MM-DD" section, that the CI
+#      templates pin MESHGATE_VERSION to it, and that the tag vVERSION does
+#      not exist yet;
 #   2. builds the artefacts into dist/ from the commit, not the work tree:
 #        meshgate-VERSION.tar.gz       git archive of HEAD (prefix meshgate-VERSION/)
 #        meshgate_VERSION-1_ARCH.deb   cpack -G DEB, built from that tarball
@@ -42,6 +43,11 @@ cmake_version=$(sed -n 's/^project(meshgate VERSION \([0-9.]*\).*/\1/p' CMakeLis
 	die "VERSION $version does not match project(meshgate VERSION $cmake_version) in CMakeLists.txt"
 grep -Eq "^## \[$(echo "$version" | sed 's/\./\\./g')\] - [0-9]{4}-[0-9]{2}-[0-9]{2}$" CHANGELOG.md ||
 	die "CHANGELOG.md has no '## [$version] - YYYY-MM-DD' section (move the Unreleased entries into one)"
+# the CI templates run the image of this version (tests/cli/t0077, t0078 check them too)
+for t in ci/github/meshgate-check.yml ci/gitlab/meshgate.gitlab-ci.yml; do
+	grep -Eq "^ *MESHGATE_VERSION: \"$version\"\$" "$t" ||
+		die "$t does not pin MESHGATE_VERSION \"$version\" (set it, and MESHGATE_IMAGE's tag)"
+done
 tag=v$version
 if git rev-parse -q --verify "refs/tags/$tag" >/dev/null; then die "the tag $tag exists already"; fi
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||

@@ -1,7 +1,7 @@
 #!/bin/sh
 # scripts/release.sh in a scratch repository holding this source tree: it
 # refuses a VERSION that is not the CMake project version or has no CHANGELOG
-# section, and a dirty tree; --dry-run builds dist/ (the git-archive tarball
+# section, CI templates pinned to another version, and a dirty tree; --dry-run builds dist/ (the git-archive tarball
 # of HEAD, the .deb, SHA256SUMS that check) and makes no tag; a real run makes
 # the annotated tag vVERSION with the CHANGELOG section as its message.
 . "$TESTDIR/cli/lib.sh"
@@ -46,6 +46,14 @@ git -C "$repo" commit -q -a -m "9.8.7"
 release --dry-run 9.8.7
 expect_status 1 "$status"
 expect_grep "CHANGELOG.md has no '## \[9.8.7\] - YYYY-MM-DD' section" "$SCRATCH/out"
+git -C "$repo" reset -q --hard "$head"
+
+begin "CI templates that pin another version"
+sed -i 's/^  MESHGATE_VERSION: .*/  MESHGATE_VERSION: "0.0.1"/' "$repo/ci/github/meshgate-check.yml"
+git -C "$repo" commit -q -a -m "0.0.1 in a template"
+release --dry-run "$v"
+expect_status 1 "$status"
+expect_grep "ci/github/meshgate-check.yml does not pin MESHGATE_VERSION \"$v\"" "$SCRATCH/out"
 git -C "$repo" reset -q --hard "$head"
 
 begin "a dirty work tree"
