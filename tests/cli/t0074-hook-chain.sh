@@ -149,6 +149,16 @@ expect_status 0 "$status"
 printf "meshgate: no pre-commit hook in '%s'; nothing to uninstall\n" "$hooks" >"$SCRATCH/want"
 expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 
+begin "uninstall: only pre-commit.local left (meshgate's hook deleted by hand): it is put back"
+cp -p "$SCRATCH/theirs" "$hooks/pre-commit.local"
+run_mg hook uninstall -C "$repo"
+expect_status 0 "$status"
+printf "meshgate: no meshgate hook in '%s'; put back the hook kept as '%s'\n" "$hooks" "$hooks/pre-commit.local" >"$SCRATCH/want"
+expect_cmp "$SCRATCH/want" "$SCRATCH/out"
+same_files "$SCRATCH/theirs" "$hooks/pre-commit"
+if [ -e "$hooks/pre-commit.local" ]; then not_ok "pre-commit.local left behind"; else ok; fi
+rm -f "$hooks/pre-commit"
+
 begin "a symbolic link to a shared hook is kept as a link"
 mkdir -p "$repo/tools"
 cp -p "$SCRATCH/theirs" "$repo/tools/pre-commit"
