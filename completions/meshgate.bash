@@ -36,7 +36,7 @@ _meshgate()
 	site) opts="--out --rev --today --title --directory -C -o" ;;
 	score) opts="--format --min --rev --today --directory -C -f" ;;
 	unlock) opts="--env --force --other-host --directory -C" ;;
-	hook) opts="--force --directory -C"; [ "$cword" -eq 2 ] && opts="install $opts" ;;
+	hook) opts="--force --directory -C"; [ "$cword" -eq 2 ] && opts="install uninstall $opts" ;;
 	explain) opts="--list"
 		[ "$cword" -eq 2 ] && opts="$opts $(meshgate explain --list 2>/dev/null | awk '{print $1}')" ;;
 	init) opts="--catalogue --force --directory -C" ;;

@@ -44,6 +44,7 @@ complete -c meshgate -n "__fish_seen_subcommand_from drift" -l fix -d 'apply the
 complete -c meshgate -n "__fish_seen_subcommand_from unlock" -l force -d 'break the lock'
 complete -c meshgate -n "__fish_seen_subcommand_from unlock" -l other-host -d 'the holder ran on another host'
 complete -c meshgate -n "__fish_seen_subcommand_from hook" -a install -d 'install the pre-commit hook'
+complete -c meshgate -n "__fish_seen_subcommand_from hook" -a uninstall -d 'remove it, putting back the hook it kept'
 complete -c meshgate -n "__fish_seen_subcommand_from hook init" -l force -d 'replace what is there'
 complete -c meshgate -n "__fish_seen_subcommand_from explain" -l list -d 'every rule'
 complete -c meshgate -n "__fish_seen_subcommand_from explain" -a '(meshgate explain --list 2>/dev/null | string replace -r "\s.*" "")'

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Git sources and the hook: `validate --staged` and `--rev`, `hook install`
-# (fresh, idempotent, foreign hooks, --force, core.hooksPath), and real
+# (fresh, idempotent, a foreign hook kept, core.hooksPath), and real
 # `git commit`s stopped by the installed hook.
 . "$TESTDIR/cli/lib.sh"
 
@@ -118,23 +118,19 @@ printf "meshgate: updated the pre-commit hook in '%s'\n" "$hook" >"$SCRATCH/want
 expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 expect_cmp "$src/hooks/pre-commit" "$hook"
 
-begin "hook install: refuses a foreign hook, replaces it with --force"
+begin "hook install: keeps a foreign hook as pre-commit.local (tests/cli/t0074-hook-chain.sh has more)"
 other=$SCRATCH/other
 git init -q "$other"
 printf '#!/bin/sh\necho theirs\n' >"$other/.git/hooks/pre-commit"
+chmod +x "$other/.git/hooks/pre-commit"
 cp "$other/.git/hooks/pre-commit" "$SCRATCH/theirs"
 run_mg hook install -C "$other"
-expect_status 3 "$status"
-printf "meshgate: error: '%s' is another pre-commit hook, not meshgate's; use --force to replace it\n" \
-	"$other/.git/hooks/pre-commit" >"$SCRATCH/want"
-expect_cmp "$SCRATCH/want" "$SCRATCH/err"
-expect_cmp "$SCRATCH/theirs" "$other/.git/hooks/pre-commit"
-run_mg hook install --force -C "$other"
 expect_status 0 "$status"
-printf "meshgate: replaced the pre-commit hook in '%s' (the previous one was not meshgate's)\n" \
-	"$other/.git/hooks/pre-commit" >"$SCRATCH/want"
+printf "meshgate: installed the pre-commit hook in '%s'; the hook that was there is now '%s', which it runs first\n" \
+	"$other/.git/hooks/pre-commit" "$other/.git/hooks/pre-commit.local" >"$SCRATCH/want"
 expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 expect_cmp "$src/hooks/pre-commit" "$other/.git/hooks/pre-commit"
+expect_cmp "$SCRATCH/theirs" "$other/.git/hooks/pre-commit.local"
 
 begin "hook install: core.hooksPath, relative to the top of the work tree, and absolute"
 git -C "$other" config core.hooksPath .githooks
@@ -152,9 +148,9 @@ expect_cmp "$src/hooks/pre-commit" "$SCRATCH/shared hooks/deep/pre-commit"
 begin "hook install: usage"
 run_mg hook -C "$repo"
 expect_status 2 "$status"
-run_mg hook uninstall -C "$repo"
+run_mg hook remove -C "$repo"
 expect_status 2 "$status"
-expect_grep "unknown action 'uninstall'" "$SCRATCH/err"
+expect_grep "unknown action 'remove'; 'install' or 'uninstall'" "$SCRATCH/err"
 
 head_is() { # head_is SHA: HEAD did not move
   if [ "$(git -C "$repo" rev-parse HEAD)" = "$1" ]; then ok; else not_ok "HEAD moved"; fi
