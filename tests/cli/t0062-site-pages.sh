@@ -20,7 +20,11 @@ import sys, yaml
 doc = yaml.safe_load(open(sys.argv[1]))
 if "jobs" in doc:  # GitHub
     steps = doc["jobs"]["site"]["steps"]
-    cmd = next(s["run"] for s in steps if "meshgate site" in s.get("run", ""))
+    run = next(s["run"] for s in steps if " site " in s.get("run", ""))
+    # `docker run ... "$MESHGATE_IMAGE" site ...` runs the image's meshgate
+    assert '"$MESHGATE_IMAGE"' in run, run
+    cmd = "meshgate " + run.split('"$MESHGATE_IMAGE"', 1)[1].strip()
+    assert doc["env"]["MESHGATE_IMAGE"].endswith(":" + doc["env"]["MESHGATE_VERSION"])
     path = next(s["with"]["path"] for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
     trigger = doc[True]["push"]["branches"] if True in doc else doc["on"]["push"]["branches"]
     assert trigger == ["main"], trigger
@@ -33,6 +37,8 @@ else:  # GitLab
     assert path == "public", path
     assert "CI_DEFAULT_BRANCH" in job["rules"][0]["if"]
     version = job["variables"]["MESHGATE_VERSION"]
+    assert job["variables"]["MESHGATE_IMAGE"].endswith(":" + version)
+    assert job["image"]["entrypoint"] == [""]
 assert version and version[0].isdigit(), version
 print(cmd)
 print(path)
@@ -46,4 +52,17 @@ PY
   test $? -eq 0 && ok || { not_ok "the template's command failed"; cat "$SCRATCH/err" >&2; }
   test -s "$repo/$out/index.html" && ok || not_ok "no $out/index.html"
 done
+begin "the Pages templates lint clean (the rules t0078 lints the check templates with)"
+if command -v yamllint >/dev/null 2>&1; then
+  printf 'extends: default\nrules:\n  line-length: {max: 120}\n  document-start: disable\n  truthy: {check-keys: false}\n  comments: {min-spaces-from-content: 1}\n' >"$SCRATCH/yamllint.yml"
+  if yamllint -s -c "$SCRATCH/yamllint.yml" "$SRCDIR/ci/github/meshgate-pages.yml" \
+       "$SRCDIR/ci/gitlab/meshgate-pages.gitlab-ci.yml" >"$SCRATCH/lint" 2>&1; then ok; else
+    not_ok "yamllint"; cat "$SCRATCH/lint" >&2; fi
+else
+  echo "yamllint not installed (scripts/install-deps.sh --test): not linted"
+fi
+if command -v action-validator >/dev/null 2>&1; then
+  action-validator "$SRCDIR/ci/github/meshgate-pages.yml" >"$SCRATCH/lint" 2>&1 && ok ||
+    { not_ok "action-validator"; cat "$SCRATCH/lint" >&2; }
+fi
 finish
