@@ -44,6 +44,7 @@ typedef enum mg_severity {
 	X(SELF_CONSUMER, "self-consumer", WARNING, "the producer lists itself as a consumer") \
 	X(IAM_CONSUMER_SENSITIVE, "iam-consumer-sensitive", ERROR, "an iam consumer would get raw access to sensitive data") \
 	X(CLEARANCE, "clearance", ERROR, "a clearance lacks approver or reason, or has expired") \
+	X(CLEARANCE_TOO_LONG, "clearance-too-long", WARNING, "a clearance expires more than clearance-max-days ahead") \
 	X(UNGRANTED_TABLE, "ungranted-table", WARNING, "a consumer names a confidential table without a confidential clearance") \
 	X(UNKNOWN_INPUT, "unknown-input", ERROR, "an input declared as a data product does not exist") \
 	X(LINEAGE_CYCLE, "lineage-cycle", ERROR, "data products feed each other in a cycle") \

@@ -256,6 +256,20 @@ static bool expired(const mg_rules_state *st, const mg_clearance *cl)
 	return st->ctx->today && date_ok(cl) && strcmp(cl->expires, st->ctx->today) < 0;
 }
 
+/* clearance-too-long: an expiry further ahead of today than clearance-max-days. */
+static int check_clearance_length(mg_rules_state *st, const mg_clearance *cl, const char *kind)
+{
+	unsigned max = st->ctx->config ? st->ctx->config->clearance_max_days : MG_CLEARANCE_MAX_DAYS_DEFAULT;
+	long today, until;
+	if (!st->ctx->today || !cl->expires || !mg_date_days(st->ctx->today, &today) ||
+	    !mg_date_days(cl->expires, &until) || until - today <= (long)max)
+		return 0;
+	return ADD(st, cl->expires_at, MG_RULE_CLEARANCE_TOO_LONG,
+		   "%s clearance expires on %s, %ld days after today (%s), more than the %u days "
+		   "clearance-max-days allows; approve it for a shorter time and renew it when it ends",
+		   kind, cl->expires, until - today, st->ctx->today, max);
+}
+
 /*
  * Why a present clearance grants nothing, as findings: the access model
  * (mg_clearance_valid) is the judge; these say which of its conditions
@@ -289,6 +303,8 @@ static int check_clearances(mg_rules_state *st, const mg_consumer *c)
 			     "%s clearance expired on %s (today is %s) and grants nothing; renew it "
 			     "with a new approval and expiry, or remove it", clearance_names[k],
 			     cl->expires, st->ctx->today)) < 0)
+			return r;
+		if ((r = check_clearance_length(st, cl, clearance_names[k])) < 0)
 			return r;
 	}
 	return 0;

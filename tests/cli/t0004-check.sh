@@ -28,7 +28,7 @@ cat >"$cat/orders/data-product-consumers.json" <<'JSON'
 {
   "consumers": [
     { "account": "555566667777", "type": "lakeformation", "tables": ["events"],
-      "access": { "confidential": { "approved-by": "dpo@example.com", "reason": "fraud", "expires": "2030-01-01" } } }
+      "access": { "confidential": { "approved-by": "dpo@example.com", "reason": "fraud", "expires": "2027-01-01" } } }
   ]
 }
 JSON
