@@ -49,6 +49,7 @@ typedef enum mg_severity {
 	X(UNKNOWN_INPUT, "unknown-input", ERROR, "an input declared as a data product does not exist") \
 	X(LINEAGE_CYCLE, "lineage-cycle", ERROR, "data products feed each other in a cycle") \
 	X(PRODUCT_RENAMED, "product-renamed", ERROR, "a product folder's data-product-name changed") \
+	X(PRODUCT_MOVED, "product-moved", NOTE, "a product folder moved or was renamed, keeping its data-product-name") \
 	X(OWNER_ACCOUNT_CHANGED, "owner-account-changed", ERROR, "a product's producer account changed") \
 	X(DECLASSIFIED, "declassified", ERROR, "a column lost its pii/pci flag or a table's visibility was lowered") \
 	X(BREAKING_REMOVAL, "breaking-removal", ERROR, "an output table or classified column was removed while consumers are listed") \
