@@ -40,6 +40,8 @@ typedef enum mg_severity {
 	X(UNCLASSIFIED_SENSITIVE, "unclassified-sensitive", WARNING, "a column looks like personal or card data but is not classified") \
 	X(UNKNOWN_TABLE, "unknown-table", ERROR, "a table named in visibility, consumers or inputs does not exist") \
 	X(UNKNOWN_COLUMN, "unknown-column", ERROR, "a column named in visibility or partitions is not declared") \
+	X(AMBIGUOUS_NAME, "ambiguous-name", ERROR, "two table or column names differ only by case, Unicode form, invisible characters or spaces") \
+	X(CONFLICTING_CLASSIFICATION, "conflicting-classification", WARNING, "a table or column is classified twice, differently; the stricter applies") \
 	X(DUPLICATE_CONSUMER, "duplicate-consumer", ERROR, "a consumer is listed twice") \
 	X(SELF_CONSUMER, "self-consumer", WARNING, "the producer lists itself as a consumer") \
 	X(IAM_CONSUMER_SENSITIVE, "iam-consumer-sensitive", ERROR, "an iam consumer would get raw access to sensitive data") \
