@@ -126,6 +126,16 @@ typedef struct mg_op {
 	mg_grant grant; /* the columns/perms granted or revoked by this op */
 	bool risky;     /* GRANT that exposes pii/pci/confidential data not exposed before */
 	unsigned newly; /* MG_EXPOSE_* this op newly exposes (0 for revokes and safe grants) */
+	/*
+	 * Of newly, what is exposed only because the target declassified what
+	 * the base classified (a column that lost pii/pci, a table that lost
+	 * confidential, a deleted visibility entry), and the names that were
+	 * (the op's columns, or its table when it was confidential), sorted,
+	 * in the plan's arena.  Set only by mg_plan_diff_move with a base.
+	 */
+	unsigned declassified;
+	const char **declassified_names;
+	size_t ndeclassified;
 	char key[17];   /* idempotency key: 16 hex digits of a hash of the op */
 } mg_op;
 
@@ -149,8 +159,15 @@ int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)
  * and `to` instead of copying them: their memory moves into out, and both
  * sets are left released (empty).  What the planner uses for whole
  * catalogues, where copying every grant's columns doubled the memory.
+ *
+ * base (may be NULL): the catalogue `from` was computed from.  Each grant
+ * is then also judged by the base's classification: a column the base
+ * classified pii/pci, or a table it classified confidential, that the
+ * grant newly gives without the target classifying it so makes the grant
+ * risky, with op.declassified saying why.  Products are matched by
+ * environment and data-product-name; base is not kept.
  */
-int mg_plan_diff_move(mg_grant_set *from, mg_grant_set *to, mg_plan *out);
+int mg_plan_diff_move(mg_grant_set *from, mg_grant_set *to, const mg_catalogue *base, mg_plan *out);
 
 /*
  * Applies plan ops to a grant set in place, with the same semantics a

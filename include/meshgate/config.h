@@ -52,6 +52,8 @@ typedef struct mg_env_config {
 	mg_pos at;
 } mg_env_config;
 
+#define MG_CLEARANCE_MAX_DAYS_DEFAULT 365u
+
 typedef struct mg_config {
 	mg_arena arena;
 	mg_doc *doc;          /* owned; NULL without meshgate.yaml */
@@ -77,6 +79,8 @@ typedef struct mg_config {
 	 */
 	const char *const *allowed_files;
 	size_t nallowed_files;
+	/* clearance-max-days: a clearance expiring further ahead is a clearance-too-long warning (default 365) */
+	unsigned clearance_max_days;
 } mg_config;
 
 /* The configuration of environment `name`, or NULL when meshgate.yaml does not name it. */

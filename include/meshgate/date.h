@@ -13,4 +13,11 @@
 /* True for a calendar date in s[0..len): 2024-02-29 yes, 2026-02-30 and 2026-13-01 no. */
 bool mg_date_valid(const char *s, size_t len);
 
+/*
+ * The day number of date s (NUL-terminated, YYYY-MM-DD): days since
+ * 1970-01-01, so that the difference of two is the days between them.
+ * false (and *out untouched) when s is not a calendar date.
+ */
+bool mg_date_days(const char *s, long *out);
+
 #endif

@@ -47,6 +47,10 @@ struct mg_member {
 struct mg_node {
 	mg_node_type type;
 	uint32_t line, col;
+	/* YAML only: a plain (unquoted) scalar read as a number or boolean, as
+	 * written ("111122223333", "0123", "yes"), so a message can say how to
+	 * quote it; NULL otherwise.  In the document's arena. */
+	const char *plain;
 	union {
 		bool boolean;
 		struct {

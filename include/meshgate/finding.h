@@ -40,14 +40,18 @@ typedef enum mg_severity {
 	X(UNCLASSIFIED_SENSITIVE, "unclassified-sensitive", WARNING, "a column looks like personal or card data but is not classified") \
 	X(UNKNOWN_TABLE, "unknown-table", ERROR, "a table named in visibility, consumers or inputs does not exist") \
 	X(UNKNOWN_COLUMN, "unknown-column", ERROR, "a column named in visibility or partitions is not declared") \
+	X(AMBIGUOUS_NAME, "ambiguous-name", ERROR, "two table or column names differ only by case, Unicode form, invisible characters or spaces") \
+	X(CONFLICTING_CLASSIFICATION, "conflicting-classification", WARNING, "a table or column is classified twice, differently; the stricter applies") \
 	X(DUPLICATE_CONSUMER, "duplicate-consumer", ERROR, "a consumer is listed twice") \
 	X(SELF_CONSUMER, "self-consumer", WARNING, "the producer lists itself as a consumer") \
 	X(IAM_CONSUMER_SENSITIVE, "iam-consumer-sensitive", ERROR, "an iam consumer would get raw access to sensitive data") \
 	X(CLEARANCE, "clearance", ERROR, "a clearance lacks approver or reason, or has expired") \
+	X(CLEARANCE_TOO_LONG, "clearance-too-long", WARNING, "a clearance expires more than clearance-max-days ahead") \
 	X(UNGRANTED_TABLE, "ungranted-table", WARNING, "a consumer names a confidential table without a confidential clearance") \
 	X(UNKNOWN_INPUT, "unknown-input", ERROR, "an input declared as a data product does not exist") \
 	X(LINEAGE_CYCLE, "lineage-cycle", ERROR, "data products feed each other in a cycle") \
 	X(PRODUCT_RENAMED, "product-renamed", ERROR, "a product folder's data-product-name changed") \
+	X(PRODUCT_MOVED, "product-moved", NOTE, "a product folder moved or was renamed, keeping its data-product-name") \
 	X(OWNER_ACCOUNT_CHANGED, "owner-account-changed", ERROR, "a product's producer account changed") \
 	X(DECLASSIFIED, "declassified", ERROR, "a column lost its pii/pci flag or a table's visibility was lowered") \
 	X(BREAKING_REMOVAL, "breaking-removal", ERROR, "an output table or classified column was removed while consumers are listed") \

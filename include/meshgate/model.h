@@ -88,6 +88,18 @@ typedef struct mg_orphan_visibility {
 	mg_pos at;
 } mg_orphan_visibility;
 
+/*
+ * A table or column classified twice in visibility, differently.  The
+ * stricter classification is the one the model keeps (the higher
+ * visibility; a pii or pci flag set by either entry).
+ */
+typedef struct mg_class_conflict {
+	const char *table;
+	const char *column; /* NULL: the table's visibility */
+	mg_pos at, first_at; /* the later entry, and the earlier one */
+	const char *first, *later; /* what each says: "confidential", "internal"; "pii", "not pii" */
+} mg_class_conflict;
+
 typedef struct mg_clearance {
 	bool present;
 	const char *approved_by, *reason, *expires; /* NULL when absent */
@@ -152,6 +164,8 @@ typedef struct mg_product {
 	size_t ntables;
 	mg_orphan_visibility *orphans;
 	size_t norphans;
+	mg_class_conflict *conflicts;
+	size_t nconflicts;
 	mg_consumer *consumers;
 	size_t nconsumers;
 	mg_input *inputs;

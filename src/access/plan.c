@@ -170,7 +170,137 @@ static unsigned newly_exposed(const mg_grant *a, const mg_grant *b)
 	return e;
 }
 
-static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const mg_grant *b, bool borrow)
+
+/* ---- judging grants by the base's classification ---- */
+
+/* The base's products by (environment, data-product-name); NULL: no base. */
+typedef struct judge {
+	const mg_product **by_name;
+	size_t n;
+} judge;
+
+static int cmp_product_name(const void *x, const void *y)
+{
+	const mg_product *a = *(const mg_product *const *)x, *b = *(const mg_product *const *)y;
+	int c = strcmp(a->environment, b->environment);
+	return c ? c : strcmp(a->name, b->name);
+}
+
+static int judge_init(judge *j, const mg_catalogue *base)
+{
+	j->by_name = NULL;
+	j->n = 0;
+	if (!base || !base->nproducts)
+		return 0;
+	if (!(j->by_name = malloc(base->nproducts * sizeof *j->by_name)))
+		return mg_oom();
+	for (size_t i = 0; i < base->nproducts; i++)
+		if (base->products[i].name && base->products[i].environment)
+			j->by_name[j->n++] = &base->products[i];
+	mg_sort(j->by_name, j->n, sizeof *j->by_name, cmp_product_name);
+	return 0;
+}
+
+static const mg_product *judge_product(const judge *j, const char *environment, const char *name)
+{
+	mg_product key;
+	const mg_product *kp = &key;
+	memset(&key, 0, sizeof key);
+	key.environment = environment;
+	key.name = name;
+	const mg_product *const *hit = j->n ? mg_find(&kp, j->by_name, j->n, sizeof *j->by_name, cmp_product_name)
+					    : NULL;
+	return hit ? *hit : NULL;
+}
+
+/* Whether grant g gives column `name` (an "all except" grant gives every name it does not list). */
+static bool gives(const mg_grant *g, const char *name)
+{
+	return g->except ? !has_column(g, name) : has_column(g, name);
+}
+
+static unsigned column_exposure_of(const mg_grant *g, const char *name)
+{
+	if (g->except)
+		return g->exposure; /* what the readable columns expose */
+	for (size_t i = 0; i < g->ncolumns; i++)
+		if (strcmp(g->columns[i], name) == 0)
+			return g->column_exposure ? g->column_exposure[i] : 0;
+	return 0;
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/*
+ * Judges the grant op by the base's classification: what it gives that the
+ * base classified, the target does not, and `before` (the grant it
+ * replaces, or NULL) did not give.
+ */
+static int judge_op(const judge *j, mg_plan *p, mg_op *op, const mg_grant *before)
+{
+	const mg_grant *g = &op->grant;
+	if (!j || !j->n || op->kind != MG_OP_GRANT || !g->table)
+		return 0;
+	const mg_product *bp = judge_product(j, g->environment, g->product);
+	const mg_table *bt = bp ? mg_product_table(bp, g->table) : NULL;
+	if (!bt)
+		return 0;
+	const char **names = malloc((bt->ncolumns + 1) * sizeof *names);
+	size_t n = 0, ncols;
+	unsigned bits = 0;
+	if (!names)
+		return mg_oom();
+	if (bt->visibility == MG_VIS_CONFIDENTIAL && !(g->exposure & MG_EXPOSE_CONFIDENTIAL) && !before) {
+		names[n++] = bt->name;
+		bits |= MG_EXPOSE_CONFIDENTIAL;
+	}
+	ncols = n;
+	for (size_t i = 0; i < bt->ncolumns; i++) {
+		const mg_column *c = &bt->columns[i];
+		unsigned was = (c->pii ? MG_EXPOSE_PII : 0) | (c->pci ? MG_EXPOSE_PCI : 0);
+		if (!was || !gives(g, c->name) || (before && gives(before, c->name)))
+			continue;
+		unsigned lost = was & ~column_exposure_of(g, c->name);
+		if (!lost)
+			continue;
+		names[n++] = c->name;
+		bits |= lost;
+	}
+	if (n > ncols)
+		mg_sort(names + ncols, n - ncols, sizeof *names, cmp_name);
+	int r = 0;
+	if (n) {
+		const char **kept = mg_arena_alloc(&p->arena, n * sizeof *kept);
+		if (!kept)
+			r = mg_oom();
+		for (size_t i = 0; r == 0 && i < n; i++)
+			if (!(kept[i] = mg_arena_strdup(&p->arena, names[i])))
+				r = mg_oom();
+		if (r == 0) {
+			op->declassified_names = kept;
+			op->ndeclassified = n;
+			op->declassified = bits;
+			op->newly |= bits;
+			op->risky = true;
+		}
+	}
+	free(names);
+	return r;
+}
+
+/* Judges the last op of p when it is a grant pushed after count_before. */
+static int judge_last(const judge *j, mg_plan *p, size_t count_before, const mg_grant *before)
+{
+	if (!j || p->count == count_before)
+		return 0;
+	return judge_op(j, p, &p->ops[p->count - 1], before);
+}
+
+static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const mg_grant *b, bool borrow,
+		    const judge *j)
 {
 	int r = 0;
 	if (mg_grant_equal(a, b))
@@ -200,18 +330,24 @@ static int diff_one(mg_plan *revokes, mg_plan *grants, const mg_grant *a, const 
 			newly |= MG_EXPOSE_CONFIDENTIAL;
 		if (gone)
 			r = push(revokes, MG_OP_REVOKE, a, ka, 0, borrow);
-		if (r == 0 && added)
-			r = push(grants, MG_OP_GRANT, b, kb, newly, borrow);
+		if (r == 0 && added) {
+			size_t before = grants->count;
+			if ((r = push(grants, MG_OP_GRANT, b, kb, newly, borrow)) == 0)
+				r = judge_last(j, grants, before, a);
+		}
 		free(ka);
 		free(kb);
 		return r;
 	}
 	if ((r = push(revokes, MG_OP_REVOKE, a, NULL, 0, borrow)) < 0)
 		return r;
-	return push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b), borrow);
+	size_t before = grants->count;
+	if ((r = push(grants, MG_OP_GRANT, b, NULL, newly_exposed(a, b), borrow)) < 0)
+		return r;
+	return judge_last(j, grants, before, a);
 }
 
-static int diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out, bool borrow)
+static int diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out, bool borrow, const judge *jd)
 {
 	mg_plan grants;
 	size_t i = 0, j = 0;
@@ -224,9 +360,11 @@ static int diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out, 
 			r = push(out, MG_OP_REVOKE, &from->items[i++], NULL, 0, borrow);
 		else if (c > 0) {
 			const mg_grant *b = &to->items[j++];
-			r = push(&grants, MG_OP_GRANT, b, NULL, b->exposure, borrow);
+			size_t before = grants.count;
+			if ((r = push(&grants, MG_OP_GRANT, b, NULL, b->exposure, borrow)) == 0)
+				r = judge_last(jd, &grants, before, NULL);
 		} else
-			r = diff_one(out, &grants, &from->items[i++], &to->items[j++], borrow);
+			r = diff_one(out, &grants, &from->items[i++], &to->items[j++], borrow, jd);
 	}
 	/* revokes (already in out) first, then the grants, so access narrows before it widens */
 	if (r == 0 && borrow && grants.count && out->count == 0) {
@@ -268,12 +406,16 @@ static int diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out, 
 
 int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out)
 {
-	return diff(from, to, out, false);
+	return diff(from, to, out, false, NULL);
 }
 
-int mg_plan_diff_move(mg_grant_set *from, mg_grant_set *to, mg_plan *out)
+int mg_plan_diff_move(mg_grant_set *from, mg_grant_set *to, const mg_catalogue *base, mg_plan *out)
 {
-	int r = diff(from, to, out, true);
+	judge j;
+	int r = judge_init(&j, base);
+	if (r == 0)
+		r = diff(from, to, out, true, base ? &j : NULL);
+	free(j.by_name);
 	/* the ops point into both sets' arenas: the plan keeps them */
 	mg_arena_adopt(&out->arena, &from->arena);
 	mg_arena_adopt(&out->arena, &to->arena);

@@ -32,6 +32,7 @@ void mg_config_init(mg_config *cfg)
 	for (int i = 0; i < MG_RULE__COUNT; i++)
 		cfg->severity[i] = mg_rule_default_severity((mg_rule)i);
 	cfg->limits = limits;
+	cfg->clearance_max_days = MG_CLEARANCE_MAX_DAYS_DEFAULT;
 }
 
 void mg_config_release(mg_config *cfg)
@@ -312,6 +313,10 @@ int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t l
 	if ((s = mg_node_str(mg_obj_get(doc->root, "state-dir"))) && *s)
 		cfg->state_dir = s;
 	parse_limits(cfg, mg_obj_get(doc->root, "limits"));
+	const mg_node *n = mg_obj_get(doc->root, "clearance-max-days");
+	if (n && n->type == MG_NODE_NUMBER && n->u.number.is_integer && n->u.number.value >= 1 &&
+	    n->u.number.value <= 36525)
+		cfg->clearance_max_days = (unsigned)n->u.number.value;
 	if ((r = parse_rules(cfg, mg_obj_get(doc->root, "rules"), findings)) < 0 ||
 	    (r = parse_suppressions(cfg, mg_obj_get(doc->root, "suppressions"), findings)) < 0 ||
 	    (r = parse_pii(cfg, mg_obj_get(doc->root, "pii-patterns"))) < 0 ||
@@ -537,6 +542,15 @@ static int review_limit(const review *rv, const char *key, const char *what, con
 		   what, a, b, unit);
 }
 
+static int review_max_days(const review *rv, unsigned a, unsigned b)
+{
+	if (a == b)
+		return 0;
+	return say(rv, at(rv, "clearance-max-days", NULL), b > a,
+		   "%s the longest a clearance may run before clearance-too-long from %u to %u days",
+		   b > a ? "raises" : "lowers", a, b);
+}
+
 static int review_string(const review *rv, const char *key, const char *noun, const char *a, const char *b,
 			 bool loosens, const char *tail)
 {
@@ -560,6 +574,7 @@ int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings 
 	    (r = review_limit(&rv, "max-depth", "nesting", "", la->max_depth, lb->max_depth)) < 0 ||
 	    (r = review_limit(&rv, "max-alias-nodes", "YAML alias", " nodes", la->max_alias_nodes,
 			      lb->max_alias_nodes)) < 0 ||
+	    (r = review_max_days(&rv, base->clearance_max_days, head->clearance_max_days)) < 0 ||
 	    (r = review_string(&rv, "protected-branch", "protected branch", base->protected_branch,
 			       head->protected_branch, true, ", where apply would run")) < 0 ||
 	    (r = review_string(&rv, "catalogue", "catalogue root", base->catalogue, head->catalogue, false, "")) < 0 ||
@@ -593,8 +608,9 @@ int mg_config_policy_key(const mg_config *cfg, mg_buf *out)
 	for (int i = 0; r == 0 && i < MG_RULE__COUNT; i++)
 		r = mg_buf_addf(out, "%s=%d,", mg_rule_id((mg_rule)i), (int)cfg->severity[i]);
 	if (r == 0)
-		r = mg_buf_addf(out, "limits=%zu,%u,%zu;supp=%zu:", cfg->limits.max_bytes, cfg->limits.max_depth,
-				cfg->limits.max_alias_nodes, cfg->nsuppressions);
+		r = mg_buf_addf(out, "limits=%zu,%u,%zu;days=%u;supp=%zu:", cfg->limits.max_bytes,
+				cfg->limits.max_depth, cfg->limits.max_alias_nodes, cfg->clearance_max_days,
+				cfg->nsuppressions);
 	for (size_t i = 0; r == 0 && i < cfg->nsuppressions; i++)
 		if ((r = key_str(out, mg_rule_id(cfg->suppressions[i].rule))) == 0)
 			r = key_str(out, cfg->suppressions[i].path_glob);

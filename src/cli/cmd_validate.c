@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/outputs.h"
+#include "cli/scope.h"
 #include "meshgate/changes.h"
 #include "meshgate/date.h"
 #include "meshgate/error.h"
@@ -84,14 +85,16 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	}
 
 	mg_source *src = NULL;
-	mg_config cfg, head_cfg;
+	mg_config cfg, head_cfg, scope_cfg;
 	mg_catalogue cat;
 	mg_findings findings;
+	cli_scope scope = { 0 };
 	mg_validate_opts vo = { opts[O_TODAY].value, path };
 	bool cached = opts[O_STAGED].seen && !opts[O_NO_CACHE].seen, judged = false;
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&cfg);
 	mg_config_init(&head_cfg);
+	mg_config_init(&scope_cfg);
 	mg_catalogue_init(&cat);
 	mg_findings_init(&findings);
 	if (open_source(&src, opts[O_DIR].value, opts[O_STAGED].seen, opts[O_REV].value) < 0 ||
@@ -99,6 +102,15 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		status = cli_fail();
 		goto done;
 	}
+	/* PATH: the catalogue root, or a part of the configured catalogue validated within it */
+	if (path && (mg_load_config(src, &scope_cfg, NULL) < 0 ||
+		     cli_scope_resolve(&scope, src, from_git ? NULL : opts[O_DIR].value ? opts[O_DIR].value : ".",
+				       scope_cfg.catalogue, path) < 0)) {
+		status = cli_fail();
+		goto done;
+	}
+	if (path)
+		vo.catalogue = scope.root;
 	if (judged) {
 		/* as the pull-request check will: by the branch's policy, with the staged meshgate.yaml reviewed */
 		if (mg_validate_judged(src, &vo, &head_cfg, cached, &cfg, &cat, &findings) < 0 ||
@@ -112,7 +124,12 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		status = cli_fail();
 		goto done;
 	}
-	mg_report_ctx rc = { "validate", cat.nproducts, cat.nfiles, 0, NULL };
+	size_t nproducts = cat.nproducts, nfiles = cat.nfiles;
+	if (path && cli_scope_narrow(&scope, &cat, &findings, &nproducts, &nfiles) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	mg_report_ctx rc = { "validate", nproducts, nfiles, 0, NULL };
 	if (cli_outputs_write(&outs, &findings, rc) < 0) {
 		status = cli_fail();
 		goto done;
@@ -120,14 +137,16 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	size_t errors = mg_findings_count_at(&findings, MG_SEV_ERROR);
 	size_t warnings = mg_findings_count_at(&findings, MG_SEV_WARNING);
 	fprintf(stderr, "meshgate: %zu error%s, %zu warning%s in %zu product%s (%zu file%s)\n", errors,
-		errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", cat.nproducts,
-		cat.nproducts == 1 ? "" : "s", cat.nfiles, cat.nfiles == 1 ? "" : "s");
+		errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", nproducts,
+		nproducts == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
 	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 done:
 	mg_findings_release(&findings);
 	mg_catalogue_release(&cat);
 	mg_config_release(&cfg);
 	mg_config_release(&head_cfg);
+	mg_config_release(&scope_cfg);
+	cli_scope_release(&scope);
 	mg_source_free(src);
 	return status;
 }

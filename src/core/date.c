@@ -3,6 +3,8 @@
  */
 #include "meshgate/date.h"
 
+#include <string.h>
+
 static bool digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -31,4 +33,19 @@ bool mg_date_valid(const char *s, size_t len)
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		max = 29;
 	return d <= max;
+}
+
+bool mg_date_days(const char *s, long *out)
+{
+	if (!s || !mg_date_valid(s, strlen(s)))
+		return false;
+	long y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2);
+	/* days from civil: March-based years, so the leap day ends a year */
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400; /* y is -1 for January 0000 */
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*out = era * 146097 + doe - 719468;
+	return true;
 }

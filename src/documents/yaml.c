@@ -536,6 +536,9 @@ static mg_node *scalar_node(ctx *c, const yaml_event_t *ev)
 		}
 		break;
 	}
+	if (node && (node->type == MG_NODE_NUMBER || node->type == MG_NODE_BOOL) &&
+	    !(node->plain = mg_arena_strndup(&c->doc->arena, s, n)))
+		node = NULL;
 	if (!node)
 		nomem(c);
 	return node;

@@ -239,6 +239,25 @@ static size_t name_hash(const char *s)
 
 static const char *const vis_names[] = { "public", "internal", "confidential" };
 
+static int add_conflict(mg_catalogue *cat, mg_product *p, const mg_class_conflict *c)
+{
+	/* conflicts are rare: the array grows by one, in the arena */
+	mg_class_conflict *v = mg_arena_calloc(&cat->arena, p->nconflicts + 1, sizeof *v);
+	if (!v)
+		return mg_oom();
+	if (p->nconflicts)
+		memcpy(v, p->conflicts, p->nconflicts * sizeof *v);
+	v[p->nconflicts++] = *c;
+	p->conflicts = v;
+	return 0;
+}
+
+/* "pii", "pci", "pii and pci", "not pii or pci". */
+static const char *flag_words(bool pii, bool pci)
+{
+	return pii && pci ? "pii and pci" : pii ? "pii" : pci ? "pci" : "neither pii nor pci";
+}
+
 static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 {
 	const mg_node *tables = mg_obj_get(doc->root, "tables");
@@ -268,6 +287,13 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 		const char *vis = str_at(cat, doc, e, "visibility", &vat);
 		for (int v = 0; vis && v < 3; v++)
 			if (strcmp(vis, vis_names[v]) == 0) {
+				if (t->vis_listed && (mg_visibility)v != t->visibility) {
+					mg_class_conflict c = { t->name, NULL, vat, t->vis_at, vis_names[t->visibility],
+								vis_names[v] };
+					int r = add_conflict(cat, p, &c);
+					if (r < 0)
+						return r;
+				}
 				/* listed twice: the most restrictive entry wins */
 				if (!t->vis_listed || (mg_visibility)v > t->visibility) {
 					t->visibility = (mg_visibility)v;
@@ -335,9 +361,21 @@ static int merge_visibility(mg_catalogue *cat, mg_product *p, const mg_doc *doc)
 				col->name = keep(cat, cname, cn->u.string.len);
 				col->at = node_pos(doc, c);
 			}
+			const mg_node *pii = mg_obj_get(c, "pii"), *pci = mg_obj_get(c, "pci");
+			bool is_pii = pii && pii->type == MG_NODE_BOOL && pii->u.boolean;
+			bool is_pci = pci && pci->type == MG_NODE_BOOL && pci->u.boolean;
+			if (col->classified && (is_pii != col->pii || is_pci != col->pci)) {
+				/* classified twice, differently: the flags of both apply */
+				mg_class_conflict cf = { t->name, col->name, node_pos(doc, c), col->class_at,
+							 flag_words(col->pii, col->pci), flag_words(is_pii, is_pci) };
+				int r = add_conflict(cat, p, &cf);
+				if (r < 0) {
+					free(slot);
+					return r;
+				}
+			}
 			col->classified = true;
 			col->class_at = node_pos(doc, c);
-			const mg_node *pii = mg_obj_get(c, "pii"), *pci = mg_obj_get(c, "pci");
 			if (pii && pii->type == MG_NODE_BOOL && pii->u.boolean) {
 				col->pii = true;
 				col->pii_at = node_pos(doc, pii);

@@ -118,7 +118,7 @@ static int plan_changed_only(const mg_plan_request *req, mg_plan_result *out, bo
 		out->products_considered += filter(&out->to_cat.products[i], &fc);
 	if ((r = mg_access_desired(&from_cat, req->from_date, filter, &fc, &a)) < 0 ||
 	    (r = mg_access_desired(&out->to_cat, req->to_date, filter, &fc, &b)) < 0 ||
-	    (r = mg_plan_diff_move(&a, &b, &out->plan)) < 0)
+	    (r = mg_plan_diff_move(&a, &b, &from_cat, &out->plan)) < 0)
 		goto done;
 	mg_findings_sort(&out->to_findings);
 	*done = true;
@@ -220,7 +220,7 @@ static int plan_with_target(const mg_plan_request *req, mg_plan_result *out)
 		goto done;
 	for (size_t i = 0; i < to->nproducts; i++)
 		out->products_considered += filter(&to->products[i], &fc);
-	r = mg_plan_diff_move(&a, &b, &out->plan);
+	r = mg_plan_diff_move(&a, &b, has_base ? &from_cat : NULL, &out->plan);
 done:
 	free(folders);
 	for (size_t i = 0; i < fc.nexpiring; i++)
@@ -282,7 +282,7 @@ int mg_plan_between(const mg_plan_request *req, mg_plan_result *out)
 	if ((has_base && (r = mg_access_desired(&from_cat, req->from_date, filter, &fc, &a)) < 0) ||
 	    (r = mg_access_desired(&out->to_cat, req->to_date, filter, &fc, &b)) < 0)
 		goto done;
-	r = mg_plan_diff_move(&a, &b, &out->plan);
+	r = mg_plan_diff_move(&a, &b, has_base ? &from_cat : NULL, &out->plan);
 done:
 	for (size_t i = 0; i < fc.nexpiring; i++)
 		free(fc.expiring[i]);

@@ -42,6 +42,19 @@ static int exposure_words(mg_buf *b, unsigned e)
 	return r;
 }
 
+/* Why a risky op is risky: "pii", "declassified email", "pci, declassified ledger". */
+static int risk_words(mg_buf *b, const mg_op *op)
+{
+	unsigned own = op->newly & ~op->declassified;
+	int r = exposure_words(b, own);
+	if (!op->ndeclassified)
+		return r;
+	r |= mg_buf_adds(b, own ? ", declassified " : "declassified ");
+	for (size_t i = 0; i < op->ndeclassified; i++)
+		r |= mg_buf_addf(b, "%s%s", i ? ", " : "", op->declassified_names[i]);
+	return r;
+}
+
 /* "SELECT on orders (amount, id)" and friends. */
 static int resource(mg_buf *b, const mg_op *op, int markdown)
 {
@@ -107,7 +120,7 @@ static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf
 			r |= resource(b, op, 1);
 			r |= mg_buf_adds(b, op->risky ? " | **risky**: " : " | safe");
 			if (op->risky)
-				r |= exposure_words(b, op->newly);
+				r |= risk_words(b, op);
 			r |= mg_buf_adds(b, " |\n");
 			continue;
 		}
@@ -116,7 +129,7 @@ static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf
 		r |= resource(b, op, 0);
 		if (op->risky) {
 			r |= mg_buf_adds(b, "  [risky: ");
-			r |= exposure_words(b, op->newly);
+			r |= risk_words(b, op);
 			r |= mg_buf_adds(b, "]\n");
 		} else {
 			r |= mg_buf_adds(b, "  [safe]\n");
@@ -142,7 +155,7 @@ static int write_json(const mg_plan *p, const char *from, const char *to, mg_buf
 	for (size_t i = 0; i < p->count; i++) {
 		const mg_op *op = &p->ops[i];
 		const mg_grant *g = &op->grant;
-		cJSON *o = cJSON_CreateObject(), *cols, *perms, *exp;
+		cJSON *o = cJSON_CreateObject(), *cols, *perms, *exp, *decl;
 		if (!o)
 			goto oom;
 		cJSON_AddItemToArray(ops, o);
@@ -158,8 +171,11 @@ static int write_json(const mg_plan *p, const char *from, const char *to, mg_buf
 		    !(perms = cJSON_AddArrayToObject(o, "permissions")) ||
 		    !(cols = cJSON_AddArrayToObject(o, g->except ? "all_columns_except" : "columns")) ||
 		    !cJSON_AddStringToObject(o, "risk", op->risky ? "risky" : "safe") ||
-		    !(exp = cJSON_AddArrayToObject(o, "exposes")))
+		    !(exp = cJSON_AddArrayToObject(o, "exposes")) ||
+		    !(decl = cJSON_AddArrayToObject(o, "declassified")))
 			goto oom;
+		for (size_t k = 0; k < op->ndeclassified; k++)
+			cJSON_AddItemToArray(decl, cJSON_CreateString(op->declassified_names[k]));
 		if (g->perms & MG_PERM_SELECT)
 			cJSON_AddItemToArray(perms, cJSON_CreateString("SELECT"));
 		if (g->perms & MG_PERM_DESCRIBE)

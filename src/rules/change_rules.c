@@ -110,17 +110,61 @@ static bool changed(const mg_changes *c, const char *folder)
 	return false;
 }
 
+/* A product of head that no base folder pairs with: the one a deleted base product moved to, if any. */
+static const mg_product *moved_to(const mg_product *a, const mg_catalogue *head, const unsigned char *paired_head,
+				  const unsigned char *in_base)
+{
+	if (!a->name || !a->environment)
+		return NULL;
+	for (size_t j = 0; j < head->nproducts; j++) {
+		const mg_product *b = &head->products[j];
+		if (!in_base[j] && !paired_head[j] && b->name && b->environment &&
+		    strcmp(a->environment, b->environment) == 0 && strcmp(a->name, b->name) == 0)
+			return b;
+	}
+	return NULL;
+}
+
 int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg_changes *changes,
 		    mg_findings *f)
 {
 	size_t i = 0, j = 0;
 	int r = 0;
+	/* head products whose folder the base has (in_base), and those a moved base product took (paired) */
+	unsigned char *in_base = calloc(head->nproducts + 1, 1), *paired = calloc(head->nproducts + 1, 1);
+	if (!in_base || !paired) {
+		free(in_base);
+		free(paired);
+		return mg_oom();
+	}
+	while (i < base->nproducts && j < head->nproducts) {
+		int c = strcmp(base->products[i].folder, head->products[j].folder);
+		if (c == 0)
+			in_base[j] = 1;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	i = j = 0;
 	while (r == 0 && (i < base->nproducts || j < head->nproducts)) {
 		int c = i >= base->nproducts ? 1 : j >= head->nproducts ? -1
 			: strcmp(base->products[i].folder, head->products[j].folder);
 		if (c < 0) {
 			const mg_product *a = &base->products[i++];
-			if (!changed(changes, a->folder) || !a->nconsumers)
+			if (!changed(changes, a->folder))
+				continue;
+			/* the same product (environment and data-product-name) in a new folder: a move */
+			const mg_product *b = moved_to(a, head, paired, in_base);
+			if (b) {
+				paired[b - head->products] = 1;
+				mg_pos at = b->name_at.file ? b->name_at : (mg_pos){ b->folder, 0, 0 };
+				if ((r = mg_findings_add(f, at.file, at.line, at.col, MG_RULE_PRODUCT_MOVED,
+							 "product '%s' moved from '%s' to '%s'; it keeps its "
+							 "data-product-name, so its consumers keep their grants",
+							 a->name, a->folder, b->folder)) == 0)
+					r = compare_product(a, b, f);
+				continue;
+			}
+			if (!a->nconsumers)
 				continue;
 			const char *file = a->files[MG_FILE_PRODUCT] ? a->files[MG_FILE_PRODUCT] : a->folder;
 			r = mg_findings_add(f, file, 0, 0, MG_RULE_BREAKING_REMOVAL,
@@ -128,13 +172,15 @@ int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg
 					    "tell them and remove them first", a->name ? a->name : a->folder,
 					    a->nconsumers, a->nconsumers == 1 ? " was" : "s were");
 		} else if (c > 0) {
-			j++; /* a new product: nothing to compare */
+			j++; /* a new product (or the new folder of a moved one): nothing to compare */
 		} else {
 			const mg_product *a = &base->products[i++], *b = &head->products[j++];
 			if (changed(changes, b->folder))
 				r = compare_product(a, b, f);
 		}
 	}
+	free(in_base);
+	free(paired);
 	return r;
 }
 

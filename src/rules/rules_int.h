@@ -54,6 +54,19 @@ void mg_strmap_release(mg_strmap *m);
  */
 int mg_rules_normalise(mg_buf *out, const char *name);
 
+/*
+ * Appends the folded form of a table or column name to out, what
+ * ambiguous-name compares: surrounding white space trimmed, invisible
+ * characters (zero-width spaces and joiners, word joiners, soft hyphens,
+ * byte-order marks, bidirectional controls) and combining marks
+ * (U+0300-U+036F) dropped, the precomposed Latin-1 letters turned into
+ * their base letter (so NFC and NFD fold alike), ASCII lowercased.  Names
+ * themselves are matched exactly (byte for byte) everywhere; two names
+ * that differ but fold alike are an ambiguous-name finding.  0 or
+ * MG_ENOMEM.
+ */
+int mg_rules_fold_name(mg_buf *out, const char *name);
+
 /* ---- shared state of one mg_rules_run() ---- */
 
 typedef struct mg_rules_state {

@@ -256,6 +256,20 @@ static bool expired(const mg_rules_state *st, const mg_clearance *cl)
 	return st->ctx->today && date_ok(cl) && strcmp(cl->expires, st->ctx->today) < 0;
 }
 
+/* clearance-too-long: an expiry further ahead of today than clearance-max-days. */
+static int check_clearance_length(mg_rules_state *st, const mg_clearance *cl, const char *kind)
+{
+	unsigned max = st->ctx->config ? st->ctx->config->clearance_max_days : MG_CLEARANCE_MAX_DAYS_DEFAULT;
+	long today, until;
+	if (!st->ctx->today || !cl->expires || !mg_date_days(st->ctx->today, &today) ||
+	    !mg_date_days(cl->expires, &until) || until - today <= (long)max)
+		return 0;
+	return ADD(st, cl->expires_at, MG_RULE_CLEARANCE_TOO_LONG,
+		   "%s clearance expires on %s, %ld days after today (%s), more than the %u days "
+		   "clearance-max-days allows; approve it for a shorter time and renew it when it ends",
+		   kind, cl->expires, until - today, st->ctx->today, max);
+}
+
 /*
  * Why a present clearance grants nothing, as findings: the access model
  * (mg_clearance_valid) is the judge; these say which of its conditions
@@ -289,6 +303,8 @@ static int check_clearances(mg_rules_state *st, const mg_consumer *c)
 			     "%s clearance expired on %s (today is %s) and grants nothing; renew it "
 			     "with a new approval and expiry, or remove it", clearance_names[k],
 			     cl->expires, st->ctx->today)) < 0)
+			return r;
+		if ((r = check_clearance_length(st, cl, clearance_names[k])) < 0)
 			return r;
 	}
 	return 0;
@@ -455,6 +471,102 @@ done:
 	return r;
 }
 
+/* ---- names and classifications ---- */
+
+/* The folded form of name (mg_rules_fold_name), in st's arena; NULL on OOM. */
+static const char *fold(mg_rules_state *st, const char *name, size_t *len)
+{
+	mg_buf b = MG_BUF_INIT;
+	const char *out = NULL;
+	if (mg_rules_fold_name(&b, name) == 0)
+		out = mg_arena_strndup(&st->arena, b.ptr, b.len);
+	*len = b.len;
+	mg_buf_release(&b);
+	return out;
+}
+
+static const char *const ambiguous_why =
+	"differ only by case, Unicode normalisation, invisible characters or surrounding spaces; names are "
+	"matched exactly, while backends and people fold them, so a classification of one can miss the other";
+
+/*
+ * ambiguous-name: two tables of a product, two columns of a table (declared
+ * or classified), or a visibility entry and a table, whose names differ but
+ * fold alike.
+ */
+static int check_ambiguous(mg_rules_state *st, const mg_product *p)
+{
+	mg_strmap tables = MG_STRMAP_INIT;
+	size_t len, prev;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < p->ntables; i++) {
+		const char *k = fold(st, p->tables[i].name, &len);
+		if (!k) {
+			r = mg_oom();
+			break;
+		}
+		if ((r = mg_strmap_put(&tables, k, len, i, &prev)) == 1)
+			r = ADD(st, p->tables[i].at, MG_RULE_AMBIGUOUS_NAME,
+				"table '%s' and table '%s' (line %u) %s; rename one", p->tables[i].name,
+				p->tables[prev].name, p->tables[prev].at.line, ambiguous_why);
+	}
+	for (size_t i = 0; r == 0 && i < p->norphans; i++) {
+		const char *k = fold(st, p->orphans[i].name, &len);
+		if (!k)
+			r = mg_oom();
+		else if (mg_strmap_get(&tables, k, len, &prev))
+			r = ADD(st, p->orphans[i].at, MG_RULE_AMBIGUOUS_NAME,
+				"visibility's table '%s' and output table '%s' %s: this entry classifies nothing; "
+				"write the name exactly as in data-product-outputs", p->orphans[i].name,
+				p->tables[prev].name, ambiguous_why);
+	}
+	for (size_t i = 0; r == 0 && i < p->ntables; i++) {
+		const mg_table *t = &p->tables[i];
+		mg_strmap cols = MG_STRMAP_INIT;
+		for (size_t j = 0; r == 0 && j < t->ncolumns; j++) {
+			const mg_column *c = &t->columns[j], *o;
+			const char *k = fold(st, c->name, &len);
+			if (!k) {
+				r = mg_oom();
+				break;
+			}
+			if ((r = mg_strmap_put(&cols, k, len, j, &prev)) != 1)
+				continue;
+			o = &t->columns[prev];
+			mg_pos at = c->declared ? c->at : c->class_at;
+			r = ADD(st, at, MG_RULE_AMBIGUOUS_NAME,
+				"column '%s'%s and column '%s'%s of table '%s' %s; rename one%s", c->name,
+				c->declared ? "" : " (in visibility)", o->name, o->declared ? "" : " (in visibility)",
+				t->name, ambiguous_why,
+				c->declared != o->declared ? ", or write the visibility entry exactly as declared" : "");
+		}
+		mg_strmap_release(&cols);
+	}
+	mg_strmap_release(&tables);
+	return r < 0 ? r : 0;
+}
+
+/* conflicting-classification: a table or column classified twice, differently (the model keeps the stricter). */
+static int check_conflicts(mg_rules_state *st, const mg_product *p)
+{
+	int r;
+	for (size_t i = 0; i < p->nconflicts; i++) {
+		const mg_class_conflict *c = &p->conflicts[i];
+		if (c->column)
+			r = ADD(st, c->at, MG_RULE_CONFLICTING_CLASSIFICATION,
+				"column '%s.%s' is classified twice: %s here, %s at line %u; the stricter applies (every "
+				"flag either entry sets), so merge the two entries into one", c->table, c->column,
+				c->later, c->first, c->first_at.line);
+		else
+			r = ADD(st, c->at, MG_RULE_CONFLICTING_CLASSIFICATION,
+				"table '%s' is listed twice in visibility: %s here, %s at line %u; the stricter applies, "
+				"so merge the two entries into one", c->table, c->later, c->first, c->first_at.line);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int mg_rules_product(mg_rules_state *st, size_t pi)
 {
 	const mg_product *p = &st->cat->products[pi];
@@ -467,7 +579,7 @@ int mg_rules_product(mg_rules_state *st, size_t pi)
 		    (r = check_partitions(st, t)) < 0)
 			return r;
 	}
-	if ((r = check_orphans(st, p)) < 0)
+	if ((r = check_orphans(st, p)) < 0 || (r = check_ambiguous(st, p)) < 0 || (r = check_conflicts(st, p)) < 0)
 		return r;
 	return check_consumers(st, pi);
 }

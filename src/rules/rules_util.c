@@ -115,6 +115,82 @@ int mg_rules_normalise(mg_buf *out, const char *name)
 	return 0;
 }
 
+/* One code point of valid UTF-8 at s (the loaders checked it); *n its byte length. */
+static uint32_t decode(const unsigned char *s, size_t *n)
+{
+	if (s[0] < 0x80) {
+		*n = 1;
+		return s[0];
+	}
+	if ((s[0] & 0xE0) == 0xC0 && s[1]) {
+		*n = 2;
+		return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+	}
+	if ((s[0] & 0xF0) == 0xE0 && s[1] && s[2]) {
+		*n = 3;
+		return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+	}
+	if ((s[0] & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
+		*n = 4;
+		return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 |
+		       (s[3] & 0x3F);
+	}
+	*n = 1;
+	return s[0];
+}
+
+static bool invisible(uint32_t c)
+{
+	return c == 0x00AD || c == 0x034F || c == 0x061C || c == 0x180E || (c >= 0x200B && c <= 0x200F) ||
+	       (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x206F) ||
+	       c == 0xFEFF || (c >= 0x0300 && c <= 0x036F);
+}
+
+static bool space(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x00A0 ||
+	       c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+	       c == 0x205F || c == 0x3000;
+}
+
+int mg_rules_fold_name(mg_buf *out, const char *name)
+{
+	/* U+00C0-U+00FF: the base letter of each precomposed one, 0 for the rest (x, division sign) */
+	static const char latin1[] = "aaaaaaaceeeeiiiidnooooo\0ouuuuytsaaaaaaaceeeeiiiidnooooo\0ouuuuyty";
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n, len = strlen(name), start = out->len, kept = out->len; /* kept: the end without trailing space */
+	bool leading = true;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < len; i += n) {
+		uint32_t c = decode(s + i, &n);
+		if (i + n > len)
+			n = len - i;
+		if (invisible(c))
+			continue;
+		if (space(c)) {
+			if (!leading)
+				r = mg_buf_add(out, (const char *)s + i, n);
+			continue;
+		}
+		leading = false;
+		if (c >= 'A' && c <= 'Z')
+			r = mg_buf_addc(out, (char)(c - 'A' + 'a'));
+		else if (c >= 0xC0 && c <= 0xFF && latin1[c - 0xC0])
+			r = mg_buf_addc(out, latin1[c - 0xC0]);
+		else
+			r = mg_buf_add(out, (const char *)s + i, n);
+		kept = out->len;
+	}
+	if (r < 0)
+		return mg_oom();
+	if (kept != out->len) {
+		/* trailing white space was added (so the buffer is allocated): drop it */
+		out->len = kept > start ? kept : start;
+		out->ptr[out->len] = '\0';
+	}
+	return 0;
+}
+
 /* ---- state ---- */
 
 void mg_rules_state_release(mg_rules_state *st)

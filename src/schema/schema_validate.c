@@ -124,6 +124,28 @@ static void render_types(char *buf, size_t cap, size_t *n, unsigned types)
 		put(buf, cap, n, "nothing");
 }
 
+/*
+ * When a string is wanted and x is a number or a boolean, how to write it as
+ * a string, appended to the type error; true when it applied.  Always for
+ * YAML, where an unquoted account id 111122223333 is a number; for JSON only
+ * when `json` (the schema's x-message, which the hint replaces, would
+ * mislead: "AWS account ids have 12 digits" of a number that has them).
+ */
+static bool quote_hint(char *buf, size_t cap, size_t *n, unsigned types, const mg_node *x, bool json)
+{
+	if (!(types & MG_T_STRING) || (x->type != MG_NODE_NUMBER && x->type != MG_NODE_BOOL) || (!x->plain && !json))
+		return false;
+	if (x->plain) {
+		put(buf, cap, n, ": YAML reads an unquoted %.60s as a %s; quote it ('%.60s') to write a string",
+		    x->plain, type_word(x), x->plain);
+		return true;
+	}
+	put(buf, cap, n, ": write it in quotes (\"");
+	render(buf, cap, n, x, false);
+	put(buf, cap, n, "\") to make it a string");
+	return true;
+}
+
 static void render_path(const vctx *c, char *buf, size_t cap, size_t *n)
 {
 	for (size_t i = 0; i < c->nseg && i < MAX_PATH; i++) {
@@ -369,6 +391,8 @@ static int report_alternatives(vctx *c, const mg_schema *s, const mg_slist *l, c
 		put(msg, sizeof msg, &n, "expected ");
 		render_types(msg, sizeof msg, &n, types);
 		put(msg, sizeof msg, &n, ", got %s", type_word(x));
+		if (quote_hint(msg, sizeof msg, &n, types, x, s->x_message != NULL))
+			return report(c, NULL, x->line, x->col, "%s", msg); /* the hint says more than x-message */
 	} else {
 		put(msg, sizeof msg, &n, "%s matches none of the %zu allowed forms (%s)",
 		    x->type == MG_NODE_OBJECT ? "object" : x->type == MG_NODE_ARRAY ? "array" : "value", l->count, kw);
@@ -963,12 +987,14 @@ static int v_body(vctx *c, const mg_schema *s, const mg_node *x, bool rep, uint8
 	if (s->types && !type_ok(s->types, x)) {
 		if (!rep)
 			return 0;
-		char msg[256];
+		char msg[MSG_MAX];
 		size_t n = 0;
 		put(msg, sizeof msg, &n, "expected ");
 		render_types(msg, sizeof msg, &n, s->types);
 		put(msg, sizeof msg, &n, ", got %s", type_word(x));
-		if ((r = report(c, s, x->line, x->col, "%s", msg)) < 0)
+		/* the hint says more than x-message ("AWS account ids have 12 digits" of a number that has them) */
+		bool hint = quote_hint(msg, sizeof msg, &n, s->types, x, s->x_message != NULL);
+		if ((r = report(c, hint ? NULL : s, x->line, x->col, "%s", msg)) < 0)
 			return r;
 		return 0; /* other assertions would only repeat the type error */
 	}

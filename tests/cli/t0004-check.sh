@@ -28,7 +28,7 @@ cat >"$cat/orders/data-product-consumers.json" <<'JSON'
 {
   "consumers": [
     { "account": "555566667777", "type": "lakeformation", "tables": ["events"],
-      "access": { "confidential": { "approved-by": "dpo@example.com", "reason": "fraud", "expires": "2030-01-01" } } }
+      "access": { "confidential": { "approved-by": "dpo@example.com", "reason": "fraud", "expires": "2027-01-01" } } }
   ]
 }
 JSON
@@ -72,7 +72,7 @@ expect_status 1 "$status"
 expect_grep '^::error file=data-products-catalogue/prod/orders/data-product-visibility.json,line=4,col=20' "$SCRATCH/out"
 expect_grep '"ruleId":[[:space:]]*"declassified"' "$SCRATCH/r.sarif"
 expect_grep '^## Access plan' "$SCRATCH/r.md"
-expect_grep 'consumer `555566667777` | gains SELECT on `events` (all columns) | \*\*risky\*\*: pii |' "$SCRATCH/r.md"
+expect_grep 'consumer `555566667777` | gains SELECT on `events` (all columns) | \*\*risky\*\*: declassified email |' "$SCRATCH/r.md"
 run_mg check -C "$repo" --base main --format json --format text
 expect_status 2 "$status"
 expect_grep 'only one report can go to standard output' "$SCRATCH/err"

@@ -96,7 +96,7 @@ expect_status 0 "$status"
 : >"$SCRATCH/want"
 expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 
-begin "limits, PII patterns, suppressions removed, the protected branch: said in words"
+begin "limits, clearance-max-days, PII patterns, suppressions removed, the protected branch: said in words"
 git -C "$repo" checkout -q -b limits main
 cat >"$repo/meshgate.yaml" <<'YAML'
 protected-branch: release
@@ -112,6 +112,7 @@ pii-patterns:
 limits:
   max-file-bytes: 2097152
   max-depth: 32
+clearance-max-days: 3650
 YAML
 commit "policy rework"
 run_mg check -C "$repo" --base main --head limits --today 2026-06-01
@@ -124,6 +125,7 @@ meshgate.yaml:5:1: error: replaces the built-in PII patterns with its own; this 
 meshgate.yaml:5:1: note: adds PII pattern 'loyalty id'; it takes effect after the merge [config-changed]
 meshgate.yaml:12:3: error: raises the file size limit from 1048576 to 2097152 bytes; this loosens the gate for every change after the merge, so it needs its own review [config-loosened]
 meshgate.yaml:13:3: note: lowers the nesting limit from 64 to 32; it takes effect after the merge [config-changed]
+meshgate.yaml:14:1: error: raises the longest a clearance may run before clearance-too-long from 365 to 3650 days; this loosens the gate for every change after the merge, so it needs its own review [config-loosened]
 OUT
 expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 

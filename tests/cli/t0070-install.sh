@@ -37,7 +37,7 @@ expect_grep "^meshgate $MESHGATE_VERSION\$" "$SCRATCH/out"
 expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 cp -r "$SRCDIR/examples/quickstart" "$SCRATCH/qs"
 status=0
-(cd "$SCRATCH/qs" && "$prefix/bin/meshgate" validate) >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
+(cd "$SCRATCH/qs" && "$prefix/bin/meshgate" validate --today 2026-06-01) >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
 expect_status 0 "$status"
 expect_grep "0 errors, 0 warnings in 3 products" "$SCRATCH/err"
 

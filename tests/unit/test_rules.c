@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "meshgate/buf.h"
+#include "meshgate/date.h"
 #include "meshgate/validate.h"
 #include "mgt.h"
 
@@ -526,7 +527,33 @@ T(test_rules__unknown_input)
 T(test_rules__lineage_cycle)
 T(test_rules__lineage_cycle_once_per_component)
 
-MGT_MAIN(test_rules__clean_products_have_no_findings_run, test_rules__duplicate_product_run,
+/* Day numbers, what clearance-too-long counts with: known dates and the days between. */
+static void test_rules__date_days(void)
+{
+	long d = 42;
+	MGT_CHECK(mg_date_days("1970-01-01", &d));
+	MGT_EQ_INT(d, 0);
+	MGT_CHECK(mg_date_days("1969-12-31", &d));
+	MGT_EQ_INT(d, -1);
+	MGT_CHECK(mg_date_days("2026-01-01", &d));
+	MGT_EQ_INT(d, 20454);
+	MGT_CHECK(mg_date_days("2024-02-29", &d));
+	MGT_EQ_INT(d, 19782);
+	MGT_CHECK(mg_date_days("2000-03-01", &d));
+	MGT_EQ_INT(d, 11017);
+	MGT_CHECK(mg_date_days("0000-01-01", &d));
+	MGT_EQ_INT(d, -719528);
+	long a = 0, b = 0;
+	MGT_CHECK(mg_date_days("2027-06-01", &a) && mg_date_days("2028-06-01", &b));
+	MGT_EQ_INT(b - a, 366); /* across a leap day */
+	d = 42;
+	MGT_CHECK(!mg_date_days("2026-02-30", &d));
+	MGT_CHECK(!mg_date_days("2026-1-01", &d));
+	MGT_CHECK(!mg_date_days(NULL, &d));
+	MGT_EQ_INT(d, 42);
+}
+
+MGT_MAIN(test_rules__date_days, test_rules__clean_products_have_no_findings_run, test_rules__duplicate_product_run,
 	 test_rules__overlapping_location_run, test_rules__bucket_root_contains_everything_run,
 	 test_rules__location_outside_bucket_run, test_rules__account_id_run,
 	 test_rules__arn_account_mismatch_run, test_rules__public_sensitive_run,

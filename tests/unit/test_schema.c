@@ -138,6 +138,11 @@ static void test_pattern_and_x_message(void)
 	expect_one("{\"properties\": {\"account\": {\"type\": \"string\", \"pattern\": \"^[0-9]{12}$\","
 		   " \"x-message\": \"AWS account ids have 12 digits\"}}}",
 		   "{\"account\": \"123\"}", "AWS account ids have 12 digits", 1, 13);
+	/* a number where a string with an x-message is wanted: how to quote it, not the x-message */
+	expect_one("{\"properties\": {\"account\": {\"type\": \"string\", \"pattern\": \"^[0-9]{12}$\","
+		   " \"x-message\": \"AWS account ids have 12 digits\"}}}",
+		   "{\"account\": 123456789012}",
+		   "expected string, got number: write it in quotes (\"123456789012\") to make it a string", 1, 13);
 	/* x-message covers only its own schema's assertions */
 	expect_one("{\"x-message\": \"outer\", \"properties\": {\"a\": {\"type\": \"string\"}}}", "{\"a\": 1}",
 		   "expected string, got number", 1, 7);
