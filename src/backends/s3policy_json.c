@@ -13,6 +13,7 @@
 #include "backends/s3policy_int.h"
 #include "meshgate/aws.h"
 #include "meshgate/error.h"
+#include "meshgate/sort.h"
 
 struct mg_s3p_policy {
 	cJSON *root;  /* the document (an object); NULL for an empty policy */
@@ -157,6 +158,39 @@ static int bad_policy(const char *why)
 	return MG_EPARSE;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * True when an object anywhere in j has a key twice: such a document has
+ * no one meaning (cJSON keeps both; S3 takes one), so it is not merged.
+ */
+static int has_duplicate_key(const cJSON *j, bool *dup)
+{
+	size_t n = 0, k = 0;
+	for (const cJSON *e = j->child; e; e = e->next) {
+		n++;
+		if ((cJSON_IsObject(e) || cJSON_IsArray(e)) && has_duplicate_key(e, dup) < 0)
+			return MG_ENOMEM;
+		if (*dup)
+			return 0;
+	}
+	if (!cJSON_IsObject(j) || n < 2)
+		return 0;
+	const char **keys = malloc(n * sizeof *keys);
+	if (!keys)
+		return mg_oom();
+	for (const cJSON *e = j->child; e; e = e->next)
+		keys[k++] = e->string ? e->string : "";
+	mg_sort(keys, n, sizeof *keys, cmp_key);
+	for (size_t i = 1; i < n && !*dup; i++)
+		*dup = strcmp(keys[i - 1], keys[i]) == 0;
+	free(keys);
+	return 0;
+}
+
 int mg_s3p_policy_parse(const char *text, size_t len, mg_s3p_policy **out)
 {
 	mg_s3p_policy *p;
@@ -184,6 +218,15 @@ int mg_s3p_policy_parse(const char *text, size_t len, mg_s3p_policy **out)
 	if (!cJSON_IsObject(p->root)) {
 		mg_s3p_policy_free(p);
 		return bad_policy("it is not a JSON object");
+	}
+	bool dup = false;
+	if (has_duplicate_key(p->root, &dup) < 0) {
+		mg_s3p_policy_free(p);
+		return MG_ENOMEM;
+	}
+	if (dup) {
+		mg_s3p_policy_free(p);
+		return bad_policy("an object in it has the same key twice");
 	}
 	cJSON *st = cJSON_GetObjectItemCaseSensitive(p->root, "Statement");
 	if (!st) {

@@ -205,7 +205,8 @@ static void test_s3policy__size_limit_and_refused_documents(void)
 	mg_s3p_change_release(&add[1]);
 
 	static const char *const bad[] = { "[]", "{\"Statement\":\"x\"}", "{\"Statement\":[1]}", "{\"Statement\":[{\"Sid\":1}]}",
-					   "{\"Statement\":[]} trailing", "{", "\"s\"" };
+					   "{\"Statement\":[]} trailing", "{", "\"s\"",
+					   "{\"Statement\":[{\"Effect\":\"Deny\",\"Effect\":\"Allow\"}]}" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		mg_s3p_policy *x = (mg_s3p_policy *)1;
 		MGT_EQ_INT(mg_s3p_policy_parse(bad[i], strlen(bad[i]), &x), MG_EPARSE);
