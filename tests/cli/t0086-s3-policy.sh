@@ -7,7 +7,8 @@
 # back a statement removed by hand; a revoke removes exactly meshgate's; a policy
 # over 20 KiB is refused; and two appliers of different environments writing into
 # one bucket at the same time, many times, never lose a statement - with the lock
-# shared, and without it (each its own lock-dir: only the read-back protects).
+# shared, and without it (each its own lock-dir: only the read-back protects); and a
+# SIGKILL after the policy was written but before the journal: the rerun converges.
 . "$TESTDIR/cli/lib.sh"
 built=$("$MESHGATE" --version | sed -n 's/^backends: //p')
 case ", $built," in
@@ -204,6 +205,29 @@ mkdir -p "$SCRATCH/lock-dev" "$SCRATCH/lock-prod"
 write_config "        lock-dir: $SCRATCH/lock-dev" "        lock-dir: $SCRATCH/lock-prod"
 commit "separate locks"
 race own-lock 8
+
+begin "a killed apply (SIGKILL after the policy was written, before the journal) resumes and converges"
+python3 - "$cat/prod/sales-orders/data-product-consumers.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+d["consumers"].append({"account": "777788889999", "contact": "bi@example.com", "type": "iam", "team": "bi",
+                       "consumer-role-arn": "arn:aws:iam::777788889999:role/bi-dashboards", "tables": ["daily_revenue"]})
+json.dump(d, open(p, "w"), indent=2)
+PY
+commit "bi back in prod"
+MESHGATE_TEST_KILL_AFTER_OPS=2 run_mg apply -C "$repo" $T --env prod --batch-size 1
+oracle bucket-policy $B
+expect_grep "^$PROD-get " "$SCRATCH/oracle.out"
+test "$status" -eq 137 && ok || not_ok "apply was not killed (status $status)"
+run_mg unlock -C "$repo" --env prod --force
+run_mg apply -C "$repo" $T --env prod
+expect_status 0 "$status"
+expect_grep "completed an interrupted run" "$SCRATCH/err"
+oracle bucket-policy $B
+{ echo "$FOREIGN"; statements "$PROD" prod; statements "$DEV" dev; } | sort >"$SCRATCH/want"
+expect_cmp "$SCRATCH/want" "$SCRATCH/oracle.out"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
 
 begin "the secret key is never shown"
 if grep -rqa "$SECRET" "$SCRATCH"/*.out "$SCRATCH/err" "$SCRATCH/audit.jsonl" "$repo" 2>/dev/null; then
