@@ -148,8 +148,11 @@ static void say(verdict *v, mg_op_status st, const mg_aws_response *resp, const 
 	va_end(ap);
 }
 
-/* GetBucketPolicy, parsed; a bucket without a policy has an empty one. */
-static int read_policy(s3p *b, const char *bucket, mg_s3p_policy **out, verdict *v)
+/*
+ * GetBucketPolicy, parsed; a bucket without a policy has an empty one, and
+ * so has a bucket that no longer exists when gone_ok (drift: it grants nothing).
+ */
+static int read_policy_of(s3p *b, const char *bucket, bool gone_ok, mg_s3p_policy **out, verdict *v)
 {
 	mg_aws_response resp;
 	char why[512];
@@ -158,7 +161,9 @@ static int read_policy(s3p *b, const char *bucket, mg_s3p_policy **out, verdict 
 	mg_aws_response_init(&resp);
 	if ((r = policy_call(b, "GET", bucket, NULL, &resp)) < 0)
 		goto done;
-	if (resp.outcome != MG_AWS_OK && strcmp(resp.error_code, "NoSuchBucketPolicy") != 0) {
+	bool none = strcmp(resp.error_code, "NoSuchBucketPolicy") == 0 ||
+		    (gone_ok && strcmp(resp.error_code, "NoSuchBucket") == 0);
+	if (resp.outcome != MG_AWS_OK && !none) {
 		mg_op_status st = status_of(resp.outcome);
 		say(v, st == MG_OP_UNKNOWN ? MG_OP_RETRYABLE : st, &resp, "s3-policy: GetBucketPolicy of bucket '%s': %s",
 		    bucket, outcome_text(&resp, why, sizeof why));
@@ -175,6 +180,11 @@ static int read_policy(s3p *b, const char *bucket, mg_s3p_policy **out, verdict 
 done:
 	mg_aws_response_release(&resp);
 	return r;
+}
+
+static int read_policy(s3p *b, const char *bucket, mg_s3p_policy **out, verdict *v)
+{
+	return read_policy_of(b, bucket, false, out, v);
 }
 
 static void sleep_ms(long ms)
@@ -579,7 +589,7 @@ static int s3p_read(mg_backend *base, const char *environment, mg_grant_set *out
 			mg_s3p_policy *p = NULL;
 			verdict v;
 			memset(&v, 0, sizeof v);
-			if ((r = read_policy(b, l, &p, &v)) > 0) {
+			if ((r = read_policy_of(b, l, true, &p, &v)) > 0) {
 				mg_error_set("%s", v.message);
 				r = MG_EBACKEND;
 			}

@@ -73,6 +73,7 @@ typedef struct server {
 	size_t interfere_at;
 	const char *interference;
 	bool undo_every_put;
+	bool gone; /* the bucket was deleted: every call is NoSuchBucket */
 	char methods[64][8];
 	char bodies[64][24576];
 	size_t got;
@@ -104,7 +105,9 @@ static void *serve(void *arg)
 			snprintf(s->methods[i], sizeof s->methods[i], "%.*s", (int)strcspn(req, " "), req);
 			snprintf(s->bodies[i], sizeof s->bodies[i], "%s", body);
 		}
-		if (strncmp(req, "GET /bkt?policy ", 16) == 0) {
+		if (s->gone) {
+			answer(c, "404 Not Found", "<Error><Code>NoSuchBucket</Code><Message>no bucket</Message></Error>");
+		} else if (strncmp(req, "GET /bkt?policy ", 16) == 0) {
 			if (s->has_policy)
 				answer(c, "200 OK", s->policy);
 			else
@@ -275,6 +278,20 @@ static void test_backend__a_lost_write_is_merged_again(void)
 	MGT_CHECK(strstr(s.policy, "meshgate-") == NULL);
 	MGT_CHECK(strstr(s.policy, "\"Sid\":\"DenyInsecure\"") != NULL);
 	MGT_CHECK(strstr(s.policy, "\"Sid\":\"OtherWriter\"") != NULL);
+
+	/* the bucket deleted: drift sees no grant (not an error); a grant there fails with S3's code */
+	op.kind = MG_OP_GRANT;
+	MGT_EQ_INT(f.b->apply(f.b, &op, 1, &res), 0);
+	MGT_EQ_INT(res.status, MG_OP_OK);
+	s.gone = true;
+	mg_grant_set_init(&actual);
+	MGT_EQ_INT(f.b->read_grants(f.b, "prod", &actual), 0);
+	MGT_EQ_INT((int)actual.count, 0);
+	mg_grant_set_release(&actual);
+	op.grant.table = "t2";
+	MGT_EQ_INT(f.b->apply(f.b, &op, 1, &res), 0);
+	MGT_EQ_INT(res.status, MG_OP_FAILED);
+	MGT_CHECK(strstr(res.message, "NoSuchBucket") != NULL);
 	fixture_close(&f);
 	server_stop(&s);
 }
