@@ -7,6 +7,7 @@
  * grant the access model forbids on raw S3 is refused before any request.
  */
 #include <arpa/inet.h>
+#include <cjson/cJSON.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -75,6 +76,8 @@ typedef struct server {
 	bool undo_every_put;
 	bool gone; /* the bucket was deleted: every call is NoSuchBucket */
 	char methods[64][8];
+	char lines[64][64];   /* the request line's method and target */
+	bool md5[64];         /* sent a Content-MD5 */
 	char bodies[64][24576];
 	size_t got;
 	pthread_t thread;
@@ -104,6 +107,10 @@ static void *serve(void *arg)
 		if (i < 64) {
 			snprintf(s->methods[i], sizeof s->methods[i], "%.*s", (int)strcspn(req, " "), req);
 			snprintf(s->bodies[i], sizeof s->bodies[i], "%s", body);
+			const char *sp = strchr(req, ' ');
+			size_t ln = sp ? strcspn(sp + 1, " ") + (size_t)(sp + 1 - req) : 0;
+			snprintf(s->lines[i], sizeof s->lines[i], "%.*s", (int)ln, req);
+			s->md5[i] = find_ci(req, "\r\ncontent-md5:") != NULL;
 		}
 		if (s->gone) {
 			answer(c, "404 Not Found", "<Error><Code>NoSuchBucket</Code><Message>no bucket</Message></Error>");
@@ -370,5 +377,53 @@ static void test_backend__refusals_before_writing(void)
 	mg_buf_release(&big);
 }
 
-MGT_MAIN(test_backend__a_lost_write_is_merged_again,
+/* What the backend sends is what the S3 API model says: method, URI, the checksum PutBucketPolicy requires. */
+static void test_backend__requests_match_the_s3_model(void)
+{
+	if (!built())
+		return;
+	mg_buf text = MG_BUF_INIT;
+	MGT_EQ_INT(mg_buf_read_file(&text, MGT_SRCDIR "/data/aws-models/s3/2006-03-01/bucket-policy.json", 1 << 20), 0);
+	cJSON *model = cJSON_Parse(text.ptr);
+	MGT_CHECK(model != NULL);
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(model, "metadata");
+	MGT_EQ_STR(cJSON_GetObjectItemCaseSensitive(meta, "protocol")->valuestring, "rest-xml");
+	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(model, "operations");
+
+	server s;
+	fixture f;
+	mg_op op = grant_op(0);
+	mg_op_result res;
+	server_start(&s, NULL);
+	fixture_open(&f, &s);
+	MGT_EQ_INT(f.b->apply(f.b, &op, 1, &res), 0); /* GET (404), PUT, GET, GET */
+	MGT_EQ_INT(res.status, MG_OP_OK);
+	op.kind = MG_OP_REVOKE;
+	MGT_EQ_INT(f.b->apply(f.b, &op, 1, &res), 0); /* GET, DELETE (no statement left), GET, GET */
+	MGT_EQ_INT(res.status, MG_OP_OK);
+	MGT_CHECK(!s.has_policy);
+	static const struct { const char *op; size_t request; } seen[] = {
+		{ "GetBucketPolicy", 0 }, { "PutBucketPolicy", 1 }, { "DeleteBucketPolicy", 5 } };
+	for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(ops, seen[i].op);
+		const cJSON *http = cJSON_GetObjectItemCaseSensitive(o, "http");
+		char want[64];
+		const char *uri = cJSON_GetObjectItemCaseSensitive(http, "requestUri")->valuestring;
+		MGT_EQ_STR(uri, "/{Bucket}?policy");
+		snprintf(want, sizeof want, "%s /bkt?policy", cJSON_GetObjectItemCaseSensitive(http, "method")->valuestring);
+		MGT_EQ_STR(s.lines[seen[i].request], want);
+		const cJSON *ck = cJSON_GetObjectItemCaseSensitive(o, "httpChecksum");
+		bool required = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ck, "requestChecksumRequired"));
+		MGT_CHECK(!required || s.md5[seen[i].request]);
+	}
+	MGT_CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ops, "PutBucketPolicy"), "httpChecksum"),
+		"requestChecksumRequired")));
+	cJSON_Delete(model);
+	mg_buf_release(&text);
+	fixture_close(&f);
+	server_stop(&s);
+}
+
+MGT_MAIN(test_backend__requests_match_the_s3_model, test_backend__a_lost_write_is_merged_again,
 	 test_backend__a_writer_that_never_stops_is_unknown_after_the_attempts, test_backend__refusals_before_writing)
