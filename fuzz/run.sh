@@ -55,6 +55,9 @@ dict_for() {
 		'"ErrorCode"' '"PrincipalResourcePermissions"' '"Resource"' '"TableWithColumns"' '"ColumnWildcard"' \
 		'"ExcludedColumnNames"' '"ColumnNames"' '"NextToken"' '"Permissions"' '"SELECT"' '"DESCRIBE"' '"ALL"' \
 		'"DataLakePrincipalIdentifier"' '"DatabaseName"' '"Database"' '"Table"' ;;
+	fuzz_s3_policy) cat fuzz/json.dict; printf '%s\n' '"Statement"' '"Sid"' '"Effect"' '"Principal"' '"AWS"' \
+		'"Action"' '"Resource"' '"Condition"' '"meshgate-0123456789abcdef-get"' '"meshgate-0123456789abcdef-list"' \
+		'"s3://"' ;;
 	fuzz_status_body) cat fuzz/json.dict; printf 'message="message"\nerrors="errors"\nerror="error"\n' ;;
 	*) cat fuzz/json.dict fuzz/yaml.dict fuzz/catalogue.dict ;;
 	esac
@@ -69,6 +72,7 @@ max_len_for() {
 	fuzz_aws_ini|fuzz_aws_assume_role) echo 16384 ;;
 	fuzz_aws_error) echo 70000 ;; # past the 64 KiB error-body limit
 	fuzz_entry_name) echo 1024 ;;
+	fuzz_s3_policy) echo 70000 ;; # past the 64 KiB policy read limit
 	*) echo 65536 ;;
 	esac
 }

@@ -46,6 +46,7 @@
 #include "schema/schema_int.h"
 #include "backends/lakeformation_int.h"
 #include "backends/postgres_int.h"
+#include "backends/s3policy_int.h"
 #ifdef MG_FUZZ_HAVE_STATUS
 #include "publish/status_int.h"
 #endif
@@ -1113,6 +1114,85 @@ int mg_fuzz_lf_answer(const uint8_t *data, size_t size)
 	return 0;
 }
 
+/* ---- s3-policy: bucket policy documents and locations ---- */
+
+static int s3p_owned_check(void *ctx, const char *sid, const char *principal)
+{
+	(void)ctx;
+	CHECK(strncmp(sid, MG_S3P_SID_PREFIX, strlen(MG_S3P_SID_PREFIX)) == 0);
+	CHECK(principal != NULL);
+	return 0;
+}
+
+/*
+ * First byte: odd reads the rest as an S3 location; even as a bucket
+ * policy, then merges a grant's statements (bit 1: a revoke's removals)
+ * into it and checks the result: within 20 KiB, parseable, reflecting the
+ * changes and keeping every statement it did not change.
+ */
+int mg_fuzz_s3_policy(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	const char *body = (const char *)data + 1;
+	size_t len = size - 1;
+	if (data[0] & 1) {
+		char loc[2048];
+		mg_s3p_location l;
+		if (len >= sizeof loc)
+			return 0;
+		memcpy(loc, body, len);
+		loc[len] = '\0';
+		int r = mg_s3p_location_parse(loc, &l);
+		CHECK(r == 0 || r == MG_EINVALID);
+		if (r == 0) {
+			CHECK(strlen(l.bucket) >= 3 && strlen(l.bucket) <= 63);
+			CHECK(!strchr(l.prefix, '*') && !strchr(l.prefix, '?'));
+			CHECK(l.prefix[0] != '/');
+		}
+		mg_error_clear();
+		return 0;
+	}
+	mg_s3p_policy *p = NULL;
+	int r = mg_s3p_policy_parse(body, len, &p);
+	CHECK(r == 0 || r == MG_EPARSE || r == MG_ENOMEM);
+	if (r < 0) {
+		CHECK(p == NULL);
+		mg_error_clear();
+		return 0;
+	}
+	CHECK(mg_s3p_policy_count(p) <= MG_S3P_STATEMENTS_MAX);
+	CHECK(mg_s3p_policy_owned(p, s3p_owned_check, NULL) == 0);
+	mg_s3p_location l;
+	mg_s3p_change ch[2];
+	bool revoke = (data[0] & 2) != 0;
+	CHECK(mg_s3p_location_parse("s3://fuzz-bucket/orders", &l) == 0);
+	if (mg_s3p_changes_for("meshgate-0123456789abcdef", revoke ? NULL : "arn:aws:iam::1:role/r",
+			       revoke ? NULL : &l, ch) == 0) {
+		mg_buf out = MG_BUF_INIT;
+		size_t n = 0;
+		r = mg_s3p_policy_merge(p, ch, 2, "fuzz-bucket", &out, &n);
+		CHECK(r == 0 || r == MG_ETOOBIG || r == MG_ENOMEM);
+		if (r == 0) {
+			mg_s3p_policy *q = NULL;
+			CHECK(out.len <= MG_S3P_POLICY_MAX);
+			CHECK(mg_s3p_policy_parse(out.ptr, out.len, &q) == 0);
+			CHECK(mg_s3p_policy_count(q) == n);
+			CHECK(mg_s3p_policy_reflects(q, ch, 2));
+			CHECK(mg_s3p_policy_keeps(q, p, ch, 2));
+			mg_s3p_policy_free(q);
+		} else {
+			CHECK(out.len == 0);
+		}
+		mg_buf_release(&out);
+		mg_s3p_change_release(&ch[0]);
+		mg_s3p_change_release(&ch[1]);
+	}
+	mg_s3p_policy_free(p);
+	mg_error_clear();
+	return 0;
+}
+
 /* ---- the table ---- */
 
 const mg_fuzz_target mg_fuzz_targets[] = {
@@ -1126,6 +1206,7 @@ const mg_fuzz_target mg_fuzz_targets[] = {
 	{ "fuzz_pg_error", mg_fuzz_pg_error, 8192 },
 	{ "fuzz_pg_dsn", mg_fuzz_pg_dsn, 2048 },
 	{ "fuzz_lf_answer", mg_fuzz_lf_answer, 65536 },
+	{ "fuzz_s3_policy", mg_fuzz_s3_policy, 70000 },
 	{ "fuzz_aws_ini", mg_fuzz_aws_ini, 16384 },
 	{ "fuzz_aws_error", mg_fuzz_aws_error, 70000 },
 	{ "fuzz_aws_assume_role", mg_fuzz_aws_assume_role, 16384 },

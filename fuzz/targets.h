@@ -49,6 +49,7 @@ int mg_fuzz_pg_error(const uint8_t *data, size_t size);
 int mg_fuzz_pg_dsn(const uint8_t *data, size_t size);
 /* Lake Formation batch answers and ListPermissions pages (backends/lakeformation_json.c). */
 int mg_fuzz_lf_answer(const uint8_t *data, size_t size);
+int mg_fuzz_s3_policy(const uint8_t *data, size_t size);
 /* An AWS credentials/config file (first byte: the section and key looked up) through mg_aws_ini_get. */
 int mg_fuzz_aws_ini(const uint8_t *data, size_t size);
 /* An AWS error body, JSON or XML, through mg_aws_parse_error (also with a header). */

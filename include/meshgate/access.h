@@ -45,6 +45,12 @@ typedef struct mg_grant {
 	const char *principal; /* lakeformation: account id; iam: role ARN; postgres: role */
 	mg_channel channel;
 	const char *table;     /* NULL: the product's database */
+	/*
+	 * iam table grants: the table's output `location` (s3://bucket/prefix)
+	 * the raw read is granted on, or NULL when the catalogue gives none;
+	 * NULL for the other channels.  Not part of the key or of equality.
+	 */
+	const char *location;
 	bool except;           /* columns are the excluded names ("all columns except") */
 	const char **columns;  /* sorted, unique */
 	unsigned *column_exposure; /* per column: MG_EXPOSE_* of that column */

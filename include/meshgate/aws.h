@@ -129,17 +129,25 @@ void mg_aws_response_release(mg_aws_response *r);
 typedef enum mg_aws_protocol {
 	MG_AWS_REST_JSON, /* lakeformation: POST {path}, application/json body */
 	MG_AWS_JSON_1_1,  /* glue: POST /, X-Amz-Target: {target}, application/x-amz-json-1.1 */
-	MG_AWS_QUERY      /* sts: POST /, form body Action=...&Version=..., XML response */
+	MG_AWS_QUERY,     /* sts: POST /, form body Action=...&Version=..., XML response */
+	MG_AWS_REST_XML   /* s3: {method} {path}?{query}, path-style; x-amz-content-sha256 signed,
+			     Content-MD5 with a body; errors in an XML <Error> */
 } mg_aws_protocol;
 
 typedef struct mg_aws_call_input {
 	mg_aws_protocol protocol;
-	const char *path;    /* REST_JSON: "/BatchGrantPermissions"; others "/" (NULL means "/") */
+	const char *path;    /* REST_JSON: "/BatchGrantPermissions"; REST_XML: "/bucket" (not yet
+				encoded); others "/" (NULL means "/") */
 	const char *target;  /* JSON_1_1: "AWSGlue.GetDatabase"; else NULL */
-	const char *body;    /* JSON text, or the form body for QUERY (NULL: "{}" for the JSON protocols, "" for QUERY) */
+	const char *body;    /* JSON text, or the form body for QUERY (NULL: "{}" for the JSON protocols,
+				"" for QUERY and REST_XML) */
 	size_t body_len;
 	bool idempotent;     /* true: mg_aws_call retries RETRYABLE outcomes itself under the
 				client's retry policy; false: one attempt, the caller decides */
+	/* REST_XML only (the others are POST with an empty query): */
+	const char *method;       /* "GET", "PUT", "DELETE"; NULL: "GET" */
+	const char *query;        /* already encoded, "policy" or "a=1&b=2"; NULL: none */
+	const char *content_type; /* of the body, or NULL: no Content-Type */
 } mg_aws_call_input;
 
 /*

@@ -119,7 +119,8 @@ static int set_key(mg_grant_set *s, mg_grant *dst, const mg_grant *g)
 	if (!(dst->environment = mg_intern_str(&s->intern, &s->arena, g->environment)) ||
 	    !(dst->product = mg_intern_str(&s->intern, &s->arena, g->product)) ||
 	    !(dst->principal = mg_intern_str(&s->intern, &s->arena, g->principal)) ||
-	    (g->table && !(dst->table = mg_intern_str(&s->intern, &s->arena, g->table))))
+	    (g->table && !(dst->table = mg_intern_str(&s->intern, &s->arena, g->table))) ||
+	    (g->location && !(dst->location = mg_intern_str(&s->intern, &s->arena, g->location))))
 		return mg_oom();
 	return 0;
 }
@@ -349,6 +350,7 @@ static int table_grant(mg_grant_set *out, const mg_product *p, const mg_consumer
 	g.principal = principal;
 	g.channel = c->channel;
 	g.table = t->name;
+	g.location = c->channel == MG_CHANNEL_IAM ? t->location : NULL; /* where raw S3 reads go */
 	g.perms = MG_PERM_SELECT | MG_PERM_DESCRIBE;
 	g.exposure = (t->visibility == MG_VIS_CONFIDENTIAL ? MG_EXPOSE_CONFIDENTIAL : 0) | v->exposure;
 	g.except = !t->columns_known;

@@ -101,7 +101,8 @@ static int push(mg_plan *p, mg_op_kind kind, const mg_grant *g, const unsigned c
 	if (!borrow && (!(d->environment = mg_arena_strdup(a, g->environment)) ||
 			!(d->product = mg_arena_strdup(a, g->product)) ||
 			!(d->principal = mg_arena_strdup(a, g->principal)) ||
-			(g->table && !(d->table = mg_arena_strdup(a, g->table)))))
+			(g->table && !(d->table = mg_arena_strdup(a, g->table))) ||
+			(g->location && !(d->location = mg_arena_strdup(a, g->location)))))
 		return mg_oom();
 	if (borrow && !keep) {
 		op_key(op);

@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,21 +414,53 @@ static void free_headers(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
+/* The base64 of the MD5 of body, for Content-MD5 (S3 wants it on PutBucketPolicy). */
+static int content_md5(const char *body, size_t len, char out[32])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (!EVP_Digest(body, len, md, &mdlen, EVP_md5(), NULL) || mdlen != 16) {
+		mg_error_set("cannot compute the MD5 of a request body");
+		return MG_EINVALID;
+	}
+	EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen);
+	return 0;
+}
+
+static bool method_ok(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "DELETE") == 0 ||
+	       strcmp(m, "POST") == 0 || strcmp(m, "HEAD") == 0;
+}
+
+/* An encoded query: unreserved characters, '%', '=' and '&' only. */
+static bool query_ok(const char *q)
+{
+	for (; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+		      strchr("-._~%=&", *q)))
+			return false;
+	return true;
+}
+
 static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *resp)
 {
-	const char *path = in->protocol == MG_AWS_REST_JSON && in->path && *in->path ? in->path : "/";
-	const char *body = in->body, *ctype;
+	bool xml = in->protocol == MG_AWS_REST_XML;
+	const char *path = (in->protocol == MG_AWS_REST_JSON || xml) && in->path && *in->path ? in->path : "/";
+	const char *body = in->body, *ctype = NULL;
+	const char *method = xml ? (in->method ? in->method : "GET") : "POST";
+	const char *query = xml && in->query ? in->query : "";
 	size_t body_len = in->body_len;
-	mg_aws_header sh[2];
+	mg_aws_header sh[4];
 	size_t nsh = 0;
-	char date[17], auth[1024], errbuf[CURL_ERROR_SIZE];
+	char date[17], auth[1024], errbuf[CURL_ERROR_SIZE], sha[65], md5[32];
 	mg_buf url = MG_BUF_INIT;
 	struct curl_slist *headers = NULL;
 	transfer t = { .resp = resp };
 	int r;
 
 	if (!body) {
-		body = in->protocol == MG_AWS_QUERY ? "" : "{}";
+		body = in->protocol == MG_AWS_QUERY || xml ? "" : "{}";
 		body_len = strlen(body);
 	}
 	switch (in->protocol) {
@@ -444,6 +477,13 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 	case MG_AWS_QUERY:
 		ctype = "application/x-www-form-urlencoded; charset=utf-8";
 		break;
+	case MG_AWS_REST_XML:
+		ctype = in->content_type;
+		if (!method_ok(method) || !query_ok(query) || (ctype && strpbrk(ctype, "\r\n"))) {
+			mg_error_set("a %s call has a method, query or content type meshgate does not send", c->service);
+			return MG_EINVALID;
+		}
+		break;
 	default:
 		mg_error_set("unknown AWS protocol %d", (int)in->protocol);
 		return MG_EINVALID;
@@ -452,13 +492,23 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 		mg_error_set("the path of a %s call must start with '/'", c->service);
 		return MG_EINVALID;
 	}
-	sh[nsh++] = (mg_aws_header){ "content-type", ctype };
+	if (xml && body_len && (r = content_md5(body, body_len, md5)) < 0)
+		return r;
+	if (ctype)
+		sh[nsh++] = (mg_aws_header){ "content-type", ctype };
 	if (in->protocol == MG_AWS_JSON_1_1)
 		sh[nsh++] = (mg_aws_header){ "x-amz-target", in->target };
+	if (xml) {
+		mg_aws_sha256_hex(body, body_len, sha);
+		sh[nsh++] = (mg_aws_header){ "x-amz-content-sha256", sha };
+		if (body_len)
+			sh[nsh++] = (mg_aws_header){ "content-md5", md5 };
+	}
 	mg_aws__amz_date((long long)time(NULL), date);
 	mg_aws_sign_input si = {
-		.method = "POST", .host = c->host, .path = path, .query = "", .headers = sh, .nheaders = nsh,
+		.method = method, .host = c->host, .path = path, .query = query, .headers = sh, .nheaders = nsh,
 		.body = body, .body_len = body_len, .region = c->region, .service = c->service, .amz_date = date,
+		.path_encode_once = xml,
 	};
 	if ((r = mg_aws_sigv4_sign(&si, &c->creds, auth, sizeof auth)) < 0)
 		goto done;
@@ -468,19 +518,30 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 	}
 	if ((r = mg_aws__uri_encode(&url, path, strlen(path), true)) < 0)
 		goto done;
-	if ((r = add_header(&headers, "Host", c->host)) < 0 || (r = add_header(&headers, "X-Amz-Date", date)) < 0 ||
-	    (r = add_header(&headers, "Content-Type", ctype)) < 0 ||
-	    (in->protocol == MG_AWS_JSON_1_1 && (r = add_header(&headers, "X-Amz-Target", in->target)) < 0) ||
-	    (c->creds.session_token[0] &&
-	     (r = add_header(&headers, "X-Amz-Security-Token", c->creds.session_token)) < 0) ||
-	    (r = add_header(&headers, "Authorization", auth)) < 0)
-		goto done;
-	struct curl_slist *n = curl_slist_append(headers, "Expect:");
-	if (!n) {
+	if (*query && (mg_buf_addc(&url, '?') < 0 || mg_buf_adds(&url, query) < 0)) {
 		r = mg_oom();
 		goto done;
 	}
-	headers = n;
+	if ((r = add_header(&headers, "Host", c->host)) < 0 || (r = add_header(&headers, "X-Amz-Date", date)) < 0)
+		goto done;
+	for (size_t i = 0; i < nsh; i++)
+		if ((r = add_header(&headers, sh[i].name, sh[i].value)) < 0)
+			goto done;
+	if ((c->creds.session_token[0] &&
+	     (r = add_header(&headers, "X-Amz-Security-Token", c->creds.session_token)) < 0) ||
+	    (r = add_header(&headers, "Authorization", auth)) < 0)
+		goto done;
+	const char *extra[] = { "Expect:", ctype ? NULL : "Content-Type:" };
+	for (size_t i = 0; i < 2; i++) {
+		if (!extra[i])
+			continue;
+		struct curl_slist *n = curl_slist_append(headers, extra[i]);
+		if (!n) {
+			r = mg_oom();
+			goto done;
+		}
+		headers = n;
+	}
 
 	CURL *h = c->h;
 	long timeout = c->timeout_ms;
@@ -499,9 +560,17 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_TIMEOUT_MS, timeout);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, connect);
-	SET(CURLOPT_POST, 1L);
-	SET(CURLOPT_POSTFIELDS, body);
-	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	if (strcmp(method, "POST") == 0 || body_len) {
+		SET(CURLOPT_POST, 1L);
+		SET(CURLOPT_POSTFIELDS, body);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	} else {
+		SET(CURLOPT_HTTPGET, 1L);
+	}
+	if (strcmp(method, "POST") != 0)
+		SET(CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		SET(CURLOPT_NOBODY, 1L);
 	SET(CURLOPT_HTTPHEADER, headers);
 	SET(CURLOPT_USERAGENT, "meshgate/" MESHGATE_VERSION);
 	SET(CURLOPT_WRITEFUNCTION, on_body);

@@ -32,6 +32,8 @@ int mg_backend_postgres_create(mg_backend **out, const mg_backend_params *p);
 int mg_backend_postgres_check(const mg_node *options, const char *path, mg_findings *findings);
 #endif
 #ifdef MESHGATE_WITH_LAKEFORMATION
+int mg_backend_s3policy_create(mg_backend **out, const mg_backend_params *p);
+int mg_backend_s3policy_check(const mg_node *options, const char *path, mg_findings *findings);
 int mg_backend_lakeformation_create(mg_backend **out, const mg_backend_params *p);
 int mg_backend_lakeformation_check(const mg_node *options, const char *path, mg_findings *findings);
 #endif

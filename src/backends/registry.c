@@ -21,7 +21,11 @@
 #ifdef MESHGATE_WITH_LAKEFORMATION
 #define LF_CREATE mg_backend_lakeformation_create
 #define LF_CHECK mg_backend_lakeformation_check
+#define S3P_CREATE mg_backend_s3policy_create
+#define S3P_CHECK mg_backend_s3policy_check
 #else
+#define S3P_CREATE NULL
+#define S3P_CHECK NULL
 #define LF_CREATE NULL
 #define LF_CHECK NULL
 #endif
@@ -30,7 +34,8 @@
 #define MG_BACKEND_TYPES(X) \
 	X("local", MG_CHANNELS_ALL, mg_backend_local_create, mg_backend_local_check) \
 	X("postgres", MG_CHANNEL_BIT(MG_CHANNEL_POSTGRES), PG_CREATE, PG_CHECK) \
-	X("lakeformation", MG_CHANNEL_BIT(MG_CHANNEL_LAKEFORMATION), LF_CREATE, LF_CHECK)
+	X("lakeformation", MG_CHANNEL_BIT(MG_CHANNEL_LAKEFORMATION), LF_CREATE, LF_CHECK) \
+	X("s3-policy", MG_CHANNEL_BIT(MG_CHANNEL_IAM), S3P_CREATE, S3P_CHECK)
 
 #define ENTRY(name, channels, create, check) { name, channels, create, check },
 static const mg_backend_type types[] = { MG_BACKEND_TYPES(ENTRY) };
@@ -61,7 +66,7 @@ static int not_built(const char *type)
 {
 	const mg_backend_type *t = mg_backend_type_find(type);
 	if (!t) {
-		mg_error_set("unknown backend type '%s' (meshgate knows local, postgres, lakeformation)", type);
+		mg_error_set("unknown backend type '%s' (meshgate knows local, postgres, lakeformation, s3-policy)", type);
 		return MG_EINVALID;
 	}
 	mg_error_set("backend '%s' is not built into this meshgate (it drives: %s); rebuild with it, "

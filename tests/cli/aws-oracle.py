@@ -12,6 +12,13 @@ something other than its own reading.  Used by tests/cli/t0085-lakeformation.sh.
                                     the DESCRIBE meshgate holds there and then fails to revoke
                                     it (a stale set hash: a KeyError, HTTP 500)
   reset                             forgets everything the server holds
+  make-bucket BUCKET                creates an S3 bucket
+  bucket-policy BUCKET              the bucket policy's statements, one line each, sorted:
+                                    SID PRINCIPAL ACTION RESOURCE [CONDITION]; "no policy" when none
+  put-foreign BUCKET SID            adds a statement meshgate does not own (read-modify-write)
+  drop-sid BUCKET SID               removes one statement by hand (what a console user might do)
+  fill BUCKET BYTES                 adds foreign filler statements until the policy is BYTES long
+  unfill BUCKET                     removes the filler statements
 """
 import json
 import os
@@ -44,6 +51,16 @@ def resource_text(r):
     return json.dumps(r, sort_keys=True)
 
 
+def get_policy(bucket):
+    s3 = client("s3")
+    try:
+        return json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except s3.exceptions.ClientError as e:
+        if e.response["Error"]["Code"] == "NoSuchBucketPolicy":
+            return None
+        raise
+
+
 def main(argv):
     lf = client("lakeformation")
     if argv[0] == "perms":
@@ -72,6 +89,50 @@ def main(argv):
                              Resource={"TableWithColumns": {"CatalogId": catalog, "DatabaseName": db, "Name": table,
                                                             "ColumnWildcard": {}}},
                              Permissions=["SELECT"])
+    elif argv[0] == "make-bucket":
+        client("s3").create_bucket(Bucket=argv[1],
+                                   CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    elif argv[0] == "bucket-policy":
+        pol = get_policy(argv[1])
+        if pol is None:
+            print("no policy")
+            return
+        lines = []
+        for st in pol["Statement"]:
+            pr = st.get("Principal", {})
+            pr = pr.get("AWS", pr) if isinstance(pr, dict) else pr
+            line = "%s %s %s %s" % (st.get("Sid", "-"), pr, st.get("Action"), st.get("Resource"))
+            if "Condition" in st:
+                line += " " + json.dumps(st["Condition"], sort_keys=True)
+            lines.append(line)
+        for line in sorted(lines):
+            print(line)
+    elif argv[0] == "put-foreign":
+        bucket, sid = argv[1:3]
+        pol = get_policy(bucket) or {"Version": "2012-10-17", "Statement": []}
+        pol["Statement"].append({"Sid": sid, "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                 "Resource": ["arn:aws:s3:::%s" % bucket, "arn:aws:s3:::%s/*" % bucket],
+                                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+        client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(pol))
+    elif argv[0] == "drop-sid":
+        bucket, sid = argv[1:3]
+        pol = get_policy(bucket)
+        pol["Statement"] = [st for st in pol["Statement"] if st.get("Sid") != sid]
+        client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(pol))
+    elif argv[0] == "fill":
+        bucket, size = argv[1], int(argv[2])
+        pol = get_policy(bucket) or {"Version": "2012-10-17", "Statement": []}
+        i = 0
+        while len(json.dumps(pol, separators=(",", ":"))) < size - 200:
+            pol["Statement"].append({"Sid": "Filler%04d" % i, "Effect": "Deny", "Principal": "*",
+                                     "Action": "s3:DeleteObject",
+                                     "Resource": "arn:aws:s3:::%s/filler/%04d/*" % (bucket, i)})
+            i += 1
+        client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(pol, separators=(",", ":")))
+    elif argv[0] == "unfill":
+        pol = get_policy(argv[1])
+        pol["Statement"] = [st for st in pol["Statement"] if not st.get("Sid", "").startswith("Filler")]
+        client("s3").put_bucket_policy(Bucket=argv[1], Policy=json.dumps(pol))
     elif argv[0] == "reset":
         urllib.request.urlopen(urllib.request.Request(URL + "/moto-api/reset", method="POST"), timeout=5)
     else:

@@ -53,7 +53,7 @@ configure "environments:
       type: ledgerr" "typo"
 run_mg validate -C "$repo"
 expect_status 1 "$status"
-expect_grep "meshgate.yaml:[0-9]*:13: error: unknown backend type 'ledgerr' (meshgate knows local, postgres, lakeformation) \[config\]" "$SCRATCH/out"
+expect_grep "meshgate.yaml:[0-9]*:13: error: unknown backend type 'ledgerr' (meshgate knows local, postgres, lakeformation, s3-policy) \[config\]" "$SCRATCH/out"
 run_mg apply -C "$repo" $T
 test "$status" -ne 0 && ok || not_ok "apply exited 0 with an unknown backend type"
 test ! -e "$repo/.meshgate" && ok || not_ok "apply created state before refusing"

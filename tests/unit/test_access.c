@@ -136,6 +136,54 @@ static void test_visibility_columns_and_clearances(void)
 	mg_catalogue_release(&cat);
 }
 
+/* An iam grant carries the table's S3 location (what the s3-policy backend grants on); others do not. */
+static void test_iam_grants_carry_the_location(void)
+{
+	mg_catalogue cat;
+	mg_catalogue_init(&cat);
+	add_product(&cat, "prod", "p",
+		    "{\"outputs\": {\"plain\": {\"location\": \"s3://bkt/plain/\", \"columns\": [{\"name\": \"id\"}]}}}",
+		    "{\"tables\": [{\"name\": \"plain\", \"visibility\": \"internal\"}]}",
+		    "{\"consumers\": ["
+		    " {\"account\": \"111111111111\", \"type\": \"lakeformation\"},"
+		    " {\"account\": \"555555555555\", \"type\": \"iam\", \"consumer-role-arn\": \"arn:aws:iam::555555555555:role/r\"}"
+		    "]}");
+	mg_grant_set s, empty;
+	mg_plan plan;
+	mg_grant_set_init(&s);
+	mg_grant_set_init(&empty);
+	mg_plan_init(&plan);
+	MGT_EQ_INT(mg_access_desired(&cat, TODAY, NULL, NULL, &s), 0);
+	mg_catalogue_release(&cat); /* the set holds copies */
+	const char *arn = "arn:aws:iam::555555555555:role/r";
+	MGT_CHECK(find(&s, arn, "plain") != NULL);
+	MGT_EQ_STR(find(&s, arn, "plain")->location, "s3://bkt/plain/");
+	MGT_CHECK(find(&s, arn, NULL)->location == NULL);
+	MGT_CHECK(find(&s, "111111111111", "plain")->location == NULL);
+	/* the plan's ops keep it, both ways */
+	MGT_EQ_INT(mg_plan_diff(&empty, &s, &plan), 0);
+	size_t seen = 0;
+	for (size_t i = 0; i < plan.count; i++)
+		if (plan.ops[i].grant.table && strcmp(plan.ops[i].grant.principal, arn) == 0) {
+			MGT_EQ_STR(plan.ops[i].grant.location, "s3://bkt/plain/");
+			seen++;
+		}
+	MGT_EQ_INT(seen, 1);
+	mg_plan_release(&plan);
+	mg_plan_init(&plan);
+	MGT_EQ_INT(mg_plan_diff(&s, &empty, &plan), 0);
+	seen = 0;
+	for (size_t i = 0; i < plan.count; i++)
+		if (plan.ops[i].kind == MG_OP_REVOKE && plan.ops[i].grant.table && strcmp(plan.ops[i].grant.principal, arn) == 0) {
+			MGT_EQ_STR(plan.ops[i].grant.location, "s3://bkt/plain/");
+			seen++;
+		}
+	MGT_EQ_INT(seen, 1);
+	mg_plan_release(&plan);
+	mg_grant_set_release(&s);
+	mg_grant_set_release(&empty);
+}
+
 static void test_same_principal_twice_is_a_union(void)
 {
 	mg_catalogue cat;
@@ -447,5 +495,5 @@ static void test_properties_over_random_edits(void)
 	}
 }
 
-MGT_MAIN(test_visibility_columns_and_clearances, test_same_principal_twice_is_a_union,
+MGT_MAIN(test_iam_grants_carry_the_location, test_visibility_columns_and_clearances, test_same_principal_twice_is_a_union,
 	 test_clearance_expiry_day, test_properties_over_random_edits)

@@ -363,5 +363,87 @@ static void test_client__refusals_redirects_drops_and_timeouts(void)
 	mg_aws_client_free(c);
 }
 
+#define S3_ERR "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucketPolicy</Code>" \
+	"<Message>The bucket policy does not exist</Message><RequestId>rid-s3</RequestId></Error>"
+
+/* REST-XML (S3): method, path-style path, query, x-amz-content-sha256 and Content-MD5, all signed. */
+static void test_client__s3_rest_xml_requests(void)
+{
+	static const reply r[] = {
+		{ "HTTP/1.1 204 No Content\r\nx-amz-request-id: rid-put\r\n", "", 0, 0 },
+		{ "HTTP/1.1 404 Not Found\r\nContent-Type: application/xml\r\n", S3_ERR, 0, 0 },
+		{ "HTTP/1.1 204 No Content\r\n", "", 0, 0 },
+	};
+	server s;
+	char v[1024], sha[65], date[32], host[64], want[1024];
+	mg_aws_response resp;
+	server_start(&s, r, 3);
+	mg_aws_client *c = client_for(&s, "s3", 5000, NULL);
+	mg_aws_response_init(&resp);
+	const char *pol = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+	mg_aws_call_input put = { .protocol = MG_AWS_REST_XML, .method = "PUT", .path = "/my bucket", .query = "policy",
+				  .body = pol, .body_len = strlen(pol), .content_type = "application/json" };
+	mg_aws_call_input get = { .protocol = MG_AWS_REST_XML, .method = "GET", .path = "/my bucket", .query = "policy",
+				  .idempotent = true };
+	mg_aws_call_input del = { .protocol = MG_AWS_REST_XML, .method = "DELETE", .path = "/my bucket",
+				  .query = "policy" };
+	MGT_EQ_INT(mg_aws_call(c, &put, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_OK);
+	MGT_EQ_STR(resp.request_id, "rid-put");
+	MGT_EQ_INT(mg_aws_call(c, &get, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_FAILED);
+	MGT_EQ_INT(resp.http_status, 404);
+	MGT_EQ_STR(resp.error_code, "NoSuchBucketPolicy");
+	MGT_EQ_INT(mg_aws_call(c, &del, &resp), 0);
+	MGT_EQ_INT(resp.outcome, MG_AWS_OK);
+	/* a query that is not encoded, or a method S3 does not take, is refused before sending */
+	mg_aws_call_input bad = get;
+	bad.query = "policy&x=a b";
+	MGT_EQ_INT(mg_aws_call(c, &bad, &resp), MG_EINVALID);
+	bad = get;
+	bad.method = "PATCH";
+	MGT_EQ_INT(mg_aws_call(c, &bad, &resp), MG_EINVALID);
+	server_stop(&s);
+	MGT_EQ_INT(s.got, 3);
+
+	const char *r0 = s.requests[0], *r1 = s.requests[1], *r2 = s.requests[2];
+	MGT_CHECK(strncmp(r0, "PUT /my%20bucket?policy HTTP/1.1\r\n", 34) == 0);
+	MGT_EQ_STR(header(r0, "Content-Type", v, sizeof v), "application/json");
+	mg_aws_sha256_hex(pol, strlen(pol), sha);
+	MGT_EQ_STR(header(r0, "x-amz-content-sha256", v, sizeof v), sha);
+	/* base64(md5(pol)), computed by python3's hashlib */
+	MGT_EQ_STR(header(r0, "Content-MD5", v, sizeof v), "7ysbf9u2zR7hHgNqh4BIYg==");
+	MGT_CHECK(strstr(header(r0, "Authorization", v, sizeof v), "/eu-west-1/s3/aws4_request, SignedHeaders="
+			 "content-md5;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token,") != NULL);
+	MGT_EQ_STR(body_of(r0), pol);
+	/* the signature covers what was sent: the path encoded once, the query canonical */
+	mg_aws_credentials cr;
+	memset(&cr, 0, sizeof cr);
+	snprintf(cr.access_key_id, sizeof cr.access_key_id, "AKIAFAKESERVER");
+	snprintf(cr.secret_access_key, sizeof cr.secret_access_key, SECRET);
+	snprintf(cr.session_token, sizeof cr.session_token, TOKEN);
+	header(r0, "X-Amz-Date", date, sizeof date);
+	header(r0, "Host", host, sizeof host);
+	mg_aws_header h[3] = { { "content-type", "application/json" }, { "x-amz-content-sha256", sha },
+			       { "content-md5", "7ysbf9u2zR7hHgNqh4BIYg==" } };
+	mg_aws_sign_input in = { .method = "PUT", .host = host, .path = "/my bucket", .query = "policy", .headers = h,
+				 .nheaders = 3, .body = pol, .body_len = strlen(pol), .region = "eu-west-1",
+				 .service = "s3", .amz_date = date };
+	MGT_EQ_INT(mg_aws_sigv4_sign(&in, &cr, want, sizeof want), 0);
+	MGT_EQ_STR(header(r0, "Authorization", v, sizeof v), want);
+
+	MGT_CHECK(strncmp(r1, "GET /my%20bucket?policy HTTP/1.1\r\n", 34) == 0);
+	MGT_EQ_STR(header(r1, "Content-MD5", v, sizeof v), "");
+	MGT_EQ_STR(header(r1, "Content-Type", v, sizeof v), "");
+	MGT_EQ_STR(header(r1, "x-amz-content-sha256", v, sizeof v),
+		   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	MGT_EQ_STR(body_of(r1), "");
+	MGT_CHECK(strncmp(r2, "DELETE /my%20bucket?policy HTTP/1.1\r\n", 37) == 0);
+	MGT_EQ_STR(header(r2, "Content-Length", v, sizeof v), "");
+	mg_aws_response_release(&resp);
+	mg_aws_client_free(c);
+}
+
 MGT_MAIN(test_client__exact_requests_of_each_protocol, test_client__retries_throttles_and_5xx_of_reads,
-	 test_client__a_write_is_tried_once, test_client__refusals_redirects_drops_and_timeouts)
+	 test_client__a_write_is_tried_once, test_client__refusals_redirects_drops_and_timeouts,
+	 test_client__s3_rest_xml_requests)
