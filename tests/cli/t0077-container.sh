@@ -45,7 +45,7 @@ if [ "${ID:-}" != debian ] || [ "${VERSION_ID:-}" != 12 ] || ! command -v dpkg-s
 	echo "skipped: the image's libraries are Debian 12's; this is ${PRETTY_NAME:-not Debian} (or dpkg-shlibdeps is missing)"
 	exit 77
 fi
-"$MESHGATE" --version | grep -q '^backends: local, postgres, lakeformation$' ||
+"$MESHGATE" --version | grep -q '^backends: local, postgres, lakeformation\(, .*\)\{0,1\}$' ||
 	{ echo "skipped: this build lacks a backend the image has (install libpq-dev: scripts/install-deps.sh)"; exit 77; }
 mkdir -p "$SCRATCH/pkg/debian"
 printf 'Source: meshgate\n\nPackage: meshgate\nArchitecture: any\n' >"$SCRATCH/pkg/debian/control"
