@@ -6,6 +6,10 @@
 #ifndef MESHGATE_BACKENDS_INT_H
 #define MESHGATE_BACKENDS_INT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "meshgate/aws.h"
 #include "meshgate/backend.h"
 
 /*
@@ -23,6 +27,22 @@ typedef struct mg_backend_reporter {
 /* Reports one problem at node `at` (NULL: 1:1); < 0 only when a finding could not be stored. */
 int mg_backend_problem(mg_backend_reporter *rp, const mg_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* ---- checks shared by the AWS backends' options (aws_options.c) ---- */
+
+/* 1 to max bytes, no control characters. */
+bool mg_backend_printable(const char *s, size_t max);
+/* eu-west-1, us-gov-west-1, cn-north-1: lower-case letters, digits and '-', 4 to 32 bytes. */
+bool mg_aws_region_ok(const char *s);
+/* arn:PARTITION:iam::123456789012:role/NAME */
+bool mg_aws_role_arn_ok(const char *s);
+/* https://..., or http:// only to a loopback host; no userinfo that could hide the real host. */
+bool mg_aws_endpoint_ok(const char *url);
+/* Keys that would put a credential in meshgate.yaml (access keys, secrets, tokens). */
+bool mg_aws_secret_key(const char *k);
+/* mg_aws_client_new, its error prefixed with the backend and environment (never a secret). */
+int mg_backend_aws_client(mg_aws_client **out, const mg_aws_client_options *o, const char *backend,
+			  const char *environment);
 
 int mg_backend_local_create(mg_backend **out, const mg_backend_params *p);
 int mg_backend_local_check(const mg_node *options, const char *path, mg_findings *findings);

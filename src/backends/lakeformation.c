@@ -76,14 +76,7 @@ static int ensure_client(lf *b)
 	o.session_name = "meshgate";
 	o.timeout_ms = b->opt.timeout_s * 1000;
 	o.sts_endpoint_url = b->opt.sts_endpoint_url;
-	int r = mg_aws_client_new(&b->aws, &o);
-	if (r < 0) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "%s", mg_error_last());
-		mg_error_set("lakeformation backend of environment '%s': %s", b->environment, msg);
-		b->aws = NULL;
-	}
-	return r;
+	return mg_backend_aws_client(&b->aws, &o, "lakeformation", b->environment);
 }
 
 /* One REST-JSON call; resp initialised by the caller. */

@@ -24,124 +24,10 @@ static bool digits12(const char *s)
 	return true;
 }
 
-/* eu-west-1, us-gov-west-1, cn-north-1: lower-case letters, digits and '-', 4 to 32 bytes */
-static bool region_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n < 4 || n > 32 || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-			return false;
-	return true;
-}
-
-static bool printable(const char *s, size_t max)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (!n || n > max)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
-/* arn:PARTITION:iam::123456789012:role/NAME */
-static bool role_arn_ok(const char *s)
-{
-	if (!printable(s, 2048) || strncmp(s, "arn:", 4) != 0)
-		return false;
-	const char *iam = strstr(s + 4, ":iam::");
-	if (!iam || strlen(iam) < 6 + 12 + 7)
-		return false;
-	char acct[13];
-	memcpy(acct, iam + 6, 12);
-	acct[12] = '\0';
-	return digits12(acct) && strncmp(iam + 18, ":role/", 6) == 0 && iam[24] != '\0';
-}
-
 /* Glue database names: 1 to 255 bytes, no control characters. */
 static bool name_ok(const char *s)
 {
-	return printable(s, 255);
-}
-
-/* 127.0.0.0/8 written as four decimal numbers of at most 3 digits */
-static bool ipv4_loopback(const char *h, size_t n)
-{
-	int parts = 0, digits = 0;
-	if (n < 9 || strncmp(h, "127.", 4) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (h[i] == '.') {
-			if (!digits)
-				return false;
-			parts++;
-			digits = 0;
-		} else if (h[i] >= '0' && h[i] <= '9') {
-			if (++digits > 3)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return parts == 3 && digits;
-}
-
-bool mg_lf_endpoint_ok(const char *url)
-{
-	bool tls;
-	const char *h;
-	if (!url)
-		return false;
-	if (strncmp(url, "https://", 8) == 0) {
-		tls = true;
-		h = url + 8;
-	} else if (strncmp(url, "http://", 7) == 0) {
-		tls = false;
-		h = url + 7;
-	} else {
-		return false;
-	}
-	size_t alen = strcspn(h, "/?#");
-	if (!alen || memchr(h, '@', alen) || memchr(h, '\\', alen))
-		return false; /* no host, or userinfo that would hide the real host */
-	size_t hlen;
-	if (h[0] == '[') {
-		const char *close = memchr(h, ']', alen);
-		if (!close)
-			return false;
-		hlen = (size_t)(close - h) + 1;
-	} else {
-		hlen = strcspn(h, ":/?#");
-	}
-	if (hlen > alen || !hlen)
-		return false;
-	if (hlen < alen) { /* a port: digits only */
-		if (h[hlen] != ':' || hlen + 1 == alen)
-			return false;
-		for (size_t i = hlen + 1; i < alen; i++)
-			if (h[i] < '0' || h[i] > '9')
-				return false;
-	}
-	if (tls)
-		return true;
-	return (hlen == 9 && strncmp(h, "localhost", 9) == 0) || (hlen == 5 && strncmp(h, "[::1]", 5) == 0) ||
-	       ipv4_loopback(h, hlen);
-}
-
-/* Keys that would put a credential in the repository. */
-static bool secret_key(const char *k)
-{
-	static const char *const keys[] = { "access-key-id", "aws-access-key-id", "aws_access_key_id", "access-key",
-					    "secret-access-key", "aws-secret-access-key", "aws_secret_access_key",
-					    "secret", "secret-key", "session-token", "aws-session-token",
-					    "aws_session_token", "token", "password", "credentials" };
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(k, keys[i]) == 0)
-			return true;
-	return false;
+	return mg_backend_printable(s, 255);
 }
 
 static int parse_databases(mg_backend_reporter *rp, const mg_node *v, mg_lf_options *o)
@@ -184,7 +70,7 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 		if (strcmp(m->key, "type") == 0)
 			continue;
 		if (strcmp(m->key, "region") == 0) {
-			if (!region_ok(s))
+			if (!mg_aws_region_ok(s))
 				r = mg_backend_problem(&rp, v, "lakeformation: region is an AWS region name such as eu-west-1");
 			else
 				o->region = s;
@@ -203,31 +89,31 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 			else
 				r = mg_backend_problem(&rp, v, "lakeformation: mode is named (the default) or lf-tags");
 		} else if (strcmp(m->key, "role-arn") == 0) {
-			if (!role_arn_ok(s))
+			if (!mg_aws_role_arn_ok(s))
 				r = mg_backend_problem(&rp, v, "lakeformation: role-arn is the IAM role meshgate assumes for "
 							       "this environment, arn:aws:iam::123456789012:role/NAME");
 			else
 				o->role_arn = s;
 		} else if (strcmp(m->key, "external-id") == 0) {
-			if (!printable(s, 1224))
+			if (!mg_backend_printable(s, 1224))
 				r = mg_backend_problem(&rp, v, "lakeformation: external-id is the role's sts:ExternalId "
 							       "(2 to 1224 characters)");
 			else
 				o->external_id = s;
 		} else if (strcmp(m->key, "profile") == 0) {
-			if (!printable(s, 128))
+			if (!mg_backend_printable(s, 128))
 				r = mg_backend_problem(&rp, v, "lakeformation: profile names a profile of the AWS "
 							       "credentials/config files");
 			else
 				o->profile = s;
 		} else if (strcmp(m->key, "endpoint-url") == 0) {
-			if (!printable(s, 512) || !mg_lf_endpoint_ok(s))
+			if (!mg_backend_printable(s, 512) || !mg_aws_endpoint_ok(s))
 				r = mg_backend_problem(&rp, v, "lakeformation: endpoint-url must be https://..., or http:// "
 							       "only to a loopback host (127.0.0.1, localhost, [::1])");
 			else
 				o->endpoint_url = s;
 		} else if (strcmp(m->key, "sts-endpoint-url") == 0) {
-			if (!printable(s, 512) || !mg_lf_endpoint_ok(s))
+			if (!mg_backend_printable(s, 512) || !mg_aws_endpoint_ok(s))
 				r = mg_backend_problem(&rp, v, "lakeformation: sts-endpoint-url must be https://..., or "
 							       "http:// only to a loopback host");
 			else
@@ -240,7 +126,7 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 				o->timeout_s = (long)v->u.number.value;
 		} else if (strcmp(m->key, "databases") == 0) {
 			r = parse_databases(&rp, v, o);
-		} else if (secret_key(m->key)) {
+		} else if (mg_aws_secret_key(m->key)) {
 			r = mg_backend_problem(&rp, v, "lakeformation: '%s' does not belong in meshgate.yaml: credentials "
 						       "never come from the repository; meshgate reads them from the AWS "
 						       "credential chain (AWS_* variables, ~/.aws/credentials, a profile, "

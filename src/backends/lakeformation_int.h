@@ -63,8 +63,6 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 void mg_lf_options_release(mg_lf_options *o);
 /* The Glue database that holds product's tables. */
 const char *mg_lf_database_of(const mg_lf_options *o, const char *product);
-/* True for an endpoint URL meshgate accepts: https://..., or http:// to a loopback host. */
-bool mg_lf_endpoint_ok(const char *url);
 
 /* ---- requests and answers (lakeformation_json.c) ---- */
 

@@ -75,14 +75,7 @@ static int ensure_client(s3p *b)
 	o.session_name = "meshgate";
 	o.timeout_ms = b->opt.timeout_s * 1000;
 	o.sts_endpoint_url = b->opt.sts_endpoint_url;
-	int r = mg_aws_client_new(&b->aws, &o);
-	if (r < 0) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "%s", mg_error_last());
-		mg_error_set("s3-policy backend of environment '%s': %s", b->environment, msg);
-		b->aws = NULL;
-	}
-	return r;
+	return mg_backend_aws_client(&b->aws, &o, "s3-policy", b->environment);
 }
 
 static const char *outcome_text(const mg_aws_response *resp, char *buf, size_t cap)

@@ -6,57 +6,8 @@
 #include <string.h>
 
 #include "backends/backends_int.h"
-#include "backends/lakeformation_int.h" /* mg_lf_endpoint_ok: one rule for AWS endpoint URLs */
 #include "backends/s3policy_int.h"
 #include "meshgate/error.h"
-
-static bool printable(const char *s, size_t max)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (!n || n > max)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
-static bool region_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n < 4 || n > 32 || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-			return false;
-	return true;
-}
-
-/* arn:PARTITION:iam::123456789012:role/NAME */
-static bool role_arn_ok(const char *s)
-{
-	if (!printable(s, 2048) || strncmp(s, "arn:", 4) != 0)
-		return false;
-	const char *iam = strstr(s + 4, ":iam::");
-	if (!iam || strlen(iam) < 6 + 12 + 7)
-		return false;
-	for (int i = 6; i < 18; i++)
-		if (iam[i] < '0' || iam[i] > '9')
-			return false;
-	return strncmp(iam + 18, ":role/", 6) == 0 && iam[24] != '\0';
-}
-
-static bool secret_key(const char *k)
-{
-	static const char *const keys[] = { "access-key-id", "aws-access-key-id", "aws_access_key_id", "access-key",
-					    "secret-access-key", "aws-secret-access-key", "aws_secret_access_key",
-					    "secret", "secret-key", "session-token", "aws-session-token",
-					    "aws_session_token", "token", "password", "credentials" };
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(k, keys[i]) == 0)
-			return true;
-	return false;
-}
 
 static bool int_in(const mg_node *v, long lo, long hi, long *out)
 {
@@ -84,30 +35,30 @@ int mg_s3p_options_parse(const mg_node *entry, const char *path, mg_findings *fi
 		if (strcmp(m->key, "type") == 0)
 			continue;
 		if (strcmp(m->key, "region") == 0) {
-			if (!region_ok(s))
+			if (!mg_aws_region_ok(s))
 				r = mg_backend_problem(&rp, v, "s3-policy: region is an AWS region name such as eu-west-1");
 			else
 				o->region = s;
 		} else if (strcmp(m->key, "role-arn") == 0) {
-			if (!role_arn_ok(s))
+			if (!mg_aws_role_arn_ok(s))
 				r = mg_backend_problem(&rp, v, "s3-policy: role-arn is the IAM role meshgate assumes to edit "
 							       "bucket policies, arn:aws:iam::123456789012:role/NAME");
 			else
 				o->role_arn = s;
 		} else if (strcmp(m->key, "external-id") == 0) {
-			if (!printable(s, 1224))
+			if (!mg_backend_printable(s, 1224))
 				r = mg_backend_problem(&rp, v, "s3-policy: external-id is the role's sts:ExternalId "
 							       "(2 to 1224 characters)");
 			else
 				o->external_id = s;
 		} else if (strcmp(m->key, "profile") == 0) {
-			if (!printable(s, 128))
+			if (!mg_backend_printable(s, 128))
 				r = mg_backend_problem(&rp, v, "s3-policy: profile names a profile of the AWS "
 							       "credentials/config files");
 			else
 				o->profile = s;
 		} else if (strcmp(m->key, "endpoint-url") == 0 || strcmp(m->key, "sts-endpoint-url") == 0) {
-			if (!printable(s, 512) || !mg_lf_endpoint_ok(s))
+			if (!mg_backend_printable(s, 512) || !mg_aws_endpoint_ok(s))
 				r = mg_backend_problem(&rp, v, "s3-policy: %s must be https://..., or http:// only to a "
 							       "loopback host (127.0.0.1, localhost, [::1])", m->key);
 			else if (m->key[0] == 'e')
@@ -115,7 +66,7 @@ int mg_s3p_options_parse(const mg_node *entry, const char *path, mg_findings *fi
 			else
 				o->sts_endpoint_url = s;
 		} else if (strcmp(m->key, "lock-dir") == 0) {
-			if (!printable(s, 1024) || s[0] != '/')
+			if (!mg_backend_printable(s, 1024) || s[0] != '/')
 				r = mg_backend_problem(&rp, v, "s3-policy: lock-dir is an absolute directory that every "
 							       "applier writing to the same buckets shares");
 			else
@@ -131,7 +82,7 @@ int mg_s3p_options_parse(const mg_node *entry, const char *path, mg_findings *fi
 			if (!int_in(v, 0, 60000, &o->settle_ms))
 				r = mg_backend_problem(&rp, v, "s3-policy: settle-ms is how long to wait before reading a "
 							       "written policy back a second time, 0 to 60000");
-		} else if (secret_key(m->key)) {
+		} else if (mg_aws_secret_key(m->key)) {
 			r = mg_backend_problem(&rp, v, "s3-policy: '%s' does not belong in meshgate.yaml: credentials never "
 						       "come from the repository; meshgate reads them from the AWS credential "
 						       "chain (AWS_* variables, ~/.aws/credentials, a profile, or role-arn "

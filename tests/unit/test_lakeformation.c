@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backends/backends_int.h"
 #include "backends/lakeformation_int.h"
 #include "meshgate/buf.h"
 #include "meshgate/doc.h"
@@ -75,23 +76,23 @@ static void test_options(void)
 
 static void test_endpoint_rule(void)
 {
-	MGT_CHECK(mg_lf_endpoint_ok("https://lakeformation.eu-west-1.amazonaws.com"));
-	MGT_CHECK(mg_lf_endpoint_ok("https://vpce-1.lakeformation.eu-west-1.vpce.amazonaws.com:443/"));
-	MGT_CHECK(mg_lf_endpoint_ok("http://127.0.0.1:5000"));
-	MGT_CHECK(mg_lf_endpoint_ok("http://127.10.0.1"));
-	MGT_CHECK(mg_lf_endpoint_ok("http://localhost:4566/"));
-	MGT_CHECK(mg_lf_endpoint_ok("http://[::1]:5000"));
+	MGT_CHECK(mg_aws_endpoint_ok("https://lakeformation.eu-west-1.amazonaws.com"));
+	MGT_CHECK(mg_aws_endpoint_ok("https://vpce-1.lakeformation.eu-west-1.vpce.amazonaws.com:443/"));
+	MGT_CHECK(mg_aws_endpoint_ok("http://127.0.0.1:5000"));
+	MGT_CHECK(mg_aws_endpoint_ok("http://127.10.0.1"));
+	MGT_CHECK(mg_aws_endpoint_ok("http://localhost:4566/"));
+	MGT_CHECK(mg_aws_endpoint_ok("http://[::1]:5000"));
 	/* plain http anywhere else, and hosts dressed up as loopback */
-	MGT_CHECK(!mg_lf_endpoint_ok("http://lakeformation.eu-west-1.amazonaws.com"));
-	MGT_CHECK(!mg_lf_endpoint_ok("http://127.0.0.1.evil.example"));
-	MGT_CHECK(!mg_lf_endpoint_ok("http://localhost.evil.example:80"));
-	MGT_CHECK(!mg_lf_endpoint_ok("http://127.0.0.1@evil.example/"));
-	MGT_CHECK(!mg_lf_endpoint_ok("http://localhost:80@evil.example"));
-	MGT_CHECK(!mg_lf_endpoint_ok("http://127.0.0.1:50x0"));
-	MGT_CHECK(!mg_lf_endpoint_ok("https://user:pw@host.example"));
-	MGT_CHECK(!mg_lf_endpoint_ok("ftp://127.0.0.1"));
-	MGT_CHECK(!mg_lf_endpoint_ok("https://"));
-	MGT_CHECK(!mg_lf_endpoint_ok(NULL));
+	MGT_CHECK(!mg_aws_endpoint_ok("http://lakeformation.eu-west-1.amazonaws.com"));
+	MGT_CHECK(!mg_aws_endpoint_ok("http://127.0.0.1.evil.example"));
+	MGT_CHECK(!mg_aws_endpoint_ok("http://localhost.evil.example:80"));
+	MGT_CHECK(!mg_aws_endpoint_ok("http://127.0.0.1@evil.example/"));
+	MGT_CHECK(!mg_aws_endpoint_ok("http://localhost:80@evil.example"));
+	MGT_CHECK(!mg_aws_endpoint_ok("http://127.0.0.1:50x0"));
+	MGT_CHECK(!mg_aws_endpoint_ok("https://user:pw@host.example"));
+	MGT_CHECK(!mg_aws_endpoint_ok("ftp://127.0.0.1"));
+	MGT_CHECK(!mg_aws_endpoint_ok("https://"));
+	MGT_CHECK(!mg_aws_endpoint_ok(NULL));
 }
 
 /* ---- request bodies against the API model ---- */
