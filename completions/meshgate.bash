@@ -28,7 +28,7 @@ _meshgate()
 	local opts=""
 	case ${words[1]} in
 	validate) opts="--staged --rev --format --output --today --no-cache --directory -C -f -o" ;;
-	check) opts="--base --head --all --format --output --post-status --today --directory -C -f -o" ;;
+	check) opts="--base --head --all --format --output --post-status --today --no-cache --directory -C -f -o" ;;
 	plan) opts="--from --to --env --format --output --today --directory -C -f -o" ;;
 	apply) opts="--env --lock-timeout --audit --batch-size --today --directory -C" ;;
 	access) opts="--consumer --product --column --env --directory -C" ;;

@@ -31,6 +31,7 @@ complete -c meshgate -n "__fish_seen_subcommand_from check" -l base -x -d 'base 
 complete -c meshgate -n "__fish_seen_subcommand_from check" -l head -x -d 'head commit'
 complete -c meshgate -n "__fish_seen_subcommand_from check" -l all -d 'report every finding'
 complete -c meshgate -n "__fish_seen_subcommand_from check" -l post-status -x -a 'github gitlab' -d 'post a commit status'
+complete -c meshgate -n "__fish_seen_subcommand_from check" -l no-cache -d 'read every product of the head'
 complete -c meshgate -n "__fish_seen_subcommand_from plan" -l from -x -d 'from commit'
 complete -c meshgate -n "__fish_seen_subcommand_from plan" -l to -x -d 'to commit'
 complete -c meshgate -n "__fish_seen_subcommand_from plan apply access drift unlock" -l env -x -d 'environment'

@@ -652,7 +652,7 @@ int mg_fuzz_validate(const uint8_t *data, size_t size)
 	mg_config cfg;
 	mg_catalogue cat;
 	mg_findings f;
-	mg_validate_opts opts = { "2026-01-01", "catalogue" };
+	mg_validate_opts opts = { .today = "2026-01-01", .catalogue = "catalogue" };
 	mem_build(&src, data, size);
 	mg_config_init(&cfg);
 	mg_catalogue_init(&cat);

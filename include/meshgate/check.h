@@ -26,8 +26,8 @@ int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg
  * nested-product, not-a-file) about a folder something changed in, when it
  * is about the configuration and the configuration changed, or when it is
  * a global one (duplicates, overlaps, lineage) that names a changed
- * product.
+ * product.  0 or MG_ENOMEM.
  */
-void mg_findings_keep_changed(mg_findings *f, const mg_catalogue *head, const mg_changes *changes);
+int mg_findings_keep_changed(mg_findings *f, const mg_catalogue *head, const mg_changes *changes);
 
 #endif

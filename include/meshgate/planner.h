@@ -32,8 +32,11 @@ typedef struct mg_plan_request {
 	 * rules; to_findings then holds only their parse/schema findings).
 	 * Ignored when everything changed or the two days differ. */
 	bool only_changed;
-	/* Optional: the target already loaded and validated in full (every
-	 * product, judged on to_date).  The planner then reads only the base's
+	/* Optional: the target already loaded and validated (judged on
+	 * to_date), every product the plan considers in full: the changed
+	 * folders, and when the days differ every product with a clearance
+	 * (`check`, whose days are one, fills only the changed ones, the rest
+	 * from the facts cache).  The planner then reads only the base's
 	 * changed folders and those whose clearances changed validity, and
 	 * leaves to_cfg/to_cat/to_findings of the result empty. */
 	const mg_catalogue *target;
@@ -41,6 +44,11 @@ typedef struct mg_plan_request {
 	 * two commits, already computed by the caller (`check`); the planner then
 	 * does not diff the trees again. */
 	const mg_changes *changes;
+	/* Optional, with changes: the base's changed folders, already loaded
+	 * (`check` reads them for its change rules) with the base's
+	 * meshgate.yaml, so the planner does not read them again.  Used when
+	 * the two days are one (no clearance changes validity between them). */
+	const mg_catalogue *base;
 } mg_plan_request;
 
 /* What the planner loaded, for callers that report more than the plan. */

@@ -13,6 +13,14 @@
 typedef struct mg_validate_opts {
 	const char *today; /* "YYYY-MM-DD" for clearance expiry; NULL: today (UTC) */
 	const char *catalogue; /* overrides the config's catalogue root; NULL: config/default */
+	/*
+	 * With the facts cache: product folders ("<root>/<env>/<product>",
+	 * sorted, strcmp) read in full even when the cache has their stamp, so
+	 * the caller gets every field of them (check: the changed products,
+	 * which the change rules and the plan read).  Borrowed; may be NULL.
+	 */
+	const char *const *fresh;
+	size_t nfresh;
 } mg_validate_opts;
 
 /*

@@ -49,6 +49,8 @@ typedef struct {
 	const char *today;
 	prod *prods;
 	size_t nprods, capprods;
+	const char *const *fresh; /* read in full whatever the cache holds (mg_validate_opts.fresh) */
+	size_t nfresh;
 	bool no_schema; /* load for the model only: nobody reads the schema's findings */
 } run;
 
@@ -636,6 +638,17 @@ static int add_prod(run *rn, prod **out)
 	return 0;
 }
 
+static int cmp_folder(const void *key, const void *item)
+{
+	return strcmp(key, *(const char *const *)item);
+}
+
+/* Whether the caller wants this folder read in full whatever the cache holds (mg_validate_opts.fresh). */
+static bool must_read(const run *rn, const char *folder)
+{
+	return rn->nfresh && bsearch(folder, rn->fresh, rn->nfresh, sizeof *rn->fresh, cmp_folder);
+}
+
 /* A product folder from the cache when its stamp is there, else read in full and noted for the cache. */
 static int load_product_cached(run *rn, const char *env, const char *folder)
 {
@@ -650,8 +663,8 @@ static int load_product_cached(run *rn, const char *env, const char *folder)
 	memset(&q, 0, sizeof q);
 	q.environment = env;
 	q.folder = folder;
-	if ((r = mg_facts_lookup(rn->cache, stamp.ptr, stamp.len, rn->today, rn->cat, &q, rn->f, &nfiles,
-				 &spent)) < 0)
+	if (!must_read(rn, folder) && (r = mg_facts_lookup(rn->cache, stamp.ptr, stamp.len, rn->today, rn->cat, &q,
+							   rn->f, &nfiles, &spent)) < 0)
 		goto done;
 	if (r == 1) {
 		if ((r = add_product(rn, &p)) < 0)
@@ -910,6 +923,10 @@ static int validate(mg_source *src, const mg_validate_opts *opts, const mg_confi
 	if (!opts || !opts->today)
 		today_utc(today);
 	rn.today = opts && opts->today ? opts->today : today;
+	if (opts) {
+		rn.fresh = opts->fresh;
+		rn.nfresh = opts->nfresh;
+	}
 	if ((r = load_config(&rn)) < 0)
 		goto done;
 	mg_config_apply_severities(policy(&rn), findings);

@@ -118,7 +118,7 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 		status = cli_fail();
 		goto done;
 	}
-	mg_validate_opts vo = { strcmp(commit_day, today) < 0 ? commit_day : today, NULL };
+	mg_validate_opts vo = { .today = strcmp(commit_day, today) < 0 ? commit_day : today, .catalogue = NULL };
 	if (mg_validate_commit(repo, head_sha, &vo, &hcfg, &hcat, &hf) < 0 || check_branch(repo, hcfg.protected_branch) < 0) {
 		status = cli_fail();
 		goto done;

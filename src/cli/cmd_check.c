@@ -31,17 +31,39 @@ static int load_policy(const char *repo, const char *rev, mg_config *cfg)
 	return r;
 }
 
-/* The head, judged by the base's policy; suppressions wait for the change rules. */
-static int load(const char *repo, const char *rev, const char *today, const mg_config *policy, mg_config *cfg,
-		mg_catalogue *cat, mg_findings *f)
+/*
+ * The head, judged by the base's policy; suppressions wait for the change
+ * rules.  With `cached`, the products the change did not touch come from the
+ * facts cache (.git/meshgate/facts-v1, which a check of the base, an earlier
+ * check or the pre-commit hook left) and only the changed ones are read,
+ * in full: the change rules and the plan read every field of those.
+ */
+static int load(const char *repo, const char *rev, const char *today, const mg_config *policy,
+		const mg_changes *changes, bool cached, mg_config *cfg, mg_catalogue *cat, mg_findings *f)
 {
-	mg_validate_opts vo = { today, NULL };
+	mg_validate_opts vo = { .today = today, .fresh = (const char *const *)changes->folders, .nfresh = changes->count };
 	mg_source *src = NULL;
 	int r = mg_source_git_rev_new(&src, repo, rev);
 	if (r == 0)
-		r = mg_validate_judged(src, &vo, policy, false, cfg, cat, f);
+		r = mg_validate_judged(src, &vo, policy, cached && !changes->all, cfg, cat, f);
 	mg_source_free(src);
 	return r;
+}
+
+/* The catalogue root as the validator spells it: no trailing '/', "" for the top. */
+static const char *catalogue_root(mg_buf *out, const char *root)
+{
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (n == 1 && root[0] == '.')
+		n = 0;
+	mg_buf_clear(out);
+	if (mg_buf_add(out, root, n) < 0) {
+		(void)mg_oom();
+		return NULL;
+	}
+	return out->ptr;
 }
 
 /*
@@ -49,21 +71,21 @@ static int load(const char *repo, const char *rev, const char *today, const mg_c
  * load just those folders (all of them when everything changed), without
  * the catalogue rules.  cfg is the base's, loaded already.
  */
-static int load_base(const char *repo, const char *rev, const mg_changes *changes, mg_config *cfg,
-		     mg_catalogue *cat)
+static int load_base(const char *repo, const char *rev, const mg_changes *changes, const char *root,
+		     mg_config *cfg, mg_catalogue *cat)
 {
 	mg_findings scratch;
 	mg_source *src = NULL;
 	int r;
 	mg_findings_init(&scratch);
 	if (changes->all) {
-		mg_validate_opts vo = { NULL, NULL };
+		mg_validate_opts vo = { .today = NULL, .catalogue = NULL };
 		mg_config own;
 		mg_config_init(&own);
 		r = mg_validate_commit(repo, rev, &vo, &own, cat, &scratch);
 		mg_config_release(&own);
 	} else if ((r = mg_source_git_rev_new(&src, repo, rev)) == 0) {
-		cat->root = mg_arena_strdup(&cat->arena, cfg->catalogue);
+		cat->root = mg_arena_strdup(&cat->arena, root);
 		r = !cat->root ? MG_ENOMEM
 			       : mg_load_products(src, cfg, (const char *const *)changes->folders, changes->count, cat, NULL);
 	}
@@ -96,7 +118,7 @@ static int post_status(const char *provider, const char *head_sha, size_t errors
 
 int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 {
-	enum { O_BASE, O_HEAD, O_ALL, O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STATUS };
+	enum { O_BASE, O_HEAD, O_ALL, O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STATUS, O_NOCACHE };
 	cli_opt opts[] = {
 		CLI_OPT("base", 0, "COMMIT", "the target branch's commit, e.g. origin/main (required)"),
 		CLI_OPT("head", 0, "COMMIT", "the pull request's commit (default: HEAD)"),
@@ -106,6 +128,7 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
 		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT("post-status", 0, "PROVIDER", "post the result as a commit status: github or gitlab"),
+		CLI_OPT("no-cache", 0, NULL, "read every product of the head (no .git/meshgate/facts-v1)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
@@ -133,7 +156,7 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	mg_findings f;
 	mg_changes changes;
 	mg_plan_result pr;
-	mg_buf plan_md = MG_BUF_INIT;
+	mg_buf plan_md = MG_BUF_INIT, root = MG_BUF_INIT;
 	char head_sha[41], base_sha[41];
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&hcfg);
@@ -144,9 +167,18 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	mg_changes_init(&changes);
 	mg_plan_result_init(&pr);
 	if (mg_git_resolve_commit(head_sha, repo, head) < 0 || mg_git_resolve_commit(base_sha, repo, base) < 0 ||
-	    load_policy(repo, base_sha, &bcfg) < 0 || load(repo, head_sha, today, &bcfg, &hcfg, &hcat, &f) < 0 ||
-	    mg_changes_between(&changes, repo, base_sha, head_sha, hcat.root) < 0 ||
-	    load_base(repo, base_sha, &changes, &bcfg, &bcat) < 0) {
+	    load_policy(repo, base_sha, &bcfg) < 0) {
+		status = cli_fail();
+		goto done;
+	}
+	/* the changes first (under the base's root: a moved root changes meshgate.yaml, so all), then the head */
+	if (!catalogue_root(&root, bcfg.catalogue)) {
+		status = cli_fail();
+		goto done;
+	}
+	if (mg_changes_between(&changes, repo, base_sha, head_sha, root.ptr) < 0 ||
+	    load(repo, head_sha, today, &bcfg, &changes, !opts[O_NOCACHE].seen, &hcfg, &hcat, &f) < 0 ||
+	    load_base(repo, base_sha, &changes, root.ptr, &bcfg, &bcat) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -158,12 +190,16 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 		status = cli_fail();
 		goto done;
 	}
-	if (!opts[O_ALL].seen)
-		mg_findings_keep_changed(&f, &hcat, &changes);
+	if (!opts[O_ALL].seen && mg_findings_keep_changed(&f, &hcat, &changes) < 0) {
+		status = cli_fail();
+		goto done;
+	}
 	mg_findings_sort(&f);
 	/* the access plan the merge would cause, for the Markdown comment: from the head already
 	   loaded and the changes already computed, so nothing is read or diffed twice */
-	mg_plan_request req = { repo, base_sha, today, head_sha, today, NULL, NULL, true, &hcat, &changes };
+	mg_plan_request req = { .repo = repo, .from_rev = base_sha, .from_date = today, .to_rev = head_sha,
+			.to_date = today, .only_changed = true, .target = &hcat, .changes = &changes,
+			.base = &bcat };
 	if (mg_plan_between(&req, &pr) < 0 ||
 	    mg_plan_write(&pr.plan, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
 		status = cli_fail();
@@ -184,6 +220,7 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	if (opts[O_STATUS].value && post_status(opts[O_STATUS].value, head_sha, errors, warnings) < 0)
 		status = cli_fail();
 done:
+	mg_buf_release(&root);
 	mg_buf_release(&plan_md);
 	mg_plan_result_release(&pr);
 	mg_changes_release(&changes);

@@ -53,7 +53,9 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 	if (!have_state) {
 		/* one plan: from --from (or from nothing) to the target */
 		mg_plan_result pr;
-		mg_plan_request req = { repo, opts[O_FROM].value, today, to, today, opts[O_ENV].value, NULL, true, NULL, NULL };
+		mg_plan_request req = { .repo = repo, .from_rev = opts[O_FROM].value, .from_date = today,
+				.to_rev = to, .to_date = today, .environment = opts[O_ENV].value,
+				.only_changed = true };
 		mg_plan_result_init(&pr);
 		r = mg_plan_between(&req, &pr);
 		if (r == 0)
@@ -67,7 +69,8 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 	} else {
 		/* what `meshgate apply` would do now: each environment from its last applied commit */
 		mg_plan_result head;
-		mg_plan_request req0 = { repo, NULL, today, to, today, opts[O_ENV].value, NULL, false, NULL, NULL };
+		mg_plan_request req0 = { .repo = repo, .from_date = today, .to_rev = to, .to_date = today,
+				.environment = opts[O_ENV].value };
 		char **known = NULL;
 		size_t nknown = 0;
 		mg_plan_result_init(&head);
@@ -89,8 +92,10 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 			if ((r = cli_applier_state(&a, env, &st)) < 0 || (r = st->last_applied(st, env, &applied)) < 0)
 				break;
 			mg_plan_result pr;
-			mg_plan_request req = { repo, applied.present ? applied.commit : NULL,
-						applied.present ? applied.date : today, to, today, env, NULL, true, NULL, NULL };
+			mg_plan_request req = { .repo = repo,
+					.from_rev = applied.present ? applied.commit : NULL,
+					.from_date = applied.present ? applied.date : today, .to_rev = to,
+					.to_date = today, .environment = env, .only_changed = true };
 			mg_plan_result_init(&pr);
 			r = mg_plan_between(&req, &pr);
 			if (r == 0 && pr.plan.count) {

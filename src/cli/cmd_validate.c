@@ -89,7 +89,7 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	mg_catalogue cat;
 	mg_findings findings;
 	cli_scope scope = { 0 };
-	mg_validate_opts vo = { opts[O_TODAY].value, path };
+	mg_validate_opts vo = { .today = opts[O_TODAY].value, .catalogue = path };
 	bool cached = opts[O_STAGED].seen && !opts[O_NO_CACHE].seen, judged = false;
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&cfg);

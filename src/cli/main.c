@@ -15,7 +15,7 @@ static const cli_cmd commands[] = {
 	  "meshgate validate [--staged | --rev COMMIT-ISH] [--format F [--output FILE]]... [--today YYYY-MM-DD] [--no-cache] [-C DIR] [PATH]",
 	  cmd_validate },
 	{ "check", "The pull-request check: validate the head, apply the change rules, show the access plan.",
-	  "meshgate check --base COMMIT [--head COMMIT] [--all] [--format F [--output FILE]]... [--post-status github|gitlab] [--today YYYY-MM-DD] [-C DIR]",
+	  "meshgate check --base COMMIT [--head COMMIT] [--all] [--format F [--output FILE]]... [--post-status github|gitlab] [--today YYYY-MM-DD] [--no-cache] [-C DIR]",
 	  cmd_check },
 	{ "explain", "Print the documentation of a rule, or list every rule.",
 	  "meshgate explain RULE | meshgate explain --list", cmd_explain },

@@ -364,7 +364,8 @@ static int run_plan(mg_state *st, const mg_backends *bs, const mg_apply_opts *o,
 		    const mg_run_info *run, mg_apply_stats *stats, bool resuming, long *ops_sent)
 {
 	char commit_day[11];
-	mg_plan_request req = { o->repo, run->from, run->from_date, run->to, run->to_date, env, NULL, false, NULL, NULL };
+	mg_plan_request req = { .repo = o->repo, .from_rev = run->from, .from_date = run->from_date,
+			.to_rev = run->to, .to_date = run->to_date, .environment = env };
 	/* the caller's catalogue, when it is this run's target (not an older, interrupted one) */
 	if (o->target && o->to_rev && strcmp(o->to_rev, run->to) == 0)
 		req.target = o->target;

@@ -30,7 +30,7 @@ void mg_plan_result_release(mg_plan_result *r)
 static int load_commit(const char *repo, const char *rev, const char *today, mg_config *cfg, mg_catalogue *cat,
 		       mg_findings *f)
 {
-	mg_validate_opts vo = { today, NULL };
+	mg_validate_opts vo = { .today = today, .catalogue = NULL };
 	return mg_validate_commit(repo, rev, &vo, cfg, cat, f);
 }
 
@@ -145,6 +145,7 @@ static int plan_with_target(const mg_plan_request *req, mg_plan_result *out)
 	mg_source *from_src = NULL;
 	mg_config from_cfg;
 	mg_catalogue from_cat;
+	const mg_catalogue *base = &from_cat;
 	mg_changes changes;
 	mg_grant_set a, b;
 	filter_ctx fc = { &changes, req->environment, NULL, 0 };
@@ -183,7 +184,7 @@ static int plan_with_target(const mg_plan_request *req, mg_plan_result *out)
 			changes.all = true;
 		if (changes.all) {
 			mg_findings scratch;
-			mg_validate_opts vo = { req->from_date, NULL };
+			mg_validate_opts vo = { .today = req->from_date, .catalogue = NULL };
 			mg_findings_init(&scratch);
 			mg_config_release(&from_cfg);
 			mg_config_init(&from_cfg);
@@ -205,22 +206,25 @@ static int plan_with_target(const mg_plan_request *req, mg_plan_result *out)
 				memcpy(folders, changes.folders, changes.count * sizeof *folders);
 			if (fc.nexpiring)
 				memcpy(folders + changes.count, fc.expiring, fc.nexpiring * sizeof *folders);
-			if (!(from_cat.root = mg_arena_strdup(&from_cat.arena, from_cfg.catalogue))) {
+			if (req->base && req->changes && !fc.nexpiring) {
+				base = req->base; /* the caller read exactly these folders already */
+			} else if (!(from_cat.root = mg_arena_strdup(&from_cat.arena, from_cfg.catalogue))) {
 				r = mg_oom();
 				goto done;
-			}
-			if ((r = mg_load_products(from_src, &from_cfg, (const char *const *)folders, n, &from_cat, NULL)) < 0)
+			} else if ((r = mg_load_products(from_src, &from_cfg, (const char *const *)folders, n, &from_cat,
+							 NULL)) < 0) {
 				goto done;
+			}
 			/* a folder the base lacks but whose clearance note came from the target is harmless */
 		}
 	}
 	out->all_products = changes.all;
-	if ((has_base && (r = mg_access_desired(&from_cat, req->from_date, filter, &fc, &a)) < 0) ||
+	if ((has_base && (r = mg_access_desired(base, req->from_date, filter, &fc, &a)) < 0) ||
 	    (r = mg_access_desired(to, req->to_date, filter, &fc, &b)) < 0)
 		goto done;
 	for (size_t i = 0; i < to->nproducts; i++)
 		out->products_considered += filter(&to->products[i], &fc);
-	r = mg_plan_diff_move(&a, &b, has_base ? &from_cat : NULL, &out->plan);
+	r = mg_plan_diff_move(&a, &b, has_base ? base : NULL, &out->plan);
 done:
 	free(folders);
 	for (size_t i = 0; i < fc.nexpiring; i++)

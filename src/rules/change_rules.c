@@ -192,10 +192,40 @@ static bool is_global(mg_rule r)
 	       r == MG_RULE_LINEAGE_CYCLE || r == MG_RULE_UNKNOWN_INPUT;
 }
 
-static bool in_folder(const char *path, const char *folder)
+/* First index of the sorted list at or after key (strncmp over n bytes of key). */
+static size_t lower_bound(char *const *list, size_t n, const char *key, size_t keylen)
 {
-	size_t n = strlen(folder);
-	return strncmp(path, folder, n) == 0 && (path[n] == '/' || path[n] == '\0');
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strncmp(list[mid], key, keylen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether path is one of the sorted list's entries or below one: each of its '/'-prefixes looked up. */
+static bool below_any(const char *path, char *const *list, size_t n)
+{
+	for (size_t len = 0;; len++) {
+		if (path[len] == '/' || path[len] == '\0') {
+			size_t i = lower_bound(list, n, path, len);
+			if (i < n && strlen(list[i]) == len && strncmp(list[i], path, len) == 0)
+				return true;
+		}
+		if (path[len] == '\0')
+			return false;
+	}
+}
+
+/* Whether an entry of the sorted list is path or below it (the entries under "<path>/" are adjacent). */
+static bool any_below(const char *path, char *const *list, size_t n)
+{
+	size_t len = strlen(path);
+	size_t i = lower_bound(list, n, path, len);
+	return i < n && strncmp(list[i], path, len) == 0 && (list[i][len] == '/' || list[i][len] == '\0');
 }
 
 /* The entries pass's rules: about a file or a folder of the catalogue itself. */
@@ -205,24 +235,21 @@ static bool is_entry(mg_rule r)
 	       r == MG_RULE_NESTED_PRODUCT || r == MG_RULE_NOT_A_FILE;
 }
 
-static bool concerns_changed(const mg_finding *x, const mg_catalogue *head, const mg_changes *c)
+/* chg: the head's changed products (n of them), found once for all findings. */
+static bool concerns_changed(const mg_finding *x, const mg_changes *c, const mg_product *const *chg, size_t n)
 {
 	bool entry = is_entry(x->rule);
 	/* an entry finding also concerns what changed below it (an environment, a hidden folder) */
-	for (size_t i = 0; i < c->count; i++)
-		if (in_folder(x->path, c->folders[i]) || (entry && in_folder(c->folders[i], x->path)))
-			return true;
+	if (below_any(x->path, c->folders, c->count) || (entry && any_below(x->path, c->folders, c->count)))
+		return true;
 	/* a file beside environments or products that the change added or edited */
-	for (size_t i = 0; i < c->npaths; i++)
-		if (in_folder(x->path, c->paths[i]) || (entry && in_folder(c->paths[i], x->path)))
-			return true;
+	if (below_any(x->path, c->paths, c->npaths) || (entry && any_below(x->path, c->paths, c->npaths)))
+		return true;
 	if (!is_global(x->rule))
 		return false;
 	/* a global finding elsewhere that names a changed product (its file or its name) */
-	for (size_t i = 0; i < head->nproducts; i++) {
-		const mg_product *p = &head->products[i];
-		if (!changed(c, p->folder))
-			continue;
+	for (size_t i = 0; i < n; i++) {
+		const mg_product *p = chg[i];
 		char quoted[600];
 		if (strstr(x->message, p->folder))
 			return true;
@@ -235,14 +262,20 @@ static bool concerns_changed(const mg_finding *x, const mg_catalogue *head, cons
 	return false;
 }
 
-void mg_findings_keep_changed(mg_findings *f, const mg_catalogue *head, const mg_changes *changes)
+int mg_findings_keep_changed(mg_findings *f, const mg_catalogue *head, const mg_changes *changes)
 {
 	if (changes->all)
-		return;
-	size_t k = 0;
+		return 0;
+	const mg_product **chg = malloc((head->nproducts ? head->nproducts : 1) * sizeof *chg);
+	size_t n = 0, k = 0;
+	if (!chg)
+		return mg_oom();
+	for (size_t i = 0; i < head->nproducts; i++)
+		if (changed(changes, head->products[i].folder))
+			chg[n++] = &head->products[i];
 	for (size_t i = 0; i < f->count; i++) {
 		mg_finding *x = &f->items[i];
-		bool keep = concerns_changed(x, head, changes) ||
+		bool keep = concerns_changed(x, changes, chg, n) ||
 			    (changes->config_changed && strncmp(x->path, "meshgate.", 9) == 0);
 		if (keep) {
 			f->items[k++] = *x;
@@ -252,4 +285,6 @@ void mg_findings_keep_changed(mg_findings *f, const mg_catalogue *head, const mg
 		}
 	}
 	f->count = k;
+	free(chg);
+	return 0;
 }

@@ -118,7 +118,7 @@ static void site_release(site *s)
 static int load(site *s)
 {
 	const mg_site_opts *o = s->opts;
-	mg_validate_opts vo = { s->today, o->catalogue };
+	mg_validate_opts vo = { .today = s->today, .catalogue = o->catalogue };
 	const char *dir = o->dir && *o->dir ? o->dir : ".";
 	if (o->rev)
 		return mg_validate_commit(dir, o->rev, &vo, &s->cfg, &s->cat, &s->findings);

@@ -497,6 +497,8 @@ typedef struct {
 	char name[64]; /* "commit <sha>" or "tree <sha>" */
 	mg_buf path;   /* scratch for normalised paths */
 	mg_buf dir;    /* scratch for a read's folder */
+	mg_buf sub;    /* scratch for a stamp's relative paths */
+	mg_buf cache_dir; /* "<git dir>meshgate" */
 	cached_tree cache[TREE_CACHE_SIZE];
 	unsigned long clock;
 } rev_source;
@@ -618,6 +620,75 @@ static int rev_read(mg_source *src, const char *path, mg_buf *out, size_t max)
 	return read_blob(s->odb, git_tree_entry_id(te), path, s->name, out, max);
 }
 
+/*
+ * A stamp in the index's format (see index_stamp): every blob below the
+ * tree, in path order (a tree's entry order is the order of the paths below
+ * it), with its path below the stamped folder, mode, stage 0 and id.  So a
+ * product folder staged unchanged and the same folder in a commit have one
+ * stamp, and the hook's facts cache serves a check of that commit too.
+ */
+static int stamp_tree(rev_source *s, const git_tree *t, mg_buf *out, int depth)
+{
+	size_t n = git_tree_entrycount(t), keep = s->sub.len;
+	int r = 0;
+	if (depth > 64) {
+		mg_error_set("folders nested too deep in the %s", s->name);
+		return MG_ETOOBIG;
+	}
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(t, i);
+		const char *name = git_tree_entry_name(te);
+		s->sub.len = keep;
+		s->sub.ptr[keep] = '\0';
+		if ((r = mg_buf_adds(&s->sub, name)) < 0)
+			break;
+		if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL;
+			if (git_tree_lookup(&sub, s->repo, git_tree_entry_id(te)) < 0) {
+				mg_error_set("cannot read '%s' from the %s: %s", s->sub.ptr, s->name, git_message());
+				r = MG_EIO;
+			} else if ((r = mg_buf_addc(&s->sub, '/')) == 0) {
+				r = stamp_tree(s, sub, out, depth + 1);
+			}
+			git_tree_free(sub);
+			continue;
+		}
+		ientry e = { s->sub.ptr, (uint32_t)git_tree_entry_filemode(te), 0, git_tree_entry_id(te)->id };
+		r = stamp_entry(out, &e, 0);
+	}
+	s->sub.len = keep;
+	s->sub.ptr[keep] = '\0';
+	return r;
+}
+
+static int rev_stamp(mg_source *src, const char *path, mg_buf *out)
+{
+	rev_source *s = (rev_source *)src;
+	git_tree_entry *te = NULL;
+	git_tree *t = NULL;
+	int r;
+	if (!(path = norm_path(&s->path, path)))
+		return MG_ENOMEM;
+	mg_buf_clear(&s->sub);
+	if (!*path)
+		return stamp_tree(s, s->root, out, 0);
+	int e = git_tree_entry_bypath(&te, s->root, path);
+	if (e == GIT_ENOTFOUND)
+		return 0; /* an absent path: the empty stamp */
+	if (e < 0) {
+		mg_error_set("cannot read '%s' from the %s: %s", path, s->name, git_message());
+		return MG_EIO;
+	}
+	if (git_tree_entry_type(te) != GIT_OBJECT_TREE) {
+		ientry one = { "", (uint32_t)git_tree_entry_filemode(te), 0, git_tree_entry_id(te)->id };
+		r = stamp_entry(out, &one, 0);
+	} else if ((r = rev_tree(s, path, &t)) == 0) {
+		r = stamp_tree(s, t, out, 0);
+	}
+	git_tree_entry_free(te);
+	return r;
+}
+
 static void rev_free(mg_source *src)
 {
 	rev_source *s = (rev_source *)src;
@@ -629,6 +700,8 @@ static void rev_free(mg_source *src)
 	git_odb_free(s->odb);
 	mg_buf_release(&s->path);
 	mg_buf_release(&s->dir);
+	mg_buf_release(&s->sub);
+	mg_buf_release(&s->cache_dir);
 	free(s);
 	git_libgit2_shutdown();
 }
@@ -681,11 +754,14 @@ int mg_source_git_rev_new(mg_source **out, const char *repo_path, const char *re
 	}
 	mg_buf_init(&s->path);
 	mg_buf_init(&s->dir);
+	mg_buf_init(&s->sub);
+	mg_buf_init(&s->cache_dir);
 	snprintf(s->name, sizeof s->name, "commit");
 	s->base.name = s->name;
 	s->base.list = rev_list;
 	s->base.read = rev_read;
 	s->base.free = rev_free;
+	s->base.stamp = rev_stamp;
 	if ((r = open_repo(&s->repo, repo_path)) < 0)
 		goto done;
 	if (git_repository_odb(&s->odb, s->repo) < 0) {
@@ -695,6 +771,11 @@ int mg_source_git_rev_new(mg_source **out, const char *repo_path, const char *re
 	}
 	if ((r = resolve_rev(s, rev)) < 0)
 		goto done;
+	if (mg_buf_addf(&s->cache_dir, "%smeshgate", git_repository_path(s->repo)) < 0) {
+		r = mg_oom();
+		goto done;
+	}
+	s->base.cache_dir = s->cache_dir.ptr;
 	*out = &s->base;
 	r = 0;
 done:

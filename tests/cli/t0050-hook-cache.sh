@@ -1,6 +1,8 @@
 #!/bin/sh
-# The hook's facts cache (.git/meshgate/facts-v1): `validate --staged` must
-# print exactly what `validate --staged --no-cache` prints, with the cache
+# The facts cache (.git/meshgate/facts-v1): `validate --staged` must
+# print exactly what `validate --staged --no-cache` prints, and `check` (which
+# reads only the changed products and takes the rest from the same cache)
+# exactly what `check --no-cache` prints, with the cache
 # cold, warm, and after rounds of random staged edits - renames into
 # duplicates, shared and nested locations, lineage cycles, unknown input
 # tables, broken and missing files, expiring clearances under several
@@ -129,7 +131,7 @@ fresh_product() {
 mutate() {
 	rnd "$nproducts"; i=$R
 	d=$(dir_of "$i")
-	rnd 10
+	rnd 11
 	case $R in
 	0) rnd "$nproducts"; j=$(( R - R % 3 + i % 3 )) # a duplicate name (same environment)
 	   [ -d "$d" ] && sed -i "s/\"data-product-name\": \".*\"/\"data-product-name\": \"Product_$j\"/" "$d/data-product.json" ;;
@@ -144,6 +146,7 @@ mutate() {
 	7) rm -rf "$d" ;;
 	8) fresh_product "$i" ;;
 	9) [ -d "$d" ] && sed -i 's/"email", "type"/"e_mail", "type"/' "$d/data-product-outputs.json" ;; # unknown column
+	10) [ -d "$d" ] && sed -i 's/"pii": true/"pii": false/' "$d/data-product-visibility.json" ;; # declassified
 	esac
 }
 
@@ -227,4 +230,43 @@ expect_cmp "$SCRATCH/err" "$SCRATCH/cached.err"
 run_mg validate --staged --today 2026-03-01 -C "$repo"
 begin "GIT_INDEX_FILE: the other index has the dev products, the repository's has not"
 if cmp -s "$SCRATCH/err" "$SCRATCH/cached.err"; then not_ok "same summary for both indexes"; else ok; fi
+
+# ---- check: the changed products read in full, the others from the cache ----
+
+# compare_check LABEL TODAY: check HEAD~1..HEAD with the cache against --no-cache (reports and plan)
+compare_check() {
+	begin "check, $1 (--today $2)"
+	run_mg check --base HEAD~1 --head HEAD --today "$2" -f json -o "$SCRATCH/c.json" -f markdown \
+		-o "$SCRATCH/c.md" -C "$repo"
+	s1=$status
+	cp "$SCRATCH/err" "$SCRATCH/c.err"
+	run_mg check --base HEAD~1 --head HEAD --today "$2" -f json -o "$SCRATCH/n.json" -f markdown \
+		-o "$SCRATCH/n.md" --no-cache -C "$repo"
+	expect_cmp "$SCRATCH/n.json" "$SCRATCH/c.json"
+	expect_cmp "$SCRATCH/n.md" "$SCRATCH/c.md"
+	expect_cmp "$SCRATCH/err" "$SCRATCH/c.err"
+	expect_status "$status" "$s1"
+}
+
+git -C "$repo" add -A && git -C "$repo" commit -q -m "hook rounds" || exit 1
+round=1
+planned=0
+while [ "$round" -le "$rounds" ]; do
+	rnd 12; n=$((R + 1))
+	while [ "$n" -gt 0 ]; do mutate; n=$((n - 1)); done
+	git -C "$repo" add -A && git -C "$repo" commit -q --allow-empty -m "round $round" || exit 1
+	rnd 5; today="2026-0$((R + 1))-10"
+	# the cache as CI restores it (the base's products), or as an earlier check of this head left it
+	# (the changed products already in it: check must still read those in full)
+	case $((round % 3)) in
+	0) run_mg check --base HEAD~1 --head HEAD~1 --today "$today" -C "$repo" ;;
+	1) run_mg check --base HEAD --head HEAD --today "$today" -C "$repo" ;;
+	2) rm -rf "$repo/.git/meshgate" ;;
+	esac
+	compare_check "round $round" "$today"
+	grep -Eq '\*\*[1-9][0-9]* changes?\*\*' "$SCRATCH/c.md" && planned=$((planned + 1))
+	round=$((round + 1))
+done
+begin "check rounds: some plans had grants or revokes (the comparison saw real plans)"
+[ "$planned" -gt 0 ] && ok || not_ok "no round planned anything"
 finish

@@ -341,7 +341,7 @@ static void one_seed(int seed)
 	mg_catalogue_init(&cat);
 	mg_findings_init(&f);
 	mg_grant_set_init(&desired);
-	mg_validate_opts vo = { TODAY, NULL };
+	mg_validate_opts vo = { .today = TODAY, .catalogue = NULL };
 	MGT_EQ_INT(mg_source_dir_new(&src, catroot), 0);
 	MGT_EQ_INT(mg_validate(src, &vo, &cfg, &cat, &f), 0);
 	MGT_EQ_INT(mg_access_desired(&cat, TODAY, NULL, NULL, &desired), 0);

@@ -462,7 +462,8 @@ static void test_partial_loads_plan_like_full_loads(void)
 	for (size_t d = 0; d < 2; d++)
 		for (size_t i = 0; i < 4; i++) {
 			mg_plan_result fast, full, targeted, given;
-			mg_plan_request rq = { repo, pairs[i][0], days[d][0], pairs[i][1], days[d][1], NULL, NULL, false, NULL, NULL };
+			mg_plan_request rq = { .repo = repo, .from_rev = pairs[i][0], .from_date = days[d][0],
+					.to_rev = pairs[i][1], .to_date = days[d][1] };
 			mg_plan_result_init(&fast);
 			mg_plan_result_init(&full);
 			mg_plan_result_init(&targeted);

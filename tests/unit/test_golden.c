@@ -67,7 +67,7 @@ static void run_case(const char *dir, const char *name, int *skipped)
 	mg_config_init(&cfg);
 	mg_catalogue_init(&cat);
 	mg_findings_init(&f);
-	mg_validate_opts vo = { today, path[0] ? path : NULL };
+	mg_validate_opts vo = { .today = today, .catalogue = path[0] ? path : NULL };
 	MGT_EQ_INT(mg_source_dir_new(&src, root.ptr), 0);
 	int r = mg_validate(src, &vo, &cfg, &cat, &f);
 	MGT_EQ_INT(r, 0);

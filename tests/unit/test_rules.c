@@ -70,7 +70,7 @@ static void validate(void)
 	mg_source *src = NULL;
 	mg_config cfg;
 	mg_catalogue cat;
-	mg_validate_opts vo = { "2026-01-01", NULL };
+	mg_validate_opts vo = { .today = "2026-01-01", .catalogue = NULL };
 	if (validated)
 		mg_findings_release(&F);
 	mg_findings_init(&F);

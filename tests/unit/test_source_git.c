@@ -155,7 +155,7 @@ static int validate(mg_source *src, result *res)
 	mg_config cfg;
 	mg_catalogue cat;
 	mg_findings f;
-	mg_validate_opts vo = { "2026-01-01", NULL };
+	mg_validate_opts vo = { .today = "2026-01-01", .catalogue = NULL };
 	mg_config_init(&cfg);
 	mg_catalogue_init(&cat);
 	mg_findings_init(&f);
