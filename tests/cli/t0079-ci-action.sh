@@ -40,46 +40,11 @@ pr() {
 	git -C "$ws" commit -q -a -m change
 }
 
-# the steps of action.yml as shell scripts: steps.py INPUTS_JSON OUTDIR writes
-# OUTDIR/N.sh for step N (exports of its env, then its run), names in OUTDIR/names
-cat >"$SCRATCH/steps.py" <<'EOF'
-import json, os, re, sys, yaml
-action = yaml.safe_load(open(sys.argv[1]))
-given, out = json.loads(sys.argv[2]), sys.argv[3]
-inputs = {k: str(v.get("default", "")) for k, v in action["inputs"].items()}
-for k in given:
-    if k not in inputs:
-        sys.exit("no input %s in action.yml" % k)
-inputs.update(given)
-def expand(s, where):
-    def one(m):
-        e = m.group(1).strip()
-        if e.startswith("inputs."):
-            return inputs[e[7:]]
-        if e == "github.token":
-            return "token-from-github"
-        if e.startswith("steps.check.outputs."):  # read at run time from the check step's outputs
-            return "$(sed -n 's/^%s=//p' \"$STEP_OUTPUTS\")" % e[20:]
-        sys.exit("%s: unexpected expression %s" % (where, e))
-    return re.sub(r"\$\{\{(.*?)\}\}", one, str(s))
-def q(s):
-    return "'" + s.replace("'", "'\\''") + "'"
-names = []
-for i, step in enumerate(action["runs"]["steps"]):
-    if "run" not in step:
-        continue
-    names.append(step.get("name", str(i)))
-    with open(os.path.join(out, "%d.sh" % len(names)), "w") as f:
-        for k, v in (step.get("env") or {}).items():
-            v = expand(v, step["name"])
-            f.write("export %s=%s\n" % (k, v if v.startswith("$(sed") else q(v)))
-        f.write(step["run"] + "\n")
-open(os.path.join(out, "names"), "w").write("\n".join(names) + "\n")
-EOF
+steps_py=$TESTDIR/cli/ci-action-steps.py
 
 begin "action.yml: composite, every step's run calls the scripts, inputs wired to env"
 mkdir -p "$SCRATCH/steps"
-"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" '{}' "$SCRATCH/steps" >"$SCRATCH/problems" 2>&1
+"$py" "$steps_py" "$SRCDIR/action.yml" '{}' "$SCRATCH/steps" >"$SCRATCH/problems" 2>&1
 : >"$SCRATCH/none"
 expect_cmp "$SCRATCH/none" "$SCRATCH/problems"
 printf '%s\n' "Install meshgate" "meshgate check" "Sticky comment" "No comment on a fork's pull request" >"$SCRATCH/want"
@@ -154,7 +119,7 @@ expect_cmp "$SCRATCH/want" "$SCRATCH/gh/output"
 expect_grep '^## .* meshgate check$' "$SCRATCH/gh/summary"
 
 begin "check: inputs - other paths, no summary, an explicit base"
-"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" \
+"$py" "$steps_py" "$SRCDIR/action.yml" \
 	'{"sarif": "out/r.sarif", "markdown": "out/r.md", "summary": "false", "base": "origin/main~0"}' "$SCRATCH/steps"
 mkdir -p "$ws/out"
 fresh
@@ -166,21 +131,21 @@ expect_cmp "$SCRATCH/want" "$SCRATCH/gh/output"
 [ -f "$ws/out/r.sarif" ] && [ -f "$ws/out/r.md" ] && ok || not_ok "the reports are not where the inputs say"
 
 begin "check: refused - no base outside a pull request, paths outside the workspace"
-"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" '{}' "$SCRATCH/steps"
+"$py" "$steps_py" "$SRCDIR/action.yml" '{}' "$SCRATCH/steps"
 gh_run 2 "$ws" GITHUB_BASE_REF=
 expect_status 3 "$status"
 expect_grep "no base to compare with: not a pull_request event" "$SCRATCH/err"
 for bad in /tmp/x.sarif ../x.sarif a/../../x.sarif; do
-	"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" "{\"sarif\": \"$bad\"}" "$SCRATCH/steps"
+	"$py" "$steps_py" "$SRCDIR/action.yml" "{\"sarif\": \"$bad\"}" "$SCRATCH/steps"
 	gh_run 2 "$ws"
 	expect_status 3 "$status"
 	expect_grep "sarif '$bad' must be a path relative to the workspace" "$SCRATCH/err"
 done
-"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" '{"summary": "yes"}' "$SCRATCH/steps"
+"$py" "$steps_py" "$SRCDIR/action.yml" '{"summary": "yes"}' "$SCRATCH/steps"
 gh_run 2 "$ws"
 expect_status 3 "$status"
 expect_grep "summary must be true or false" "$SCRATCH/err"
-"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" '{}' "$SCRATCH/steps"
+"$py" "$steps_py" "$SRCDIR/action.yml" '{}' "$SCRATCH/steps"
 gh_run 2 "$ws" PATH=/usr/bin:/bin
 expect_status 3 "$status"
 expect_grep "meshgate is not on PATH" "$SCRATCH/err"
@@ -206,7 +171,7 @@ chmod 755 "$SCRATCH/bin/docker"
 img=ghcr.io/acme/meshgate:$MESHGATE_VERSION
 
 begin "image: install pulls it and checks its version"
-"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" "{\"image\": \"$img\", \"version\": \"$MESHGATE_VERSION\"}" "$SCRATCH/steps"
+"$py" "$steps_py" "$SRCDIR/action.yml" "{\"image\": \"$img\", \"version\": \"$MESHGATE_VERSION\"}" "$SCRATCH/steps"
 fresh
 rm -f "$SCRATCH/docker.log"
 pr img-broken broken
@@ -225,13 +190,13 @@ expect_grep "^::error file=$f,line=3,col=3" "$SCRATCH/out"
 expect_grep "^run --rm --user .* -v $ws:/work -w /work $img check -C . --base origin/main --head HEAD --format github" "$SCRATCH/docker.log"
 [ -f "$ws/meshgate.sarif" ] && ok || not_ok "no SARIF from the image"
 begin "image: another version than the workflow pins is refused"
-"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" "{\"image\": \"$img\", \"version\": \"9.9.9\"}" "$SCRATCH/steps"
+"$py" "$steps_py" "$SRCDIR/action.yml" "{\"image\": \"$img\", \"version\": \"9.9.9\"}" "$SCRATCH/steps"
 gh_run 1 "$ws" REAL_MESHGATE="$MESHGATE" PATH="$SCRATCH/bin:/usr/bin:/bin"
 expect_status 3 "$status"
 expect_grep "the image '$img' is meshgate '$MESHGATE_VERSION', not MESHGATE_VERSION 9.9.9" "$SCRATCH/err"
 
 begin "build: another version than the workflow pins is refused before building"
-"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" '{"version": "9.9.9"}' "$SCRATCH/steps"
+"$py" "$steps_py" "$SRCDIR/action.yml" '{"version": "9.9.9"}' "$SCRATCH/steps"
 gh_run 1 "$ws"
 expect_status 3 "$status"
 expect_grep "this action is meshgate $MESHGATE_VERSION, but MESHGATE_VERSION is 9.9.9: pin .uses:. to the commit of v9.9.9" "$SCRATCH/err"
@@ -247,7 +212,7 @@ if [ -n "$missing" ]; then
 	echo "build packages missing ($missing): the build from source is not tested"
 else
 	begin "build: install builds this commit and puts it on GITHUB_PATH"
-	"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" "{\"version\": \"$MESHGATE_VERSION\"}" "$SCRATCH/steps"
+	"$py" "$steps_py" "$SRCDIR/action.yml" "{\"version\": \"$MESHGATE_VERSION\"}" "$SCRATCH/steps"
 	mkdir -p "$SCRATCH/runner-temp"
 	fresh
 	gh_run 1 "$ws" MESHGATE_JOBS_BUILD=2
@@ -258,7 +223,7 @@ else
 	printf 'meshgate=%s\n' "$SCRATCH/runner-temp/meshgate-build/meshgate" >"$SCRATCH/want"
 	expect_cmp "$SCRATCH/want" "$SCRATCH/gh/output"
 	begin "build: the built meshgate, from GITHUB_PATH, checks the pull request"
-	"$py" "$SCRATCH/steps.py" "$SRCDIR/action.yml" '{}' "$SCRATCH/steps"
+	"$py" "$steps_py" "$SRCDIR/action.yml" '{}' "$SCRATCH/steps"
 	fresh
 	gh_run 2 "$ws" PATH="$SCRATCH/runner-temp/meshgate-build:/usr/bin:/bin"
 	expect_status 1 "$status"
