@@ -50,6 +50,8 @@ for t in ci/github/meshgate-check.yml ci/gitlab/meshgate.gitlab-ci.yml ci/github
 	grep -Eq "^ *MESHGATE_VERSION: \"$version\"\$" "$t" ||
 		die "$t does not pin MESHGATE_VERSION \"$version\" (set it, and MESHGATE_IMAGE's tag)"
 done
+grep -Eq "^ *uses: [A-Za-z0-9_.-]+/meshgate@v$(echo "$version" | sed 's/\./\\./g')( |\$)" ci/github/meshgate-check.yml ||
+	die "ci/github/meshgate-check.yml does not use meshgate's action at v$version"
 tag=v$version
 if git rev-parse -q --verify "refs/tags/$tag" >/dev/null; then die "the tag $tag exists already"; fi
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
