@@ -18,7 +18,8 @@
 #   CI_PROJECT_ID, CI_MERGE_REQUEST_IID.  The notes updated are those of the
 #   token's own user (GET /user).
 #
-# Needs curl and jq.  The API must be https (plain http only on loopback, for
+# A report longer than 60000 bytes is cut at a line end with a note saying so
+# (GitHub's limit is 65536 characters).  Needs curl and jq.  The API must be https (plain http only on loopback, for
 # tests).  The token goes to curl in a header file, never on a command line,
 # and is never printed.  Exit status 0 posted, 2 usage, 3 failure (the API's
 # message is printed; a 403 says which permission is missing).
@@ -79,7 +80,16 @@ next_page() {
 	esac
 }
 
-jq -Rs '{body: .}' <"$file" >"$tmp/payload"
+# a comment holds at most 65536 characters on GitHub (a note 1,000,000 on GitLab): a longer
+# report keeps its whole lines up to 60000 bytes and says where the rest is
+limit=60000
+if [ "$(wc -c <"$file")" -gt "$limit" ]; then
+	LC_ALL=C awk -v max="$limit" '{ n += length($0) + 1; if (n > max) exit; print }' "$file" >"$tmp/body.md"
+	printf '\n_The report was cut here to fit a comment; the whole report is in the job log and its artifacts._\n' >>"$tmp/body.md"
+else
+	cp "$file" "$tmp/body.md"
+fi
+jq -Rs '{body: .}' <"$tmp/body.md" >"$tmp/payload"
 
 if [ "$kind" = github ]; then
 	: "${GITHUB_TOKEN:?ci-comment.sh: GITHUB_TOKEN is not set (pass secrets.GITHUB_TOKEN as env)}"

@@ -84,6 +84,12 @@ gh_run() {
 }
 fresh() { rm -f "$SCRATCH/gh/output" "$SCRATCH/gh/summary" "$SCRATCH/gh/path"; }
 
+begin "the script alone: a usage error without a step"
+status=0
+sh "$script" >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
+expect_status 2 "$status"
+expect_grep "^usage: scripts/ci-action.sh install|check$" "$SCRATCH/err"
+
 begin "check: a pull request that breaks a product"
 pr broken broken
 fresh

@@ -170,6 +170,16 @@ expect_status 3 "$status"
 expect_grep "HTTP 401: Bad credentials (the token is not valid)" "$SCRATCH/err"
 if grep -q wrong-token "$SCRATCH/err" "$SCRATCH/out"; then not_ok "the token was printed"; else ok; fi
 
+begin "github: a report too long for a comment is cut at a line end, and says so"
+{ head -1 "$SCRATCH/report1.md"; i=0; while [ $i -lt 3000 ]; do echo "| row $i | é ü ß 0123456789 abcdefghij |"; i=$((i + 1)); done; } >"$SCRATCH/long.md"
+post github "$SCRATCH/long.md" "$@"
+expect_status 0 "$status"
+body 1001 >"$SCRATCH/got"
+[ "$(wc -c <"$SCRATCH/got")" -le 60200 ] && ok || not_ok "the body has $(wc -c <"$SCRATCH/got") bytes"
+head -1 "$SCRATCH/got" | grep -qx '<!-- meshgate:check -->' && ok || not_ok "the cut body lost its marker"
+expect_grep "^_The report was cut here to fit a comment" "$SCRATCH/got"
+tail -n 3 "$SCRATCH/got" | head -1 | grep -q '^| row [0-9]* | é ü ß 0123456789 abcdefghij |$' && ok || not_ok "not cut at a line end"
+
 # gitlab: the same, with a project access token
 gl_env() {
 	echo "GITLAB_TOKEN=$token"
