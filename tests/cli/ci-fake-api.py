@@ -54,8 +54,23 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def handle_any(self, method):
+    def create(self, items, fields, body):
         global next_id
+        c = dict(fields, id=next_id, body=body["body"])
+        next_id += 1
+        items.append(c)
+        save()
+        return self.reply(201, c)
+
+    def update(self, items, ident, body, missing):
+        for c in items:
+            if c["id"] == ident:
+                c["body"] = body["body"]
+                save()
+                return self.reply(200, c)
+        return self.reply(404, {"message": missing})
+
+    def handle_any(self, method):
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         length = int(self.headers.get("Content-Length") or 0)
@@ -94,18 +109,9 @@ class Handler(BaseHTTPRequestHandler):
             if READONLY:
                 return self.reply(403, {"message": "Resource not accessible by integration"})
             if m and method == "POST":
-                c = {"id": next_id, "issue": int(m.group(1)), "user": {"login": BOT_LOGIN}, "body": body["body"]}
-                next_id += 1
-                items.append(c)
-                save()
-                return self.reply(201, c)
+                return self.create(items, {"issue": int(m.group(1)), "user": {"login": BOT_LOGIN}}, body)
             if e and method == "PATCH":
-                for c in items:
-                    if c["id"] == int(e.group(1)):
-                        c["body"] = body["body"]
-                        save()
-                        return self.reply(200, c)
-                return self.reply(404, {"message": "Not Found"})
+                return self.update(items, int(e.group(1)), body, "Not Found")
 
         if url.path.startswith("/api/v4/"):
             if not gitlab_ok:
@@ -123,19 +129,9 @@ class Handler(BaseHTTPRequestHandler):
             if READONLY and (m or e):
                 return self.reply(403, {"message": "403 Forbidden"})
             if m and method == "POST":
-                c = {"id": next_id, "mr": int(m.group(2)), "author": {"id": BOT_ID}, "system": False,
-                     "body": body["body"]}
-                next_id += 1
-                items.append(c)
-                save()
-                return self.reply(201, c)
+                return self.create(items, {"mr": int(m.group(2)), "author": {"id": BOT_ID}, "system": False}, body)
             if e and method == "PUT":
-                for c in items:
-                    if c["id"] == int(e.group(3)):
-                        c["body"] = body["body"]
-                        save()
-                        return self.reply(200, c)
-                return self.reply(404, {"message": "404 Not found"})
+                return self.update(items, int(e.group(3)), body, "404 Not found")
         return self.reply(404, {"message": "no route %s %s" % (method, url.path)})
 
     def do_GET(self):

@@ -231,29 +231,9 @@ for m in "github: a paths filter" "github: MESHGATE_VERSION is not" "actions/che
 	expect_grep "$m" "$SCRATCH/problems"
 done
 
-# a merge request: origin/main holds a valid product, the branch breaks it or not
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
-git config --global user.name "Test" && git config --global user.email test@example.com &&
-	git config --global init.defaultBranch main || exit 1
-git init -q --bare "$SCRATCH/origin.git"
-git init -q "$SCRATCH/seed"
-product "$SCRATCH/seed/data-products-catalogue/prod/orders" orders orders-bucket 111122223333
-git -C "$SCRATCH/seed" add -A && git -C "$SCRATCH/seed" commit -q -m main &&
-	git -C "$SCRATCH/seed" push -q "$SCRATCH/origin.git" main || exit 1
-f=data-products-catalogue/prod/orders/data-product.json
-# mr NAME broken|good: a clone at a branch with one commit on top of main
-mr() {
-	ws=$SCRATCH/$1
-	git clone -q "$SCRATCH/origin.git" "$ws" && git -C "$ws" checkout -q -b change || exit 1
-	if [ "$2" = broken ]; then
-		sed -i 's/"data-product-owner"/"data-product-ownr"/' "$ws/$f"
-	else
-		sed -i 's/owner@example.com/team@example.com/' "$ws/$f"
-	fi
-	git -C "$ws" commit -q -a -m change
-}
+
+# a merge request: origin/main holds a valid product, `mr` breaks it or not
+. "$TESTDIR/cli/ci-lib.sh"
 
 # a stand-in for `docker pull -q IMAGE` and `docker run [--rm] [--user U] [-v HOST:CTR[:ro]]... [-w DIR]
 # [-e VAR]... IMAGE ARGS...`: runs this build's meshgate with ARGS in the host folder mounted at DIR,

@@ -18,27 +18,8 @@ for p in python3 /usr/bin/python3; do
 done
 [ -n "$py" ] || { echo "skipped: no python3 with PyYAML (Debian's python3-yaml)"; exit 77; }
 
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
-git config --global user.name Test && git config --global user.email test@example.com &&
-	git config --global init.defaultBranch main || exit 1
-git init -q --bare "$SCRATCH/origin.git"
-git init -q "$SCRATCH/seed"
-product "$SCRATCH/seed/data-products-catalogue/prod/orders" orders orders-bucket 111122223333
-git -C "$SCRATCH/seed" add -A && git -C "$SCRATCH/seed" commit -q -m main &&
-	git -C "$SCRATCH/seed" push -q "$SCRATCH/origin.git" main || exit 1
-f=data-products-catalogue/prod/orders/data-product.json
-# pr NAME broken|good: the workspace of a pull request, one commit on top of main
-pr() {
-	ws=$SCRATCH/$1
-	git clone -q "$SCRATCH/origin.git" "$ws" && git -C "$ws" checkout -q -b change || exit 1
-	if [ "$2" = broken ]; then
-		sed -i 's/"data-product-owner"/"data-product-ownr"/' "$ws/$f"
-	else
-		sed -i 's/owner@example.com/team@example.com/' "$ws/$f"
-	fi
-	git -C "$ws" commit -q -a -m change
-}
+# a merge request: origin/main holds a valid product, `mr` breaks it or not
+. "$TESTDIR/cli/ci-lib.sh"
 
 steps_py=$TESTDIR/cli/ci-action-steps.py
 
@@ -91,7 +72,7 @@ expect_status 2 "$status"
 expect_grep "^usage: scripts/ci-action.sh install|check$" "$SCRATCH/err"
 
 begin "check: a pull request that breaks a product"
-pr broken broken
+mr broken broken
 fresh
 gh_run 2 "$ws"
 expect_status 1 "$status"
@@ -115,7 +96,7 @@ printf 'earlier=1\nstatus=1\nsarif=meshgate.sarif\nmarkdown=meshgate.md\n' >"$SC
 expect_cmp "$SCRATCH/want" "$SCRATCH/gh/output"
 
 begin "check: a pull request that does not"
-pr good good
+mr good good
 fresh
 gh_run 2 "$ws"
 expect_status 0 "$status"
@@ -180,7 +161,7 @@ begin "image: install pulls it and checks its version"
 "$py" "$steps_py" "$SRCDIR/action.yml" "{\"image\": \"$img\", \"version\": \"$MESHGATE_VERSION\"}" "$SCRATCH/steps"
 fresh
 rm -f "$SCRATCH/docker.log"
-pr img-broken broken
+mr img-broken broken
 gh_run 1 "$ws" REAL_MESHGATE="$MESHGATE" PATH="$SCRATCH/bin:/usr/bin:/bin"
 expect_status 0 "$status"
 expect_grep "^ci-action.sh: meshgate $MESHGATE_VERSION from the image $img$" "$SCRATCH/out"
