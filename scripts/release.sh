@@ -45,10 +45,13 @@ grep -Eq "^## \[$(echo "$version" | sed 's/\./\\./g')\] - [0-9]{4}-[0-9]{2}-[0-9
 	die "CHANGELOG.md has no '## [$version] - YYYY-MM-DD' section (move the Unreleased entries into one)"
 # the CI templates run the image of this version (tests/cli/t0077, t0078 check them too)
 for t in ci/github/meshgate-check.yml ci/gitlab/meshgate.gitlab-ci.yml ci/github/meshgate-pages.yml \
+	ci/github/meshgate-apply.yml ci/gitlab/meshgate-apply.gitlab-ci.yml \
 	ci/gitlab/meshgate-pages.gitlab-ci.yml; do
 	grep -Eq "^ *MESHGATE_VERSION: \"$version\"\$" "$t" ||
 		die "$t does not pin MESHGATE_VERSION \"$version\" (set it, and MESHGATE_IMAGE's tag)"
 done
+grep -Eq "^ *uses: [A-Za-z0-9_.-]+/meshgate@v$(echo "$version" | sed 's/\./\\./g')( |\$)" ci/github/meshgate-check.yml ||
+	die "ci/github/meshgate-check.yml does not use meshgate's action at v$version"
 tag=v$version
 if git rev-parse -q --verify "refs/tags/$tag" >/dev/null; then die "the tag $tag exists already"; fi
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||

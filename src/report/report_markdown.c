@@ -2,6 +2,7 @@
  * report_markdown.c - a summary fit for a pull-request comment (GitHub
  * flavoured Markdown, which GitLab renders too):
  *
+ *   <!-- meshgate:validate -->
  *   ## ❌ meshgate validate
  *
  *   2 errors, 1 warning in 3 products (12 files).
@@ -9,6 +10,10 @@
  *   | Location | Severity | Rule | Message |
  *   ...
  *
+ * The first line is a hidden marker, an HTML comment naming the command,
+ * which neither GitHub nor GitLab renders: scripts/ci-comment.sh finds the
+ * comment that starts with it and updates that one in place (one sticky
+ * comment per pull request instead of one per push).
  * ✅ when nothing is at error level (the check passes), ❌ otherwise.
  * More than MD_OPEN_MAX findings go inside a collapsed <details>, and the
  * table stops after MD_TABLE_MAX bytes (comments are limited to 65536
@@ -96,8 +101,12 @@ int mg_report_markdown(const mg_findings *f, const mg_report_ctx *ctx, mg_buf *o
 {
 	size_t e = mg_findings_count_at(f, MG_SEV_ERROR), w = mg_findings_count_at(f, MG_SEV_WARNING);
 	size_t n = mg_findings_count_at(f, MG_SEV_NOTE);
-	if (mg_buf_addf(out, "## %s meshgate ", e ? "\xE2\x9D\x8C" : "\xE2\x9C\x85") < 0 ||
-	    add_cell(out, ctx->command ? ctx->command : "validate") < 0 || mg_buf_adds(out, "\n\n") < 0)
+	const char *cmd = ctx->command ? ctx->command : "validate";
+	/* the marker names the command, escaped like a cell ('>' becomes &gt;),
+	 * so nothing in it can close the HTML comment early */
+	if (mg_buf_adds(out, "<!-- meshgate:") < 0 || add_cell(out, cmd) < 0 || mg_buf_adds(out, " -->\n") < 0 ||
+	    mg_buf_addf(out, "## %s meshgate ", e ? "\xE2\x9D\x8C" : "\xE2\x9C\x85") < 0 ||
+	    add_cell(out, cmd) < 0 || mg_buf_adds(out, "\n\n") < 0)
 		return MG_ENOMEM;
 	if (f->count == 0) {
 		if (mg_buf_adds(out, "No findings") < 0)

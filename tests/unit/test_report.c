@@ -104,7 +104,7 @@ static void test_empty(void)
 		   "  <testcase name=\"catalogue\" classname=\"meshgate\"/>\n"
 		   "</testsuite>\n");
 	MGT_EQ_STR(render(&b, MG_REPORT_MARKDOWN, &f, &ctx),
-		   "## \xE2\x9C\x85 meshgate validate\n\nNo findings in 3 products (12 files).\n");
+		   "<!-- meshgate:validate -->\n## \xE2\x9C\x85 meshgate validate\n\nNo findings in 3 products (12 files).\n");
 	cJSON *j = parse(render(&b, MG_REPORT_SARIF, &f, &ctx));
 	const cJSON *run = cJSON_GetArrayItem(at(j, "runs"), 0);
 	MGT_CHECK(cJSON_IsArray(at(run, "results")));
@@ -460,6 +460,7 @@ static void test_markdown(void)
 	c.command = "check";
 	c.plan_markdown = "| grant | to |\n| --- | --- |\n| read | bi |";
 	MGT_EQ_STR(render(&b, MG_REPORT_MARKDOWN, &f, &c),
+		   "<!-- meshgate:check -->\n"
 		   "## \xE2\x9D\x8C meshgate check\n"
 		   "\n"
 		   "1 error, 1 warning, 1 note in 3 products (12 files).\n"
@@ -485,6 +486,7 @@ static void test_markdown_escaping(void)
 	mg_findings_add(&f, "a|b_c.json", 1, 1, MG_RULE_UNCLASSIFIED_SENSITIVE,
 			"x|y `z` *w* [l](u) <b>&amp;\\ ~s~\r\nnext\x01\xFF");
 	MGT_EQ_STR(render(&b, MG_REPORT_MARKDOWN, &f, &ctx),
+		   "<!-- meshgate:validate -->\n"
 		   "## \xE2\x9C\x85 meshgate validate\n"
 		   "\n"
 		   "0 errors, 1 warning in 3 products (12 files).\n"
@@ -493,6 +495,11 @@ static void test_markdown_escaping(void)
 		   "| --- | --- | --- | --- |\n"
 		   "| a\\|b\\_c.json:1 | warning | unclassified-sensitive | "
 		   "x\\|y \\`z\\` \\*w\\* \\[l\\](u) &lt;b&gt;&amp;amp;\\\\ \\~s\\~<br>next\xEF\xBF\xBD\xEF\xBF\xBD |\n");
+	/* the hidden marker cannot be closed early by the command's name */
+	mg_report_ctx c = ctx;
+	c.command = "x-->y";
+	static const char head[] = "<!-- meshgate:x--&gt;y -->\n## ";
+	MGT_CHECK(strncmp(render(&b, MG_REPORT_MARKDOWN, &f, &c), head, sizeof head - 1) == 0);
 	mg_findings_release(&f);
 	mg_buf_release(&b);
 }
