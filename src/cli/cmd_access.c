@@ -24,31 +24,30 @@ static const char *who(const mg_grant *g)
 	return g->channel == MG_CHANNEL_IAM ? "iam role" : g->channel == MG_CHANNEL_POSTGRES ? "role" : "consumer";
 }
 
-int cmd_access(int argc, char **argv, const cli_cmd *cmd)
+int cmd_access(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_CONSUMER, O_PRODUCT, O_COLUMN, O_ENV, O_DIR };
+	enum { O_CONSUMER, O_PRODUCT, O_COLUMN, O_ENV };
 	cli_opt opts[] = {
 		CLI_OPT("consumer", 0, "PRINCIPAL", "what this consumer (account, role ARN or role) can read"),
 		CLI_OPT("product", 0, "PRODUCT", "who can read this data product"),
 		CLI_OPT("column", 0, "TABLE.COLUMN", "who can read this column"),
 		CLI_OPT("env", 'e', "ENV", "only this environment"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
+		return cli_usage_error(cx->cmd, "unexpected argument '%s'", argv[0]);
 	if (!opts[O_CONSUMER].seen && !opts[O_PRODUCT].seen && !opts[O_COLUMN].seen)
-		return cli_usage_error(cmd, "say what to look up: --consumer, --product or --column");
+		return cli_usage_error(cx->cmd, "say what to look up: --consumer, --product or --column");
 	const char *col_table = NULL, *col_name = NULL;
 	char colbuf[512];
 	if (opts[O_COLUMN].value) {
 		snprintf(colbuf, sizeof colbuf, "%s", opts[O_COLUMN].value);
 		char *dot = strchr(colbuf, '.');
 		if (!dot || dot == colbuf || !dot[1])
-			return cli_usage_error(cmd, "--column wants TABLE.COLUMN, not '%s'", opts[O_COLUMN].value);
+			return cli_usage_error(cx->cmd, "--column wants TABLE.COLUMN, not '%s'", opts[O_COLUMN].value);
 		*dot = '\0';
 		col_table = colbuf;
 		col_name = dot + 1;
@@ -59,7 +58,7 @@ int cmd_access(int argc, char **argv, const cli_cmd *cmd)
 	mg_grant_set_init(&s);
 	char **envs = NULL;
 	size_t nenvs = 0;
-	if (cli_applier_open(&a, opts[O_DIR].value ? opts[O_DIR].value : ".", NULL, false) < 0 ||
+	if (cli_applier_open(&a, cx, NULL, false) < 0 ||
 	    cli_applier_environments(&a, &envs, &nenvs) < 0) {
 		status = cli_fail();
 		goto done;

@@ -94,38 +94,34 @@ static int post_status(const char *provider, const char *head_sha, size_t errors
 	return r;
 }
 
-int cmd_check(int argc, char **argv, const cli_cmd *cmd)
+int cmd_check(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_BASE, O_HEAD, O_ALL, O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STATUS };
+	enum { O_BASE, O_HEAD, O_ALL, O_FORMAT, O_OUTPUT, O_STATUS };
 	cli_opt opts[] = {
 		CLI_OPT("base", 0, "COMMIT", "the target branch's commit, e.g. origin/main (required)"),
 		CLI_OPT("head", 0, "COMMIT", "the pull request's commit (default: HEAD)"),
 		CLI_OPT("all", 0, NULL, "report every finding of the head, not only those the change touches"),
 		CLI_OPT("format", 'f', "FORMAT", "text, json, sarif, github, gitlab, junit or markdown (repeatable)"),
 		CLI_OPT("output", 'o', "FILE", "write the report of the preceding --format to FILE (repeatable)"),
-		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT("post-status", 0, "PROVIDER", "post the result as a commit status: github or gitlab"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
+		return cli_usage_error(cx->cmd, "unexpected argument '%s'", argv[0]);
 	if (!opts[O_BASE].value)
-		return cli_usage_error(cmd, "--base is required (the commit the pull request merges into)");
+		return cli_usage_error(cx->cmd, "--base is required (the commit the pull request merges into)");
 	cli_outputs outs;
-	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cmd) < 0)
+	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cx->cmd) < 0)
 		return CLI_EXIT_USAGE;
 	if (opts[O_STATUS].value && strcmp(opts[O_STATUS].value, "github") != 0 &&
 	    strcmp(opts[O_STATUS].value, "gitlab") != 0)
-		return cli_usage_error(cmd, "--post-status wants github or gitlab");
-	char today[11];
-	if (cli_today(today, opts[O_TODAY].value) < 0)
-		return cli_usage_error(cmd, "%s", mg_error_last());
+		return cli_usage_error(cx->cmd, "--post-status wants github or gitlab");
+	const char *today = cx->today;
 
-	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+	const char *repo = cx->repo;
 	const char *head = opts[O_HEAD].value ? opts[O_HEAD].value : "HEAD";
 	const char *base = opts[O_BASE].value;
 	mg_config hcfg, bcfg;

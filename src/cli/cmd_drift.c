@@ -56,33 +56,29 @@ done:
 	return r;
 }
 
-int cmd_drift(int argc, char **argv, const cli_cmd *cmd)
+int cmd_drift(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_ENV, O_FIX, O_AUDIT, O_TODAY, O_DIR };
+	enum { O_ENV, O_FIX, O_AUDIT };
 	cli_opt opts[] = {
 		CLI_OPT("env", 'e', "ENV", "only this environment"),
 		CLI_OPT("fix", 0, NULL, "apply what it takes to match the last applied commit"),
 		CLI_OPT("audit", 0, "FILE", "with --fix: append one JSON line per operation to FILE ('-': standard output)"),
-		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
-	char today[11];
-	if (cli_today(today, opts[O_TODAY].value) < 0)
-		return cli_usage_error(cmd, "%s", mg_error_last());
-	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+		return cli_usage_error(cx->cmd, "unexpected argument '%s'", argv[0]);
+	const char *today = cx->today;
+	const char *repo = cx->repo;
 	cli_applier a;
 	char **envs = NULL;
 	size_t nenvs = 0, ndrift = 0;
 	mg_buf out = MG_BUF_INIT;
 	int status = CLI_EXIT_FAILURE;
 	FILE *audit = NULL;
-	if (cli_applier_open(&a, repo, NULL, false) < 0 || cli_applier_environments(&a, &envs, &nenvs) < 0) {
+	if (cli_applier_open(&a, cx, NULL, false) < 0 || cli_applier_environments(&a, &envs, &nenvs) < 0) {
 		status = cli_fail();
 		goto done;
 	}

@@ -10,37 +10,43 @@
 #include "meshgate/backend.h"
 #include "meshgate/source.h"
 
+/*
+ * Each command with what it needs set up (cli.h): -C and --today are
+ * declared, parsed and validated once for the commands that take them, and
+ * only a command marked CLI_READS_CONFIG reads the work tree's
+ * meshgate.yaml (apply acts on the configuration of the commit it applies).
+ */
 static const cli_cmd commands[] = {
 	{ "validate", "Check a data-product catalogue: schema, classification and consistency rules.",
 	  "meshgate validate [--staged | --rev COMMIT-ISH] [--format F [--output FILE]]... [--today YYYY-MM-DD] [--no-cache] [-C DIR] [PATH]",
-	  cmd_validate },
+	  cmd_validate, CLI_TAKES_DIR | CLI_TAKES_TODAY },
 	{ "check", "The pull-request check: validate the head, apply the change rules, show the access plan.",
 	  "meshgate check --base COMMIT [--head COMMIT] [--all] [--format F [--output FILE]]... [--post-status github|gitlab] [--today YYYY-MM-DD] [-C DIR]",
-	  cmd_check },
+	  cmd_check, CLI_TAKES_DIR | CLI_TAKES_TODAY | CLI_NEEDS_REPO },
 	{ "explain", "Print the documentation of a rule, or list every rule.",
-	  "meshgate explain RULE | meshgate explain --list", cmd_explain },
+	  "meshgate explain RULE | meshgate explain --list", cmd_explain, 0 },
 	{ "hook", "Install or remove meshgate's pre-commit hook in a git repository.",
-	  "meshgate hook install [--force] [-C DIR] | meshgate hook uninstall [-C DIR]", cmd_hook },
+	  "meshgate hook install [--force] [-C DIR] | meshgate hook uninstall [-C DIR]", cmd_hook, CLI_TAKES_DIR | CLI_NEEDS_REPO },
 	{ "plan", "Show the grants and revokes a change would cause, in data-product terms.",
-	  "meshgate plan [--from COMMIT] [--to COMMIT] [--env ENV] [--format text|json|markdown] [--output FILE] [--today YYYY-MM-DD] [-C DIR]", cmd_plan },
+	  "meshgate plan [--from COMMIT] [--to COMMIT] [--env ENV] [--format text|json|markdown] [--output FILE] [--today YYYY-MM-DD] [-C DIR]", cmd_plan, CLI_TAKES_DIR | CLI_TAKES_TODAY | CLI_NEEDS_REPO | CLI_NEEDS_STATE | CLI_READS_CONFIG },
 	{ "apply", "Apply the catalogue to the backend (post-merge, protected branch only).",
-	  "meshgate apply [--env ENV] [--lock-timeout SECONDS] [--audit FILE|-] [--batch-size N] [--today YYYY-MM-DD] [-C DIR]", cmd_apply },
+	  "meshgate apply [--env ENV] [--lock-timeout SECONDS] [--audit FILE|-] [--batch-size N] [--today YYYY-MM-DD] [-C DIR]", cmd_apply, CLI_TAKES_DIR | CLI_TAKES_TODAY | CLI_NEEDS_REPO | CLI_NEEDS_STATE },
 	{ "access", "Answer who can read what, from the embedded ledger.",
-	  "meshgate access (--consumer PRINCIPAL | --product PRODUCT | --column TABLE.COLUMN) [--env ENV] [-C DIR]", cmd_access },
+	  "meshgate access (--consumer PRINCIPAL | --product PRODUCT | --column TABLE.COLUMN) [--env ENV] [-C DIR]", cmd_access, CLI_TAKES_DIR | CLI_NEEDS_REPO | CLI_NEEDS_STATE | CLI_READS_CONFIG },
 	{ "drift", "Compare the backend's grants with the last applied commit.",
-	  "meshgate drift [--env ENV] [--fix [--audit FILE|-]] [--today YYYY-MM-DD] [-C DIR]", cmd_drift },
+	  "meshgate drift [--env ENV] [--fix [--audit FILE|-]] [--today YYYY-MM-DD] [-C DIR]", cmd_drift, CLI_TAKES_DIR | CLI_TAKES_TODAY | CLI_NEEDS_REPO | CLI_NEEDS_STATE | CLI_READS_CONFIG },
 	{ "unlock", "Break the stale lock of an environment after checking its holder is gone.",
-	  "meshgate unlock --env ENV [--force [--other-host]] [-C DIR]", cmd_unlock },
+	  "meshgate unlock --env ENV [--force [--other-host]] [-C DIR]", cmd_unlock, CLI_TAKES_DIR | CLI_NEEDS_REPO | CLI_NEEDS_STATE | CLI_READS_CONFIG },
 	{ "site", "Write a static catalogue site: products, effective access, lineage, DATSIS scores.",
-	  "meshgate site [--out DIR] [--rev COMMIT-ISH] [--today YYYY-MM-DD] [--title TEXT] [-C DIR] [PATH]", cmd_site },
+	  "meshgate site [--out DIR] [--rev COMMIT-ISH] [--today YYYY-MM-DD] [--title TEXT] [-C DIR] [PATH]", cmd_site, CLI_TAKES_DIR | CLI_TAKES_TODAY },
 	{ "score", "Print each product's DATSIS score; --min N fails below N.",
-	  "meshgate score [--format text|json] [--min N] [--rev COMMIT-ISH] [--today YYYY-MM-DD] [-C DIR] [PATH]", cmd_score },
+	  "meshgate score [--format text|json] [--min N] [--rev COMMIT-ISH] [--today YYYY-MM-DD] [-C DIR] [PATH]", cmd_score, CLI_TAKES_DIR | CLI_TAKES_TODAY },
 	{ "init", "Start a catalogue repository: a commented meshgate.yaml and the catalogue folders.",
-	  "meshgate init [--catalogue FOLDER] [--force] [-C DIR]", cmd_init },
+	  "meshgate init [--catalogue FOLDER] [--force] [-C DIR]", cmd_init, CLI_TAKES_DIR },
 	{ "new", "Start a data product: its six files, with placeholders to fill in.",
-	  "meshgate new [-C DIR] ENV/PRODUCT", cmd_new },
+	  "meshgate new [-C DIR] ENV/PRODUCT", cmd_new, CLI_TAKES_DIR | CLI_READS_CONFIG },
 	{ "schema", "Print the JSON Schema of a catalogue file or of meshgate.yaml.",
-	  "meshgate schema NAME | meshgate schema --list", cmd_schema },
+	  "meshgate schema NAME | meshgate schema --list", cmd_schema, 0 },
 };
 
 static void usage(FILE *out)
@@ -79,7 +85,10 @@ int main(int argc, char **argv)
 			 * libgit2 down and re-reading the TLS CA bundle each time.
 			 */
 			mg_git_init();
-			int status = commands[i].run(argc - 1, argv + 1, &commands[i]);
+			cli_ctx cx;
+			cli_ctx_init(&cx, &commands[i]);
+			int status = commands[i].run(argc - 1, argv + 1, &cx);
+			cli_ctx_release(&cx);
 			mg_repo_close_all();
 			git_libgit2_shutdown();
 			return status;
