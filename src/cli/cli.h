@@ -11,6 +11,7 @@
 
 #include "meshgate/buf.h"
 #include "meshgate/config.h"
+#include "meshgate/finding.h"
 
 /* Exit status, as documented in docs/meshgate.md. */
 enum {
@@ -51,6 +52,9 @@ enum {
 	CLI_NEEDS_REPO = 1u << 2,   /* works in the git repository found from DIR upwards */
 	CLI_NEEDS_STATE = 1u << 3,  /* opens the applied state (cli_applier_open) */
 	CLI_READS_CONFIG = 1u << 4, /* acts on the work tree's meshgate.yaml (cli_config), read once */
+	CLI_TAKES_QUIET = 1u << 5,  /* -q, --quiet: no summary or progress lines (cli_note) */
+	CLI_TAKES_COLOR = 1u << 6,  /* --color WHEN: auto, always or never (cli_color) */
+	CLI_TAKES_STATS = 1u << 7,  /* --statistics: per-rule counts after the summary (cli_summary) */
 };
 
 struct cli_ctx;
@@ -64,7 +68,9 @@ typedef struct cli_cmd {
 } cli_cmd;
 
 /* The shared options, in the order -h lists them after a command's own. */
-enum { CLI_SHARED_TODAY, CLI_SHARED_DIR, CLI_SHARED__COUNT };
+enum { CLI_SHARED_QUIET, CLI_SHARED_COLOR, CLI_SHARED_STATS, CLI_SHARED_TODAY, CLI_SHARED_DIR, CLI_SHARED__COUNT };
+
+typedef enum cli_color_when { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER } cli_color_when;
 
 /* One run of a command: what the command table and the shared options set up. */
 typedef struct cli_ctx {
@@ -73,6 +79,9 @@ typedef struct cli_ctx {
 	const char *repo;        /* DIR, or "." */
 	const char *today_given; /* --today as given; NULL: not given */
 	char today[11];          /* --today, or today (UTC) */
+	bool quiet;              /* --quiet */
+	bool statistics;         /* --statistics */
+	cli_color_when color;    /* --color */
 	/* CLI_READS_CONFIG: the work tree's meshgate.yaml, read by the first cli_config() */
 	mg_config cfg;
 	mg_buf top;
@@ -107,8 +116,23 @@ void cli_usage(FILE *out, const cli_opt *opts, const cli_ctx *cx);
 /* Prints "meshgate: error: <mg_error_last()>" and returns CLI_EXIT_FAILURE. */
 int cli_fail(void);
 int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Colour on a terminal, never with NO_COLOR set. */
-bool cli_color(FILE *f);
+/*
+ * Whether to colour what goes to f: --color always or never, else (auto)
+ * on a terminal, never with NO_COLOR set or TERM=dumb.
+ */
+bool cli_color(const cli_ctx *cx, FILE *f);
+/* A summary or progress line to f, unless --quiet. */
+void cli_note(const cli_ctx *cx, FILE *f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * validate's and check's last words on standard error (unless --quiet):
+ * "meshgate: N errors, N warnings in <what>", and with --statistics one
+ * line per rule and severity, the most frequent first.
+ */
+void cli_summary(const cli_ctx *cx, const mg_findings *f, const char *what);
+
+/* Did you mean: the edit distance between a[0..alen) and b, and whether it makes b a likely meaning. */
+size_t cli_edit_distance(const char *a, size_t alen, const char *b);
+bool cli_close_enough(size_t distance, const char *candidate);
 
 /* Writes text to path, or to standard output when path is NULL. */
 int cli_write_output(const char *path, const mg_buf *text);

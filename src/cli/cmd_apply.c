@@ -174,12 +174,12 @@ int cmd_apply(int argc, char **argv, cli_ctx *cx)
 			continue;
 		}
 		if (st.resumed || st.skipped)
-			fprintf(stderr, "%s: completed an interrupted run (%zu operations redone, %zu already done)\n",
+			cli_note(cx, stderr, "%s: completed an interrupted run (%zu operations redone, %zu already done)\n",
 				env, st.resumed, st.skipped);
 		if (*st.from && strcmp(st.from, st.to) == 0 && st.executed == st.resumed)
-			fprintf(stderr, "%s: up to date at %.12s\n", env, st.to);
+			cli_note(cx, stderr, "%s: up to date at %.12s\n", env, st.to);
 		else
-			fprintf(stderr, "%s: applied %zu operation%s, %.12s -> %.12s\n", env, st.executed - st.resumed,
+			cli_note(cx, stderr, "%s: applied %zu operation%s, %.12s -> %.12s\n", env, st.executed - st.resumed,
 				st.executed - st.resumed == 1 ? "" : "s", *st.from ? st.from : "(nothing)", st.to);
 	}
 done:

@@ -114,7 +114,7 @@ int cmd_check(int argc, char **argv, cli_ctx *cx)
 	if (!opts[O_BASE].value)
 		return cli_usage_error(cx->cmd, "--base is required (the commit the pull request merges into)");
 	cli_outputs outs;
-	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cx->cmd) < 0)
+	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cx) < 0)
 		return CLI_EXIT_USAGE;
 	if (opts[O_STATUS].value && strcmp(opts[O_STATUS].value, "github") != 0 &&
 	    strcmp(opts[O_STATUS].value, "gitlab") != 0)
@@ -172,10 +172,10 @@ int cmd_check(int argc, char **argv, cli_ctx *cx)
 	}
 	size_t errors = mg_findings_count_at(&f, MG_SEV_ERROR), warnings = mg_findings_count_at(&f, MG_SEV_WARNING);
 	size_t scope = changes.all || opts[O_ALL].seen ? hcat.nproducts : changes.count;
-	fprintf(stderr, "meshgate: %zu error%s, %zu warning%s in %s%zu %sproduct%s (%.12s..%.12s)\n", errors,
-		errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
-		changes.all || opts[O_ALL].seen ? "all " : "the ", scope,
-		changes.all || opts[O_ALL].seen ? "" : "changed ", scope == 1 ? "" : "s", base_sha, head_sha);
+	char what[96];
+	snprintf(what, sizeof what, "%s%zu %sproduct%s (%.12s..%.12s)", changes.all || opts[O_ALL].seen ? "all " : "the ",
+		 scope, changes.all || opts[O_ALL].seen ? "" : "changed ", scope == 1 ? "" : "s", base_sha, head_sha);
+	cli_summary(cx, &f, what);
 	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 	if (opts[O_STATUS].value && post_status(opts[O_STATUS].value, head_sha, errors, warnings) < 0)
 		status = cli_fail();

@@ -74,7 +74,7 @@ int cmd_drift(int argc, char **argv, cli_ctx *cx)
 	const char *repo = cx->repo;
 	cli_applier a;
 	char **envs = NULL;
-	size_t nenvs = 0, ndrift = 0;
+	size_t nenvs = 0, ndrift = 0, checked = 0;
 	mg_buf out = MG_BUF_INIT;
 	int status = CLI_EXIT_FAILURE;
 	FILE *audit = NULL;
@@ -89,15 +89,26 @@ int cmd_drift(int argc, char **argv, cli_ctx *cx)
 	for (size_t i = 0; i < nenvs; i++) {
 		if (opts[O_ENV].value && strcmp(envs[i], opts[O_ENV].value) != 0)
 			continue;
+		checked++;
 		if (drift_env(&a, repo, envs[i], today, opts[O_FIX].seen, &out, &ndrift, audit ? cli_audit_line : NULL,
 			      audit) < 0) {
 			status = cli_fail();
 			goto done;
 		}
 	}
+	if (!checked) {
+		/* --env names no applied environment: nothing was compared, so it cannot say "no drift" */
+		mg_error_set("nothing has been applied to '%s' here (applied: %zu environment%s)", opts[O_ENV].value, nenvs,
+			     nenvs == 1 ? "" : "s");
+		status = cli_fail();
+		goto done;
+	}
 	fputs(out.ptr, stdout);
-	if (ndrift)
-		fprintf(stderr, "meshgate: %zu difference%s between the backend and the last applied commit%s\n", ndrift,
+	if (!ndrift)
+		cli_note(cx, stderr, "meshgate: no drift: the backend matches the last applied commit (%zu environment%s)\n",
+			 checked, checked == 1 ? "" : "s");
+	else
+		cli_note(cx, stderr, "meshgate: %zu difference%s between the backend and the last applied commit%s\n", ndrift,
 			ndrift == 1 ? "" : "s", opts[O_FIX].seen ? " (fixed)" : "");
 	status = ndrift && !opts[O_FIX].seen ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 done:

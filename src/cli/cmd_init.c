@@ -58,8 +58,9 @@ done:
 	return r;
 }
 
-static int init(const char *dir, const char *catalogue, bool force)
+static int init(cli_ctx *cx, const char *catalogue, bool force)
 {
+	const char *dir = cx->repo;
 	mg_buf path = MG_BUF_INIT;
 	const char *keys[] = { "CATALOGUE", catalogue, NULL, NULL };
 	bool wrote, existed;
@@ -81,7 +82,7 @@ static int init(const char *dir, const char *catalogue, bool force)
 	existed = cli_exists(path.ptr);
 	if ((r = write_template(dir, "meshgate.yaml", "meshgate.yaml", keys, force, &wrote)) < 0)
 		goto done;
-	printf("meshgate: %s %s\n", wrote ? (existed ? "rewrote" : "wrote") : "kept the existing", path.ptr);
+	cli_note(cx, stdout, "meshgate: %s %s\n", wrote ? (existed ? "rewrote" : "wrote") : "kept the existing", path.ptr);
 
 	mg_buf_clear(&path);
 	if ((r = cli_join(&path, dir, catalogue)) < 0)
@@ -107,8 +108,8 @@ static int init(const char *dir, const char *catalogue, bool force)
 		path.len = base;
 		path.ptr[base] = '\0';
 	}
-	printf("meshgate: the catalogue is %s/ with the environments dev/ and prod/\n", path.ptr);
-	printf("next: meshgate new dev/PRODUCT, then replace each <...> placeholder until "
+	cli_note(cx, stdout, "meshgate: the catalogue is %s/ with the environments dev/ and prod/\n", path.ptr);
+	cli_note(cx, stdout, "next: meshgate new dev/PRODUCT, then replace each <...> placeholder until "
 	       "'meshgate validate' is clean\n");
 	r = 0;
 done:
@@ -140,7 +141,7 @@ int cmd_init(int argc, char **argv, cli_ctx *cx)
 		return cli_usage_error(cx->cmd, "--catalogue is too long");
 	memcpy(trimmed, catalogue, n);
 	trimmed[n] = '\0';
-	if (init(cx->repo, trimmed, opts[O_FORCE].seen) < 0)
+	if (init(cx, trimmed, opts[O_FORCE].seen) < 0)
 		return cli_fail();
 	return CLI_EXIT_OK;
 }

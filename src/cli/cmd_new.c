@@ -92,9 +92,9 @@ static int new_product(cli_ctx *cx, const char *env, const char *product)
 		if ((r = cli_expand(&text, t, keys)) < 0 ||
 		    (r = cli_write_file(path.ptr, text.ptr, text.len, 0666, false)) < 0)
 			goto done;
-		printf("meshgate: wrote %s\n", path.ptr);
+		cli_note(cx, stdout, "meshgate: wrote %s\n", path.ptr);
 	}
-	printf("next: replace each <...> placeholder; 'meshgate validate' points at the ones left\n");
+	cli_note(cx, stdout, "next: replace each <...> placeholder; 'meshgate validate' points at the ones left\n");
 	r = 0;
 done:
 	mg_buf_release(&folder);

@@ -29,7 +29,7 @@ int cmd_site(int argc, char **argv, cli_ctx *cx)
 	mg_site_stats st;
 	if (mg_site_build(&so, &st) < 0)
 		return cli_fail();
-	fprintf(stderr, "meshgate: wrote %zu files (%zu bytes) to '%s': %zu products in %zu environments, %zu grants, %zu findings\n",
+	cli_note(cx, stderr, "meshgate: wrote %zu files (%zu bytes) to '%s': %zu products in %zu environments, %zu grants, %zu findings\n",
 		st.files, st.bytes, so.out_dir, st.products, st.environments, st.grants, st.findings);
 	return CLI_EXIT_OK;
 }

@@ -65,7 +65,7 @@ int cmd_validate(int argc, char **argv, cli_ctx *cx)
 	if (npos > 1)
 		return cli_usage_error(cx->cmd, "too many arguments");
 	cli_outputs outs;
-	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cx->cmd) < 0)
+	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cx) < 0)
 		return CLI_EXIT_USAGE;
 	bool from_git = opts[O_STAGED].seen || opts[O_REV].seen;
 	if (opts[O_STAGED].seen && opts[O_REV].seen)
@@ -129,11 +129,11 @@ int cmd_validate(int argc, char **argv, cli_ctx *cx)
 		status = cli_fail();
 		goto done;
 	}
+	char what[96];
+	snprintf(what, sizeof what, "%zu product%s (%zu file%s)", nproducts, nproducts == 1 ? "" : "s", nfiles,
+		 nfiles == 1 ? "" : "s");
+	cli_summary(cx, &findings, what);
 	size_t errors = mg_findings_count_at(&findings, MG_SEV_ERROR);
-	size_t warnings = mg_findings_count_at(&findings, MG_SEV_WARNING);
-	fprintf(stderr, "meshgate: %zu error%s, %zu warning%s in %zu product%s (%zu file%s)\n", errors,
-		errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", nproducts,
-		nproducts == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
 	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 done:
 	mg_findings_release(&findings);

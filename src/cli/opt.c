@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "meshgate/error.h"
+#include "meshgate/sort.h"
 
 static void usage_lines(FILE *out, const cli_opt *opts)
 {
@@ -51,12 +52,112 @@ int cli_fail(void)
 	return CLI_EXIT_FAILURE;
 }
 
-bool cli_color(FILE *f)
+bool cli_color(const cli_ctx *cx, FILE *f)
 {
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
+	if (cx->color != CLI_COLOR_AUTO)
+		return cx->color == CLI_COLOR_ALWAYS;
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	if ((nc && *nc) || (term && strcmp(term, "dumb") == 0))
 		return false;
 	return isatty(fileno(f)) != 0;
+}
+
+void cli_note(const cli_ctx *cx, FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	if (cx->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
+typedef struct rule_count {
+	mg_rule rule;
+	mg_severity severity;
+	size_t count;
+} rule_count;
+
+static int cmp_count(const void *x, const void *y)
+{
+	const rule_count *a = x, *b = y;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	return strcmp(mg_rule_id(a->rule), mg_rule_id(b->rule));
+}
+
+void cli_summary(const cli_ctx *cx, const mg_findings *f, const char *what)
+{
+	size_t errors = mg_findings_count_at(f, MG_SEV_ERROR), warnings = mg_findings_count_at(f, MG_SEV_WARNING);
+	cli_note(cx, stderr, "meshgate: %zu error%s, %zu warning%s in %s\n", errors, errors == 1 ? "" : "s", warnings,
+		 warnings == 1 ? "" : "s", what);
+	if (!cx->statistics || !f->count)
+		return;
+	/* one row per rule and severity that occurs */
+	rule_count rows[MG_RULE__COUNT * 4];
+	size_t n = 0;
+	for (size_t i = 0; i < f->count; i++) {
+		const mg_finding *x = &f->items[i];
+		size_t k = 0;
+		while (k < n && (rows[k].rule != x->rule || rows[k].severity != x->severity))
+			k++;
+		if (k == n) {
+			if (n == sizeof rows / sizeof *rows)
+				continue;
+			rows[n++] = (rule_count){ x->rule, x->severity, 0 };
+		}
+		rows[k].count++;
+	}
+	mg_sort(rows, n, sizeof *rows, cmp_count);
+	for (size_t k = 0; k < n; k++)
+		fprintf(stderr, "%7zu  %-8s %s\n", rows[k].count, mg_severity_name(rows[k].severity), mg_rule_id(rows[k].rule));
+}
+
+size_t cli_edit_distance(const char *a, size_t alen, const char *b)
+{
+	/* Levenshtein, one row; words longer than 63 are never close */
+	size_t blen = strlen(b), row[64];
+	if (alen >= 64 || blen >= 64)
+		return (size_t)-1;
+	for (size_t j = 0; j <= blen; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= alen; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= blen; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			if (up + 1 < best)
+				best = up + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[blen];
+}
+
+bool cli_close_enough(size_t distance, const char *candidate)
+{
+	return distance <= 2 && distance * 3 <= strlen(candidate);
+}
+
+/* The option name closest to name[0..len) among the command's and the shared ones, or NULL. */
+static const char *closest_option(const cli_opt *opts, const cli_opt *shared, const char *name, size_t len)
+{
+	const char *best = NULL;
+	size_t bd = (size_t)-1;
+	for (const cli_opt *t = opts; t; t = t == opts ? shared : NULL)
+		for (const cli_opt *o = t; o->name; o++) {
+			size_t d = cli_edit_distance(name, len, o->name);
+			if (d < bd && cli_close_enough(d, o->name)) {
+				bd = d;
+				best = o->name;
+			}
+		}
+	return best;
 }
 
 /* The command's own options, then the shared ones its table entry takes. */
@@ -104,8 +205,11 @@ int cli_parse(int argc, char **argv, cli_opt *opts, cli_ctx *cx, int *npos)
 			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 			o = find_long(opts, cx->shared, a + 2, len);
 			if (!o) {
-				cli_usage_error(cmd, "unknown option '%s'", a);
-				return CLI_EXIT_USAGE;
+				const char *near = closest_option(opts, cx->shared, a + 2, len);
+				if (near)
+					return cli_usage_error(cmd, "unknown option '%.*s'; did you mean '--%s'?", (int)(len + 2), a,
+							       near);
+				return cli_usage_error(cmd, "unknown option '%s'", a);
 			}
 			if (eq) {
 				if (!o->arg) {

@@ -22,10 +22,16 @@ void cli_ctx_init(cli_ctx *cx, const cli_cmd *cmd)
 	mg_buf_init(&cx->top);
 	/* each shared option in one place: its name, its argument and its help */
 	static const cli_opt shared[CLI_SHARED__COUNT] = {
+		[CLI_SHARED_QUIET] = CLI_OPT("quiet", 'q', NULL, "print no summary or progress lines, only findings and errors"),
+		[CLI_SHARED_COLOR] = CLI_OPT("color", 0, "WHEN", "colour the report: auto (default), always or never"),
+		[CLI_SHARED_STATS] = CLI_OPT("statistics", 0, NULL, "count the findings of each rule after the summary"),
 		[CLI_SHARED_TODAY] = CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
 		[CLI_SHARED_DIR] = CLI_OPT("directory", 'C', "DIR", "run as if started in DIR (default: the current directory)"),
 	};
 	static const unsigned needs[CLI_SHARED__COUNT] = {
+		[CLI_SHARED_QUIET] = CLI_TAKES_QUIET,
+		[CLI_SHARED_COLOR] = CLI_TAKES_COLOR,
+		[CLI_SHARED_STATS] = CLI_TAKES_STATS,
 		[CLI_SHARED_TODAY] = CLI_TAKES_TODAY,
 		[CLI_SHARED_DIR] = CLI_TAKES_DIR,
 	};
@@ -53,6 +59,18 @@ int cli_ctx_take(cli_ctx *cx)
 			if (!mg_date_valid(o->value, strlen(o->value)))
 				return cli_usage_error(cx->cmd, "--today wants a date as YYYY-MM-DD, not '%s'", o->value);
 			cx->today_given = o->value;
+		} else if (strcmp(o->name, "quiet") == 0) {
+			cx->quiet = o->seen;
+		} else if (strcmp(o->name, "statistics") == 0) {
+			cx->statistics = o->seen;
+		} else if (strcmp(o->name, "color") == 0 && o->seen) {
+			static const char *const whens[] = { "auto", "always", "never" };
+			size_t i = 0;
+			while (i < 3 && strcmp(o->value, whens[i]) != 0)
+				i++;
+			if (i == 3)
+				return cli_usage_error(cx->cmd, "--color wants auto, always or never, not '%s'", o->value);
+			cx->color = (cli_color_when)i;
 		}
 	}
 	if (cx->today_given) {
