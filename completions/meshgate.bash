@@ -36,7 +36,7 @@ _meshgate()
 	check) opts="--base --head --all --format --output --post-status --today --quiet --color --statistics --directory -C -f -o -q" ;;
 	plan) opts="--from --to --env --format --output --today --directory -C -f -o" ;;
 	apply) opts="--env --lock-timeout --audit --batch-size --today --quiet --directory -C -q" ;;
-	access) opts="--consumer --product --column --env --directory -C" ;;
+	access) opts="--consumer --product --column --env --rev --today --directory -C" ;;
 	drift) opts="--env --fix --audit --today --quiet --directory -C -q" ;;
 	site) opts="--out --rev --today --title --quiet --directory -C -o -q" ;;
 	score) opts="--format --min --rev --today --directory -C -f" ;;

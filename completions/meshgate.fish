@@ -28,8 +28,8 @@ complete -c meshgate -n "__fish_seen_subcommand_from validate check" -l statisti
 complete -c meshgate -n "__fish_seen_subcommand_from validate check plan" -s f -l format -x -a "$formats" -d 'report format'
 complete -c meshgate -n "__fish_seen_subcommand_from validate check plan" -s o -l output -r -F -d 'write the report to FILE'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -l staged -d 'check what is staged'
-complete -c meshgate -n "__fish_seen_subcommand_from validate site score" -l rev -x -d 'a commit instead of the work tree'
-complete -c meshgate -n "__fish_seen_subcommand_from validate check plan apply drift site score" -l today -x -d 'judge clearance expiry as of YYYY-MM-DD'
+complete -c meshgate -n "__fish_seen_subcommand_from validate site score access" -l rev -x -d 'a commit instead of the work tree'
+complete -c meshgate -n "__fish_seen_subcommand_from validate check plan apply access drift site score" -l today -x -d 'judge clearance expiry as of YYYY-MM-DD'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -l no-cache -d 'ignore the facts cache'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -F
 complete -c meshgate -n "__fish_seen_subcommand_from check" -l base -x -d 'base commit'

@@ -10,6 +10,7 @@
 #include "cli/applier.h"
 #include "cli/cli.h"
 #include "meshgate/error.h"
+#include "meshgate/planner.h"
 
 static bool reads_column(const mg_grant *g, const char *column)
 {
@@ -24,14 +25,39 @@ static const char *who(const mg_grant *g)
 	return g->channel == MG_CHANNEL_IAM ? "iam role" : g->channel == MG_CHANNEL_POSTGRES ? "role" : "consumer";
 }
 
+/* What the backends of each applied environment (or only env) grant: the ledger, or the real system. */
+static int read_backends(cli_applier *a, cli_ctx *cx, const char *env, mg_grant_set *s)
+{
+	char **envs = NULL;
+	size_t nenvs = 0;
+	int r;
+	if ((r = cli_applier_open(a, cx, NULL, false)) < 0 || (r = cli_applier_environments(a, &envs, &nenvs)) < 0)
+		return r;
+	for (size_t e = 0; e < nenvs && r == 0; e++) {
+		mg_backends bs;
+		if (env && strcmp(envs[e], env) != 0)
+			continue;
+		if ((r = cli_applier_backends(a, envs[e], &bs)) < 0)
+			break;
+		for (size_t b = 0; b < bs.count && r == 0; b++)
+			r = bs.items[b]->read_grants(bs.items[b], envs[e], s);
+		mg_backends_release(&bs);
+	}
+	for (size_t i = 0; i < nenvs; i++)
+		free(envs[i]);
+	free(envs);
+	return r < 0 ? r : mg_grant_set_finish(s);
+}
+
 int cmd_access(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_CONSUMER, O_PRODUCT, O_COLUMN, O_ENV };
+	enum { O_CONSUMER, O_PRODUCT, O_COLUMN, O_ENV, O_REV };
 	cli_opt opts[] = {
 		CLI_OPT("consumer", 0, "PRINCIPAL", "what this consumer (account, role ARN or role) can read"),
 		CLI_OPT("product", 0, "PRODUCT", "who can read this data product"),
 		CLI_OPT("column", 0, "TABLE.COLUMN", "who can read this column"),
 		CLI_OPT("env", 'e', "ENV", "only this environment"),
+		CLI_OPT("rev", 0, "COMMIT-ISH", "what this commit grants, through the access model (no backend, no state)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
@@ -56,32 +82,14 @@ int cmd_access(int argc, char **argv, cli_ctx *cx)
 	mg_grant_set s;
 	int status = CLI_EXIT_FAILURE;
 	mg_grant_set_init(&s);
-	char **envs = NULL;
-	size_t nenvs = 0;
-	if (cli_applier_open(&a, cx, NULL, false) < 0 ||
-	    cli_applier_environments(&a, &envs, &nenvs) < 0) {
-		status = cli_fail();
-		goto done;
-	}
-	/* what the backends of each environment grant: the ledger, or the real system */
-	for (size_t e = 0; e < nenvs; e++) {
-		mg_backends bs;
-		r = 0;
-		if (opts[O_ENV].value && strcmp(envs[e], opts[O_ENV].value) != 0)
-			continue;
-		if ((r = cli_applier_backends(&a, envs[e], &bs)) < 0) {
+	memset(&a, 0, sizeof a);
+	if (opts[O_REV].value) {
+		/* what the commit's catalogue grants, clearances judged on --today: nothing applied is needed */
+		if (mg_desired_at(cx->repo, opts[O_REV].value, opts[O_ENV].value, cx->today, &s) < 0) {
 			status = cli_fail();
 			goto done;
 		}
-		for (size_t b = 0; b < bs.count && r == 0; b++)
-			r = bs.items[b]->read_grants(bs.items[b], envs[e], &s);
-		mg_backends_release(&bs);
-		if (r < 0) {
-			status = cli_fail();
-			goto done;
-		}
-	}
-	if (mg_grant_set_finish(&s) < 0) {
+	} else if (read_backends(&a, cx, opts[O_ENV].value, &s) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -124,9 +132,6 @@ int cmd_access(int argc, char **argv, cli_ctx *cx)
 		fprintf(stderr, "meshgate: no grant matches\n");
 	status = CLI_EXIT_OK;
 done:
-	for (size_t i = 0; i < nenvs; i++)
-		free(envs[i]);
-	free(envs);
 	mg_grant_set_release(&s);
 	cli_applier_close(&a);
 	return status;
