@@ -91,7 +91,11 @@ typedef struct cli_ctx {
 
 void cli_ctx_init(cli_ctx *cx, const cli_cmd *cmd);
 void cli_ctx_release(cli_ctx *cx);
-/* cli_parse's last step: the shared options it saw, validated into cx.  CLI_RUN or CLI_EXIT_USAGE. */
+/*
+ * cli_parse's last step: the shared options it saw, validated into cx.
+ * CLI_RUN, or the exit status after a message: CLI_EXIT_USAGE for a bad
+ * value, CLI_EXIT_FAILURE for a -C DIR that is no directory.
+ */
 int cli_ctx_take(cli_ctx *cx);
 /*
  * The configuration the command acts on: the meshgate.yaml (or .yml,

@@ -115,7 +115,9 @@ int cmd_validate(int argc, char **argv, cli_ctx *cx)
 			goto done;
 		}
 		mg_findings_sort(&findings);
-	} else if ((cached ? mg_validate_cached : mg_validate)(src, &vo, &cfg, &cat, &findings) < 0) {
+	} else if ((r = (cached ? mg_validate_cached : mg_validate)(src, &vo, &cfg, &cat, &findings)) < 0) {
+		if (r == MG_ENOTFOUND)
+			cli_scope_not_found(src, vo.catalogue ? vo.catalogue : cfg.catalogue);
 		status = cli_fail();
 		goto done;
 	}

@@ -3,6 +3,7 @@
  * the shared options, validated once, and the work tree's meshgate.yaml,
  * read once.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,11 +50,20 @@ void cli_ctx_release(cli_ctx *cx)
 	cx->have_cfg = false;
 }
 
-/* The shared options seen by cli_parse, into cx; a usage error is printed and CLI_EXIT_USAGE returned. */
 int cli_ctx_take(cli_ctx *cx)
 {
 	for (cli_opt *o = cx->shared; o->name; o++) {
 		if (strcmp(o->name, "directory") == 0 && o->seen) {
+			/* every command: DIR must be a directory (a file here is a mistake, not a repository) */
+			struct stat st;
+			if (stat(o->value, &st) != 0) {
+				mg_error_set("-C '%s': %s", o->value, errno == ENOENT ? "no such directory" : strerror(errno));
+				return cli_fail();
+			}
+			if (!S_ISDIR(st.st_mode)) {
+				mg_error_set("-C '%s' is a file, not a directory; -C names the directory to run in", o->value);
+				return cli_fail();
+			}
 			cx->dir = cx->repo = o->value;
 		} else if (strcmp(o->name, "today") == 0 && o->seen) {
 			if (!mg_date_valid(o->value, strlen(o->value)))

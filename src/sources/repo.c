@@ -128,6 +128,29 @@ void mg_repo_close_all(void)
 	pthread_mutex_unlock(&lock);
 }
 
+int mg_repo_unknown_revision(git_repository *repo, const char *rev)
+{
+	const char *slash = strchr(rev, '/');
+	char remote[256];
+	git_remote *rm = NULL;
+	size_t n = slash ? (size_t)(slash - rev) : 0;
+	if (n && n < sizeof remote && slash[1]) {
+		memcpy(remote, rev, n);
+		remote[n] = '\0';
+		if (repo && git_remote_lookup(&rm, repo, remote) == 0) {
+			git_remote_free(rm);
+			mg_error_set("unknown revision '%s': this clone has no branch '%s' of the remote '%s' (a shallow or "
+				     "one-branch checkout, as CI makes, has only the branch it built); fetch it first: "
+				     "git fetch %s %s",
+				     rev, slash + 1, remote, remote, slash + 1);
+			return MG_ENOTFOUND;
+		}
+		git_error_clear();
+	}
+	mg_error_set("unknown revision '%s'", rev);
+	return MG_ENOTFOUND;
+}
+
 long mg_repo_opened(void)
 {
 	return opened;
