@@ -134,8 +134,7 @@ void cli_note(const cli_ctx *cx, FILE *f, const char *fmt, ...) __attribute__((f
  */
 void cli_summary(const cli_ctx *cx, const mg_findings *f, const char *what);
 
-/* Did you mean: the edit distance between a[0..alen) and b, and whether it makes b a likely meaning. */
-size_t cli_edit_distance(const char *a, size_t alen, const char *b);
+/* Did you mean: whether an edit distance (mg_edit_distance) makes candidate a likely meaning. */
 bool cli_close_enough(size_t distance, const char *candidate);
 
 /* Writes text to path, or to standard output when path is NULL. */

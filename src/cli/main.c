@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "meshgate/backend.h"
+#include "meshgate/distance.h"
 #include "meshgate/source.h"
 
 /*
@@ -94,7 +95,7 @@ static int unknown_command(const char *name)
 	size_t bd = (size_t)-1;
 	fprintf(stderr, "meshgate: '%s' is not a meshgate command; see 'meshgate --help'\n", name);
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		size_t d = cli_edit_distance(name, strlen(name), commands[i].name);
+		size_t d = mg_edit_distance(name, strlen(name), commands[i].name, strlen(commands[i].name));
 		if (d < bd && cli_close_enough(d, commands[i].name)) {
 			bd = d;
 			best = commands[i].name;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "meshgate/distance.h"
 #include "meshgate/error.h"
 #include "meshgate/sort.h"
 
@@ -115,33 +116,9 @@ void cli_summary(const cli_ctx *cx, const mg_findings *f, const char *what)
 		fprintf(stderr, "%7zu  %-8s %s\n", rows[k].count, mg_severity_name(rows[k].severity), mg_rule_id(rows[k].rule));
 }
 
-size_t cli_edit_distance(const char *a, size_t alen, const char *b)
-{
-	/* Levenshtein, one row; words longer than 63 are never close */
-	size_t blen = strlen(b), row[64];
-	if (alen >= 64 || blen >= 64)
-		return (size_t)-1;
-	for (size_t j = 0; j <= blen; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= alen; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= blen; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			if (up + 1 < best)
-				best = up + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[blen];
-}
-
 bool cli_close_enough(size_t distance, const char *candidate)
 {
-	return distance <= 2 && distance * 3 <= strlen(candidate);
+	return distance != (size_t)-1 && distance <= 2 && distance * 3 <= strlen(candidate);
 }
 
 /* The option name closest to name[0..len) among the command's and the shared ones, or NULL. */
@@ -151,7 +128,7 @@ static const char *closest_option(const cli_opt *opts, const cli_opt *shared, co
 	size_t bd = (size_t)-1;
 	for (const cli_opt *t = opts; t; t = t == opts ? shared : NULL)
 		for (const cli_opt *o = t; o->name; o++) {
-			size_t d = cli_edit_distance(name, len, o->name);
+			size_t d = mg_edit_distance(name, len, o->name, strlen(o->name));
 			if (d < bd && cli_close_enough(d, o->name)) {
 				bd = d;
 				best = o->name;
