@@ -8,23 +8,13 @@
 # options are described alike everywhere, and apply acts on the meshgate.yaml
 # of the commit it applies, never on the work tree's.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
 "$MESHGATE" --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p' >"$SCRATCH/cmds"
 [ "$(wc -l <"$SCRATCH/cmds")" -ge 14 ] && ok || not_ok "--help lists $(wc -l <"$SCRATCH/cmds") commands"
 
 # two identical repositories: `cd A && meshgate C ...` against `meshgate C -C B ...` from elsewhere
-mkrepo() {
-	cp -r "$SRCDIR/examples/quickstart" "$1"
-	git -C "$1" init -q -b main
-	git -C "$1" config user.name t
-	git -C "$1" config user.email t@example.com
-	git -C "$1" add -A
-	GIT_AUTHOR_DATE=2026-05-01T00:00:00Z GIT_COMMITTER_DATE=2026-05-01T00:00:00Z git -C "$1" commit -q -m start
-}
 A=$SCRATCH/a B=$SCRATCH/b away=$SCRATCH/away
-mkrepo "$A"
-mkrepo "$B"
+quickstart_repo "$A"
+quickstart_repo "$B"
 mkdir -p "$away"
 
 # what a command needs beyond the shared options to do its work (the required parts of its synopsis)
@@ -96,7 +86,7 @@ expect_grep "unknown option '-C'" "$SCRATCH/err"
 
 begin "apply acts on the meshgate.yaml of the commit it applies, not the work tree's"
 C=$SCRATCH/c
-mkrepo "$C"
+quickstart_repo "$C"
 # the work tree's (uncommitted) meshgate.yaml names another state directory and protected branch
 sed -i 's/^protected-branch: .*/protected-branch: release/' "$C/meshgate.yaml"
 printf 'state-dir: .elsewhere\n' >>"$C/meshgate.yaml"

@@ -3,15 +3,8 @@
 # help CMD`, did-you-mean for commands and options, --statistics, and drift
 # saying "no drift".
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
 repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/quickstart" "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-git -C "$repo" add -A
-git -C "$repo" commit -q -m start
+quickstart_repo "$repo"
 T="--today 2026-06-01"
 # a catalogue with findings: two schema errors and an unexpected file
 bad=$SCRATCH/bad

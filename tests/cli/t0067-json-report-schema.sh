@@ -5,7 +5,6 @@
 # python3-jsonschema (draft 2020-12), reports that break it are rejected, and
 # the summary's counts are the findings'.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 py=""
 for p in python3 /usr/bin/python3; do
 	if "$p" -c 'import jsonschema; jsonschema.Draft202012Validator' 2>/dev/null; then py=$p; break; fi
@@ -84,12 +83,7 @@ grep -q '"findings":[[:space:]]*\[\]' "$SCRATCH/good.json" && ok || not_ok "the 
 
 begin "check reports, with notes (meshgate.yaml reviewed)"
 repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/quickstart" "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-git -C "$repo" add -A
-git -C "$repo" commit -q -m start
+quickstart_repo "$repo"
 printf 'catalogue: data-products-catalogue\nprotected-branch: main\nrules:\n  public-sensitive: warning\n' >"$repo/meshgate.yaml"
 git -C "$repo" commit -qam "policy"
 run_mg check -C "$repo" --base HEAD~1 --format json --output "$SCRATCH/check.json" --today 2026-06-01

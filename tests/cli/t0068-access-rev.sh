@@ -5,15 +5,8 @@
 # commit not yet applied shows its new grants; clearances are judged on
 # --today; --env narrows it.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
 repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/quickstart" "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-git -C "$repo" add -A
-git -C "$repo" commit -q -m start
+quickstart_repo "$repo"
 T="--today 2026-06-01"
 queries="--consumer=444455556666 --consumer=111122223333 --product=sales_orders --product=customer_profiles --column=customers.segment --column=orders.amount"
 

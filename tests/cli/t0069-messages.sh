@@ -5,15 +5,8 @@
 # unknown revision, and for a remote branch missing from the clone the
 # `git fetch` that brings it (for every option that takes a revision).
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
 repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/quickstart" "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-git -C "$repo" add -A
-git -C "$repo" commit -q -m start
+quickstart_repo "$repo"
 echo hi >"$SCRATCH/file.txt"
 
 begin "an unquoted YAML account id: quote it"
