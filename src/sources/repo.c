@@ -3,6 +3,7 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,14 +132,21 @@ void mg_repo_close_all(void)
 int mg_repo_unknown_revision(git_repository *repo, const char *rev)
 {
 	const char *slash = strchr(rev, '/');
-	char remote[256];
-	git_remote *rm = NULL;
+	char remote[256], key[300];
 	size_t n = slash ? (size_t)(slash - rev) : 0;
 	if (n && n < sizeof remote && slash[1]) {
 		memcpy(remote, rev, n);
 		remote[n] = '\0';
-		if (repo && git_remote_lookup(&rm, repo, remote) == 0) {
-			git_remote_free(rm);
+		/* a remote is configured with a url (asked of the configuration directly: git_remote_lookup's
+		   regex search of it leaks in this libgit2) */
+		git_config *cfg = NULL;
+		git_config_entry *url = NULL;
+		snprintf(key, sizeof key, "remote.%s.url", remote);
+		bool known = repo && git_repository_config_snapshot(&cfg, repo) == 0 &&
+			     git_config_get_entry(&url, cfg, key) == 0;
+		git_config_entry_free(url);
+		git_config_free(cfg);
+		if (known) {
 			mg_error_set("unknown revision '%s': this clone has no branch '%s' of the remote '%s' (a shallow or "
 				     "one-branch checkout, as CI makes, has only the branch it built); fetch it first: "
 				     "git fetch %s %s",

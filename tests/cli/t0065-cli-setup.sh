@@ -13,8 +13,11 @@
 
 # two identical repositories: `cd A && meshgate C ...` against `meshgate C -C B ...` from elsewhere
 A=$SCRATCH/a B=$SCRATCH/b away=$SCRATCH/away
+# the same commit in both (same dates), so the outputs naming it are the same
+export GIT_AUTHOR_DATE=2026-05-01T00:00:00Z GIT_COMMITTER_DATE=2026-05-01T00:00:00Z
 quickstart_repo "$A"
 quickstart_repo "$B"
+unset GIT_AUTHOR_DATE GIT_COMMITTER_DATE
 mkdir -p "$away"
 
 # what a command needs beyond the shared options to do its work (the required parts of its synopsis)
