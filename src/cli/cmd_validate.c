@@ -84,7 +84,7 @@ int cmd_validate(int argc, char **argv, cli_ctx *cx)
 	mg_catalogue cat;
 	mg_findings findings;
 	cli_scope scope = { 0 };
-	mg_validate_opts vo = { cx->today_given, path };
+	mg_validate_opts vo = { .today = cx->today_given, .catalogue = path };
 	bool cached = opts[O_STAGED].seen && !opts[O_NO_CACHE].seen, judged = false;
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&cfg);
