@@ -5,6 +5,8 @@ set -l schemas data-product data-product-producer-info data-product-outputs data
 complete -c meshgate -f
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -l version -d 'print the version'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -l help -d 'print help'
+complete -c meshgate -n "not __fish_seen_subcommand_from $commands help" -a help -d "show a command's options"
+complete -c meshgate -n "__fish_seen_subcommand_from help" -a "$commands"
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a validate -d 'check a data-product catalogue'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a check -d 'the pull-request check'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a explain -d 'print the documentation of a rule'
@@ -20,11 +22,14 @@ complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a init -d '
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a new -d 'add a product folder with its six files'
 complete -c meshgate -n "not __fish_seen_subcommand_from $commands" -a schema -d 'print a JSON Schema'
 complete -c meshgate -n "__fish_seen_subcommand_from validate check plan apply access drift unlock hook site score init new" -s C -l directory -r -a '(__fish_complete_directories)' -d 'run as if started in DIR'
+complete -c meshgate -n "__fish_seen_subcommand_from validate check apply drift site init new" -s q -l quiet -d 'no summary or progress lines'
+complete -c meshgate -n "__fish_seen_subcommand_from validate check" -l color -x -a 'auto always never' -d 'colour the report'
+complete -c meshgate -n "__fish_seen_subcommand_from validate check" -l statistics -d 'count the findings of each rule'
 complete -c meshgate -n "__fish_seen_subcommand_from validate check plan" -s f -l format -x -a "$formats" -d 'report format'
 complete -c meshgate -n "__fish_seen_subcommand_from validate check plan" -s o -l output -r -F -d 'write the report to FILE'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -l staged -d 'check what is staged'
-complete -c meshgate -n "__fish_seen_subcommand_from validate site score" -l rev -x -d 'a commit instead of the work tree'
-complete -c meshgate -n "__fish_seen_subcommand_from validate check plan apply drift site score" -l today -x -d 'judge clearance expiry as of YYYY-MM-DD'
+complete -c meshgate -n "__fish_seen_subcommand_from validate site score access" -l rev -x -d 'a commit instead of the work tree'
+complete -c meshgate -n "__fish_seen_subcommand_from validate check plan apply access drift site score" -l today -x -d 'judge clearance expiry as of YYYY-MM-DD'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -l no-cache -d 'ignore the facts cache'
 complete -c meshgate -n "__fish_seen_subcommand_from validate" -F
 complete -c meshgate -n "__fish_seen_subcommand_from check" -l base -x -d 'base commit'

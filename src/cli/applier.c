@@ -7,28 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "meshgate/changes.h"
-#include "meshgate/date.h"
 #include "meshgate/error.h"
-
-int cli_today(char out[11], const char *given)
-{
-	if (given) {
-		if (!mg_date_valid(given, strlen(given))) {
-			mg_error_set("--today wants a date as YYYY-MM-DD, not '%s'", given);
-			return MG_EUSAGE;
-		}
-		memcpy(out, given, 11);
-		return 0;
-	}
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-	return 0;
-}
 
 int cli_audit_open(const char *path, FILE **out)
 {
@@ -54,42 +35,17 @@ void cli_audit_close(FILE *f)
 		fclose(f);
 }
 
-static int read_config(cli_applier *a)
-{
-	static const char *const names[] = { "meshgate.yaml", "meshgate.yml", "meshgate.json" };
-	mg_buf path = MG_BUF_INIT, data = MG_BUF_INIT;
-	mg_findings f;
-	int r = 0;
-	mg_findings_init(&f);
-	for (size_t i = 0; i < 3; i++) {
-		mg_buf_clear(&path);
-		if ((r = mg_buf_addf(&path, "%s/%s", a->top.ptr, names[i])) < 0)
-			break;
-		struct stat st;
-		if (stat(path.ptr, &st) != 0)
-			continue;
-		r = mg_buf_read_file(&data, path.ptr, a->own_cfg.limits.max_bytes);
-		if (r == 0)
-			r = mg_config_parse(&a->own_cfg, names[i], data.ptr, data.len, &f);
-		break;
-	}
-	mg_findings_release(&f);
-	mg_buf_release(&path);
-	mg_buf_release(&data);
-	return r;
-}
+static int open_all(cli_applier *a, cli_ctx *cx, const mg_config *cfg, bool create);
 
-static int open_all(cli_applier *a, const char *repo_dir, const mg_config *cfg, bool create);
-
-int cli_applier_open(cli_applier *a, const char *repo_dir, const mg_config *cfg, bool create)
+int cli_applier_open(cli_applier *a, cli_ctx *cx, const mg_config *cfg, bool create)
 {
-	int r = open_all(a, repo_dir, cfg, create);
+	int r = open_all(a, cx, cfg, create);
 	if (r < 0)
 		cli_applier_close(a); /* nothing is left for the caller to release */
 	return r;
 }
 
-static int open_all(cli_applier *a, const char *repo_dir, const mg_config *cfg, bool create)
+static int open_all(cli_applier *a, cli_ctx *cx, const mg_config *cfg, bool create)
 {
 	mg_buf p = MG_BUF_INIT;
 	struct stat st;
@@ -97,10 +53,13 @@ static int open_all(cli_applier *a, const char *repo_dir, const mg_config *cfg, 
 	memset(a, 0, sizeof *a);
 	mg_buf_init(&a->top);
 	mg_buf_init(&a->dir);
-	mg_config_init(&a->own_cfg);
-	a->cfg = cfg ? cfg : &a->own_cfg;
-	if ((r = mg_git_toplevel(&a->top, repo_dir)) < 0 || (!cfg && (r = read_config(a)) < 0))
+	if (!(cx->cmd->setup & CLI_NEEDS_STATE)) {
+		mg_error_set("internal error: 'meshgate %s' does not open the applied state", cx->cmd->name);
+		return MG_EINVALID;
+	}
+	if ((r = mg_git_toplevel(&a->top, cx->repo)) < 0 || (!cfg && (r = cli_config(cx, &cfg)) < 0))
 		return r;
+	a->cfg = cfg;
 	const char *sd = a->cfg->state_dir;
 	if ((r = sd[0] == '/' ? mg_buf_adds(&a->dir, sd) : mg_buf_addf(&a->dir, "%s/%s", a->top.ptr, sd)) < 0)
 		return r;
@@ -261,7 +220,6 @@ void cli_applier_close(cli_applier *a)
 	mg_state_free(a->state);
 	for (size_t i = 0; i < a->nstates; i++)
 		mg_state_free(a->states[i].state);
-	mg_config_release(&a->own_cfg);
 	mg_buf_release(&a->top);
 	mg_buf_release(&a->dir);
 	a->state = NULL;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli/cli.h"
 #include "meshgate/backend.h"
 #include "meshgate/buf.h"
 #include "meshgate/config.h"
@@ -18,8 +19,7 @@
 
 typedef struct cli_applier {
 	mg_buf top;  /* work-tree top level */
-	mg_config own_cfg; /* the work tree's meshgate.yaml, when no config was given */
-	const mg_config *cfg; /* the configuration acted on: own_cfg or the caller's */
+	const mg_config *cfg; /* the configuration acted on: the caller's or the work tree's (cli_config) */
 	mg_buf dir;  /* the state directory */
 	mg_state *state; /* the default state store, <state-dir>/state.db */
 	/* environments whose meshgate.yaml entry names a state store of their own */
@@ -28,13 +28,14 @@ typedef struct cli_applier {
 } cli_applier;
 
 /*
- * Opens the state store of the repository around repo_dir, configured by
- * cfg (borrowed; NULL: the work tree's meshgate.yaml).  With create false
+ * Opens the state store of the repository around cx->repo, configured by
+ * cfg (borrowed; NULL: the work tree's meshgate.yaml, cli_config()), for a
+ * command whose table entry says CLI_NEEDS_STATE.  With create false
  * and no state directory yet, returns MG_ENOTFOUND ("nothing has been
  * applied here yet").  On failure a is already released;
  * cli_applier_close() may still be called on it.
  */
-int cli_applier_open(cli_applier *a, const char *repo_dir, const mg_config *cfg, bool create);
+int cli_applier_open(cli_applier *a, cli_ctx *cx, const mg_config *cfg, bool create);
 void cli_applier_close(cli_applier *a);
 /* The state store of env (its own when meshgate.yaml names one, else the default).  Borrowed. */
 int cli_applier_state(cli_applier *a, const char *env, mg_state **out);
@@ -55,7 +56,5 @@ int cli_audit_open(const char *path, FILE **out);
 /* An audit callback (mg_apply_opts.audit) writing one line to the FILE in ctx, flushed. */
 void cli_audit_line(void *ctx, const char *json_line);
 void cli_audit_close(FILE *f);
-/* Today's date (UTC) unless --today gave one; validated. */
-int cli_today(char out[11], const char *given);
 
 #endif

@@ -58,39 +58,35 @@ static int check_branch(const char *repo, const char *protected_branch)
 	return 0;
 }
 
-int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
+int cmd_apply(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_ENV, O_TIMEOUT, O_AUDIT, O_BATCH, O_TODAY, O_DIR };
+	enum { O_ENV, O_TIMEOUT, O_AUDIT, O_BATCH };
 	cli_opt opts[] = {
 		CLI_OPT("env", 'e', "ENV", "only this environment (default: every one)"),
 		CLI_OPT("lock-timeout", 0, "SECONDS", "wait this long for another apply to finish (default 60)"),
 		CLI_OPT("audit", 0, "FILE", "append one JSON line per operation to FILE ('-': standard output)"),
 		CLI_OPT("batch-size", 0, "N", "operations per backend call and journal write (default 2000)"),
-		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
-	char today[11];
-	if (cli_today(today, opts[O_TODAY].value) < 0)
-		return cli_usage_error(cmd, "%s", mg_error_last());
+		return cli_usage_error(cx->cmd, "unexpected argument '%s'", argv[0]);
+	const char *today = cx->today;
 	long timeout_s = 60, batch = 2000;
 	char *end;
 	if (opts[O_TIMEOUT].value) {
 		timeout_s = strtol(opts[O_TIMEOUT].value, &end, 10);
 		if (*end || timeout_s < 0 || timeout_s > 86400)
-			return cli_usage_error(cmd, "--lock-timeout wants seconds (0-86400)");
+			return cli_usage_error(cx->cmd, "--lock-timeout wants seconds (0-86400)");
 	}
 	if (opts[O_BATCH].value) {
 		batch = strtol(opts[O_BATCH].value, &end, 10);
 		if (*end || batch < 1 || batch > 100000)
-			return cli_usage_error(cmd, "--batch-size wants 1-100000");
+			return cli_usage_error(cx->cmd, "--batch-size wants 1-100000");
 	}
-	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+	const char *repo = cx->repo;
 	cli_applier a;
 	FILE *audit = NULL;
 	const char **envs = NULL;
@@ -141,7 +137,7 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 		status = CLI_EXIT_FINDINGS;
 		goto done;
 	}
-	if (cli_applier_open(&a, repo, &hcfg, true) < 0 || mg_catalogue_environments(&hcat, &envs, &nenvs) < 0 ||
+	if (cli_applier_open(&a, cx, &hcfg, true) < 0 || mg_catalogue_environments(&hcat, &envs, &nenvs) < 0 ||
 	    cli_applier_environments(&a, &known, &nknown) < 0) {
 		status = cli_fail();
 		goto done;
@@ -178,12 +174,12 @@ int cmd_apply(int argc, char **argv, const cli_cmd *cmd)
 			continue;
 		}
 		if (st.resumed || st.skipped)
-			fprintf(stderr, "%s: completed an interrupted run (%zu operations redone, %zu already done)\n",
+			cli_note(cx, stderr, "%s: completed an interrupted run (%zu operations redone, %zu already done)\n",
 				env, st.resumed, st.skipped);
 		if (*st.from && strcmp(st.from, st.to) == 0 && st.executed == st.resumed)
-			fprintf(stderr, "%s: up to date at %.12s\n", env, st.to);
+			cli_note(cx, stderr, "%s: up to date at %.12s\n", env, st.to);
 		else
-			fprintf(stderr, "%s: applied %zu operation%s, %.12s -> %.12s\n", env, st.executed - st.resumed,
+			cli_note(cx, stderr, "%s: applied %zu operation%s, %.12s -> %.12s\n", env, st.executed - st.resumed,
 				st.executed - st.resumed == 1 ? "" : "s", *st.from ? st.from : "(nothing)", st.to);
 	}
 done:

@@ -116,39 +116,35 @@ static int post_status(const char *provider, const char *head_sha, size_t errors
 	return r;
 }
 
-int cmd_check(int argc, char **argv, const cli_cmd *cmd)
+int cmd_check(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_BASE, O_HEAD, O_ALL, O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STATUS, O_NOCACHE };
+	enum { O_BASE, O_HEAD, O_ALL, O_FORMAT, O_OUTPUT, O_STATUS, O_NOCACHE };
 	cli_opt opts[] = {
 		CLI_OPT("base", 0, "COMMIT", "the target branch's commit, e.g. origin/main (required)"),
 		CLI_OPT("head", 0, "COMMIT", "the pull request's commit (default: HEAD)"),
 		CLI_OPT("all", 0, NULL, "report every finding of the head, not only those the change touches"),
 		CLI_OPT("format", 'f', "FORMAT", "text, json, sarif, github, gitlab, junit or markdown (repeatable)"),
 		CLI_OPT("output", 'o', "FILE", "write the report of the preceding --format to FILE (repeatable)"),
-		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT("post-status", 0, "PROVIDER", "post the result as a commit status: github or gitlab"),
 		CLI_OPT("no-cache", 0, NULL, "read every product of the head (no .git/meshgate/facts-v1)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
+		return cli_usage_error(cx->cmd, "unexpected argument '%s'", argv[0]);
 	if (!opts[O_BASE].value)
-		return cli_usage_error(cmd, "--base is required (the commit the pull request merges into)");
+		return cli_usage_error(cx->cmd, "--base is required (the commit the pull request merges into)");
 	cli_outputs outs;
-	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cmd) < 0)
+	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cx) < 0)
 		return CLI_EXIT_USAGE;
 	if (opts[O_STATUS].value && strcmp(opts[O_STATUS].value, "github") != 0 &&
 	    strcmp(opts[O_STATUS].value, "gitlab") != 0)
-		return cli_usage_error(cmd, "--post-status wants github or gitlab");
-	char today[11];
-	if (cli_today(today, opts[O_TODAY].value) < 0)
-		return cli_usage_error(cmd, "%s", mg_error_last());
+		return cli_usage_error(cx->cmd, "--post-status wants github or gitlab");
+	const char *today = cx->today;
 
-	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+	const char *repo = cx->repo;
 	const char *head = opts[O_HEAD].value ? opts[O_HEAD].value : "HEAD";
 	const char *base = opts[O_BASE].value;
 	mg_config hcfg, bcfg;
@@ -212,10 +208,10 @@ int cmd_check(int argc, char **argv, const cli_cmd *cmd)
 	}
 	size_t errors = mg_findings_count_at(&f, MG_SEV_ERROR), warnings = mg_findings_count_at(&f, MG_SEV_WARNING);
 	size_t scope = changes.all || opts[O_ALL].seen ? hcat.nproducts : changes.count;
-	fprintf(stderr, "meshgate: %zu error%s, %zu warning%s in %s%zu %sproduct%s (%.12s..%.12s)\n", errors,
-		errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
-		changes.all || opts[O_ALL].seen ? "all " : "the ", scope,
-		changes.all || opts[O_ALL].seen ? "" : "changed ", scope == 1 ? "" : "s", base_sha, head_sha);
+	char what[96];
+	snprintf(what, sizeof what, "%s%zu %sproduct%s (%.12s..%.12s)", changes.all || opts[O_ALL].seen ? "all " : "the ",
+		 scope, changes.all || opts[O_ALL].seen ? "" : "changed ", scope == 1 ? "" : "s", base_sha, head_sha);
+	cli_summary(cx, &f, what);
 	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 	if (opts[O_STATUS].value && post_status(opts[O_STATUS].value, head_sha, errors, warnings) < 0)
 		status = cli_fail();

@@ -56,33 +56,29 @@ done:
 	return r;
 }
 
-int cmd_drift(int argc, char **argv, const cli_cmd *cmd)
+int cmd_drift(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_ENV, O_FIX, O_AUDIT, O_TODAY, O_DIR };
+	enum { O_ENV, O_FIX, O_AUDIT };
 	cli_opt opts[] = {
 		CLI_OPT("env", 'e', "ENV", "only this environment"),
 		CLI_OPT("fix", 0, NULL, "apply what it takes to match the last applied commit"),
 		CLI_OPT("audit", 0, "FILE", "with --fix: append one JSON line per operation to FILE ('-': standard output)"),
-		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
-	char today[11];
-	if (cli_today(today, opts[O_TODAY].value) < 0)
-		return cli_usage_error(cmd, "%s", mg_error_last());
-	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+		return cli_usage_error(cx->cmd, "unexpected argument '%s'", argv[0]);
+	const char *today = cx->today;
+	const char *repo = cx->repo;
 	cli_applier a;
 	char **envs = NULL;
-	size_t nenvs = 0, ndrift = 0;
+	size_t nenvs = 0, ndrift = 0, checked = 0;
 	mg_buf out = MG_BUF_INIT;
 	int status = CLI_EXIT_FAILURE;
 	FILE *audit = NULL;
-	if (cli_applier_open(&a, repo, NULL, false) < 0 || cli_applier_environments(&a, &envs, &nenvs) < 0) {
+	if (cli_applier_open(&a, cx, NULL, false) < 0 || cli_applier_environments(&a, &envs, &nenvs) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -93,15 +89,26 @@ int cmd_drift(int argc, char **argv, const cli_cmd *cmd)
 	for (size_t i = 0; i < nenvs; i++) {
 		if (opts[O_ENV].value && strcmp(envs[i], opts[O_ENV].value) != 0)
 			continue;
+		checked++;
 		if (drift_env(&a, repo, envs[i], today, opts[O_FIX].seen, &out, &ndrift, audit ? cli_audit_line : NULL,
 			      audit) < 0) {
 			status = cli_fail();
 			goto done;
 		}
 	}
+	if (!checked) {
+		/* --env names no applied environment: nothing was compared, so it cannot say "no drift" */
+		mg_error_set("nothing has been applied to '%s' here (applied: %zu environment%s)", opts[O_ENV].value, nenvs,
+			     nenvs == 1 ? "" : "s");
+		status = cli_fail();
+		goto done;
+	}
 	fputs(out.ptr, stdout);
-	if (ndrift)
-		fprintf(stderr, "meshgate: %zu difference%s between the backend and the last applied commit%s\n", ndrift,
+	if (!ndrift)
+		cli_note(cx, stderr, "meshgate: no drift: the backend matches the last applied commit (%zu environment%s)\n",
+			 checked, checked == 1 ? "" : "s");
+	else
+		cli_note(cx, stderr, "meshgate: %zu difference%s between the backend and the last applied commit%s\n", ndrift,
 			ndrift == 1 ? "" : "s", opts[O_FIX].seen ? " (fixed)" : "");
 	status = ndrift && !opts[O_FIX].seen ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 done:

@@ -24,7 +24,7 @@ static const char *section(const char *doc, const char *id, size_t *len)
 	return NULL;
 }
 
-int cmd_explain(int argc, char **argv, const cli_cmd *cmd)
+int cmd_explain(int argc, char **argv, cli_ctx *cx)
 {
 	enum { O_LIST };
 	cli_opt opts[] = {
@@ -32,11 +32,11 @@ int cmd_explain(int argc, char **argv, const cli_cmd *cmd)
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (opts[O_LIST].seen) {
 		if (npos)
-			return cli_usage_error(cmd, "--list takes no rule");
+			return cli_usage_error(cx->cmd, "--list takes no rule");
 		for (int i = 0; i < MG_RULE__COUNT; i++)
 			printf("%-24s %-8s %s\n", mg_rule_id((mg_rule)i),
 			       mg_severity_name(mg_rule_default_severity((mg_rule)i)),
@@ -44,7 +44,7 @@ int cmd_explain(int argc, char **argv, const cli_cmd *cmd)
 		return CLI_EXIT_OK;
 	}
 	if (npos != 1)
-		return cli_usage_error(cmd, "name one rule (see 'meshgate explain --list')");
+		return cli_usage_error(cx->cmd, "name one rule (see 'meshgate explain --list')");
 	mg_rule rule;
 	if (mg_rule_lookup(&rule, argv[0]) < 0) {
 		fprintf(stderr, "meshgate: unknown rule '%s'; see 'meshgate explain --list'\n", argv[0]);

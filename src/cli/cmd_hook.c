@@ -325,28 +325,27 @@ done:
 	return r;
 }
 
-int cmd_hook(int argc, char **argv, const cli_cmd *cmd)
+int cmd_hook(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_FORCE, O_DIR };
+	enum { O_FORCE };
 	cli_opt opts[] = {
 		CLI_OPT("force", 0, NULL, "install even where the pre-commit framework or husky runs the hooks"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (any directory in it; default: the current one)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos == 0)
-		return cli_usage_error(cmd, "which action? 'install' or 'uninstall'");
+		return cli_usage_error(cx->cmd, "which action? 'install' or 'uninstall'");
 	if (npos > 1)
-		return cli_usage_error(cmd, "too many arguments");
+		return cli_usage_error(cx->cmd, "too many arguments");
 	if (strcmp(argv[0], "install") == 0)
-		r = install(opts[O_DIR].value, opts[O_FORCE].seen);
+		r = install(cx->dir, opts[O_FORCE].seen);
 	else if (strcmp(argv[0], "uninstall") == 0 && !opts[O_FORCE].seen)
-		r = uninstall(opts[O_DIR].value);
+		r = uninstall(cx->dir);
 	else if (strcmp(argv[0], "uninstall") == 0)
-		return cli_usage_error(cmd, "--force is for 'install' only");
+		return cli_usage_error(cx->cmd, "--force is for 'install' only");
 	else
-		return cli_usage_error(cmd, "unknown action '%s'; 'install' or 'uninstall'", argv[0]);
+		return cli_usage_error(cx->cmd, "unknown action '%s'; 'install' or 'uninstall'", argv[0]);
 	return r < 0 ? cli_fail() : CLI_EXIT_OK;
 }

@@ -58,8 +58,9 @@ done:
 	return r;
 }
 
-static int init(const char *dir, const char *catalogue, bool force)
+static int init(cli_ctx *cx, const char *catalogue, bool force)
 {
+	const char *dir = cx->repo;
 	mg_buf path = MG_BUF_INIT;
 	const char *keys[] = { "CATALOGUE", catalogue, NULL, NULL };
 	bool wrote, existed;
@@ -81,7 +82,7 @@ static int init(const char *dir, const char *catalogue, bool force)
 	existed = cli_exists(path.ptr);
 	if ((r = write_template(dir, "meshgate.yaml", "meshgate.yaml", keys, force, &wrote)) < 0)
 		goto done;
-	printf("meshgate: %s %s\n", wrote ? (existed ? "rewrote" : "wrote") : "kept the existing", path.ptr);
+	cli_note(cx, stdout, "meshgate: %s %s\n", wrote ? (existed ? "rewrote" : "wrote") : "kept the existing", path.ptr);
 
 	mg_buf_clear(&path);
 	if ((r = cli_join(&path, dir, catalogue)) < 0)
@@ -107,8 +108,8 @@ static int init(const char *dir, const char *catalogue, bool force)
 		path.len = base;
 		path.ptr[base] = '\0';
 	}
-	printf("meshgate: the catalogue is %s/ with the environments dev/ and prod/\n", path.ptr);
-	printf("next: meshgate new dev/PRODUCT, then replace each <...> placeholder until "
+	cli_note(cx, stdout, "meshgate: the catalogue is %s/ with the environments dev/ and prod/\n", path.ptr);
+	cli_note(cx, stdout, "next: meshgate new dev/PRODUCT, then replace each <...> placeholder until "
 	       "'meshgate validate' is clean\n");
 	r = 0;
 done:
@@ -116,32 +117,31 @@ done:
 	return r;
 }
 
-int cmd_init(int argc, char **argv, const cli_cmd *cmd)
+int cmd_init(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_CATALOGUE, O_FORCE, O_DIR };
+	enum { O_CATALOGUE, O_FORCE };
 	cli_opt opts[] = {
 		CLI_OPT("catalogue", 0, "FOLDER", "the catalogue folder (default: data-products-catalogue)"),
 		CLI_OPT("force", 0, NULL, "rewrite an existing meshgate.yaml"),
-		CLI_OPT("directory", 'C', "DIR", "the repository's top folder (default: the current one)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos)
-		return cli_usage_error(cmd, "init takes no arguments");
+		return cli_usage_error(cx->cmd, "init takes no arguments");
 	const char *catalogue = opts[O_CATALOGUE].value ? opts[O_CATALOGUE].value : "data-products-catalogue";
 	if (!valid_catalogue(catalogue))
-		return cli_usage_error(cmd, "--catalogue wants a folder inside the repository, not '%s'", catalogue);
+		return cli_usage_error(cx->cmd, "--catalogue wants a folder inside the repository, not '%s'", catalogue);
 	char trimmed[4096];
 	size_t n = strlen(catalogue);
 	while (n > 1 && catalogue[n - 1] == '/')
 		n--;
 	if (n >= sizeof trimmed)
-		return cli_usage_error(cmd, "--catalogue is too long");
+		return cli_usage_error(cx->cmd, "--catalogue is too long");
 	memcpy(trimmed, catalogue, n);
 	trimmed[n] = '\0';
-	if (init(opts[O_DIR].value ? opts[O_DIR].value : ".", trimmed, opts[O_FORCE].seen) < 0)
+	if (init(cx, trimmed, opts[O_FORCE].seen) < 0)
 		return cli_fail();
 	return CLI_EXIT_OK;
 }

@@ -19,7 +19,6 @@ static const char *const product_files[] = {
 	"data-product-visibility.yaml", "data-product-consumers.yaml",    "data-product-inputs.yaml",
 };
 #define NFILES (sizeof product_files / sizeof *product_files)
-#define CONFIG_MAX_BYTES (1u << 20)
 
 /* The data-product-name pattern of rules/data-product.schema.json, which folder names follow too. */
 static bool valid_name(const char *s, size_t len)
@@ -33,38 +32,6 @@ static bool valid_name(const char *s, size_t len)
 			return false;
 	}
 	return true;
-}
-
-/* The catalogue root from DIR's meshgate.yaml (.yml, .json), or the default; copied into out. */
-static int catalogue_root(mg_buf *out, const char *dir)
-{
-	static const char *const names[] = { "meshgate.yaml", "meshgate.yml", "meshgate.json" };
-	mg_buf path = MG_BUF_INIT, text = MG_BUF_INIT;
-	mg_config cfg;
-	mg_findings findings;
-	int r = 0;
-	mg_config_init(&cfg);
-	mg_findings_init(&findings);
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		mg_buf_clear(&path);
-		if ((r = cli_join(&path, dir, names[i])) < 0)
-			goto done;
-		if (!cli_exists(path.ptr))
-			continue;
-		/* a broken meshgate.yaml is validate's to report; here the default is as good as any */
-		if ((r = mg_buf_read_file(&text, path.ptr, CONFIG_MAX_BYTES)) < 0 ||
-		    (r = mg_config_parse(&cfg, names[i], text.ptr, text.len, &findings)) < 0)
-			goto done;
-		break;
-	}
-	if (mg_buf_adds(out, cfg.catalogue) < 0)
-		r = mg_oom();
-done:
-	mg_findings_release(&findings);
-	mg_config_release(&cfg);
-	mg_buf_release(&path);
-	mg_buf_release(&text);
-	return r;
 }
 
 /* Any file in folder whose name starts with "data-product": a product is there already. */
@@ -92,14 +59,16 @@ static int check_empty(const char *folder)
 	return r;
 }
 
-static int new_product(const char *dir, const char *env, const char *product)
+/* Writes the product's files in the catalogue that DIR's meshgate.yaml names (or the default). */
+static int new_product(cli_ctx *cx, const char *env, const char *product)
 {
-	mg_buf folder = MG_BUF_INIT, root = MG_BUF_INIT, path = MG_BUF_INIT, text = MG_BUF_INIT;
+	mg_buf folder = MG_BUF_INIT, path = MG_BUF_INIT, text = MG_BUF_INIT;
 	const char *keys[] = { "PRODUCT", product, "ENV", env, NULL, NULL };
+	const mg_config *cfg;
 	int r;
-	if ((r = catalogue_root(&root, dir)) < 0)
+	if ((r = cli_config(cx, &cfg)) < 0)
 		goto done;
-	if ((r = cli_join(&folder, dir, root.ptr)) < 0)
+	if ((r = cli_join(&folder, cx->dir, cfg->catalogue)) < 0)
 		goto done;
 	if (mg_buf_addf(&folder, "/%s/%s", env, product) < 0) {
 		r = mg_oom();
@@ -123,47 +92,42 @@ static int new_product(const char *dir, const char *env, const char *product)
 		if ((r = cli_expand(&text, t, keys)) < 0 ||
 		    (r = cli_write_file(path.ptr, text.ptr, text.len, 0666, false)) < 0)
 			goto done;
-		printf("meshgate: wrote %s\n", path.ptr);
+		cli_note(cx, stdout, "meshgate: wrote %s\n", path.ptr);
 	}
-	printf("next: replace each <...> placeholder; 'meshgate validate' points at the ones left\n");
+	cli_note(cx, stdout, "next: replace each <...> placeholder; 'meshgate validate' points at the ones left\n");
 	r = 0;
 done:
 	mg_buf_release(&folder);
-	mg_buf_release(&root);
 	mg_buf_release(&path);
 	mg_buf_release(&text);
 	return r;
 }
 
-int cmd_new(int argc, char **argv, const cli_cmd *cmd)
+int cmd_new(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_DIR };
-	cli_opt opts[] = {
-		CLI_OPT("directory", 'C', "DIR", "the repository's top folder (default: the current one)"),
-		CLI_OPT_END,
-	};
+	cli_opt opts[] = { CLI_OPT_END };
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos != 1)
-		return cli_usage_error(cmd, "name the product as ENVIRONMENT/PRODUCT, e.g. dev/sales-orders");
+		return cli_usage_error(cx->cmd, "name the product as ENVIRONMENT/PRODUCT, e.g. dev/sales-orders");
 	const char *arg = argv[0], *slash = strchr(arg, '/');
 	if (!slash || strchr(slash + 1, '/'))
-		return cli_usage_error(cmd, "name the product as ENVIRONMENT/PRODUCT, not '%s'", arg);
+		return cli_usage_error(cx->cmd, "name the product as ENVIRONMENT/PRODUCT, not '%s'", arg);
 	size_t envlen = (size_t)(slash - arg);
 	const char *product = slash + 1;
 	if (!valid_name(arg, envlen))
-		return cli_usage_error(cmd, "an environment is a folder name of letters, digits, '_', '.' and '-', "
+		return cli_usage_error(cx->cmd, "an environment is a folder name of letters, digits, '_', '.' and '-', "
 					    "starting with a letter or digit, not '%.*s'",
 				       (int)envlen, arg);
 	if (!valid_name(product, strlen(product)))
-		return cli_usage_error(cmd, "a product name starts with a letter or digit and holds only letters, "
+		return cli_usage_error(cx->cmd, "a product name starts with a letter or digit and holds only letters, "
 					    "digits, '_', '.' and '-' (at most 128), not '%s'",
 				       product);
 	char env[129];
 	memcpy(env, arg, envlen);
 	env[envlen] = '\0';
-	if (new_product(opts[O_DIR].value, env, product) < 0)
+	if (new_product(cx, env, product) < 0)
 		return cli_fail();
 	return CLI_EXIT_OK;
 }

@@ -11,32 +11,28 @@
 #include "meshgate/error.h"
 #include "meshgate/planner.h"
 
-int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
+int cmd_plan(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_FROM, O_TO, O_ENV, O_FORMAT, O_OUTPUT, O_TODAY, O_DIR };
+	enum { O_FROM, O_TO, O_ENV, O_FORMAT, O_OUTPUT };
 	cli_opt opts[] = {
 		CLI_OPT("from", 0, "COMMIT", "the base (default: the last applied commit; none: a first run)"),
 		CLI_OPT("to", 0, "COMMIT", "the target (default: HEAD)"),
 		CLI_OPT("env", 'e', "ENV", "only this environment"),
 		CLI_OPT("format", 'f', "FORMAT", "text (default), json or markdown"),
 		CLI_OPT("output", 'o', "FILE", "write the plan to FILE"),
-		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearances on this day (default: today, UTC)"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos)
-		return cli_usage_error(cmd, "unexpected argument '%s'", argv[0]);
+		return cli_usage_error(cx->cmd, "unexpected argument '%s'", argv[0]);
 	mg_plan_format fmt = MG_PLAN_TEXT;
 	if (opts[O_FORMAT].value && mg_plan_format_parse(&fmt, opts[O_FORMAT].value) < 0)
-		return cli_usage_error(cmd, "unknown format '%s' (text, json, markdown)", opts[O_FORMAT].value);
-	char today[11];
-	if (cli_today(today, opts[O_TODAY].value) < 0)
-		return cli_usage_error(cmd, "%s", mg_error_last());
+		return cli_usage_error(cx->cmd, "unknown format '%s' (text, json, markdown)", opts[O_FORMAT].value);
+	const char *today = cx->today;
 
-	const char *repo = opts[O_DIR].value ? opts[O_DIR].value : ".";
+	const char *repo = cx->repo;
 	const char *to = opts[O_TO].value ? opts[O_TO].value : "HEAD";
 	mg_buf out = MG_BUF_INIT;
 	int status = CLI_EXIT_FAILURE;
@@ -49,7 +45,7 @@ int cmd_plan(int argc, char **argv, const cli_cmd *cmd)
 	mg_plan_init(&all);
 
 	if (!opts[O_FROM].value)
-		have_state = cli_applier_open(&a, repo, NULL, false) == 0;
+		have_state = cli_applier_open(&a, cx, NULL, false) == 0;
 	if (!have_state) {
 		/* one plan: from --from (or from nothing) to the target */
 		mg_plan_result pr;

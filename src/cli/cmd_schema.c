@@ -39,7 +39,7 @@ static int lookup(const char *arg)
 	return -1;
 }
 
-int cmd_schema(int argc, char **argv, const cli_cmd *cmd)
+int cmd_schema(int argc, char **argv, cli_ctx *cx)
 {
 	enum { O_LIST };
 	cli_opt opts[] = {
@@ -47,17 +47,17 @@ int cmd_schema(int argc, char **argv, const cli_cmd *cmd)
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (opts[O_LIST].seen) {
 		if (npos)
-			return cli_usage_error(cmd, "--list takes no name");
+			return cli_usage_error(cx->cmd, "--list takes no name");
 		for (size_t i = 0; i < NSCHEMAS; i++)
 			printf("%s\n", schema_names[i]);
 		return CLI_EXIT_OK;
 	}
 	if (npos != 1)
-		return cli_usage_error(cmd, "name one schema (see 'meshgate schema --list')");
+		return cli_usage_error(cx->cmd, "name one schema (see 'meshgate schema --list')");
 	int i = lookup(argv[0]);
 	if (i < 0) {
 		fprintf(stderr, "meshgate: no schema named '%s'; see 'meshgate schema --list'\n", argv[0]);

@@ -14,28 +14,27 @@
 #include "cli/cli.h"
 #include "meshgate/error.h"
 
-int cmd_unlock(int argc, char **argv, const cli_cmd *cmd)
+int cmd_unlock(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_ENV, O_FORCE, O_OTHER, O_DIR };
+	enum { O_ENV, O_FORCE, O_OTHER };
 	cli_opt opts[] = {
 		CLI_OPT("env", 'e', "ENV", "the environment whose lock to break (required)"),
 		CLI_OPT("force", 0, NULL, "break the lock (after checking its holder is gone)"),
 		CLI_OPT("other-host", 0, NULL, "with --force: the holder ran on another host, break it anyway"),
-		CLI_OPT("directory", 'C', "DIR", "the repository (default: the current directory)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos || !opts[O_ENV].value)
-		return cli_usage_error(cmd, "name the environment with --env");
+		return cli_usage_error(cx->cmd, "name the environment with --env");
 	cli_applier a;
 	bool locked;
 	mg_lock_info info;
 	int status = CLI_EXIT_FAILURE;
 	const char *env = opts[O_ENV].value;
 	mg_state *st = NULL;
-	if (cli_applier_open(&a, opts[O_DIR].value ? opts[O_DIR].value : ".", NULL, false) < 0 ||
+	if (cli_applier_open(&a, cx, NULL, false) < 0 ||
 	    cli_applier_state(&a, env, &st) < 0 || st->lock_info(st, env, &locked, &info) < 0) {
 		status = cli_fail();
 		goto done;

@@ -10,7 +10,6 @@
 #include "cli/outputs.h"
 #include "cli/scope.h"
 #include "meshgate/changes.h"
-#include "meshgate/date.h"
 #include "meshgate/error.h"
 #include "meshgate/report.h"
 #include "meshgate/validate.h"
@@ -49,37 +48,33 @@ static int open_source(mg_source **out, const char *dir, bool staged, const char
 	return mg_source_dir_new(out, dir ? dir : ".");
 }
 
-int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
+int cmd_validate(int argc, char **argv, cli_ctx *cx)
 {
-	enum { O_FORMAT, O_OUTPUT, O_TODAY, O_DIR, O_STAGED, O_REV, O_NO_CACHE };
+	enum { O_FORMAT, O_OUTPUT, O_STAGED, O_REV, O_NO_CACHE };
 	cli_opt opts[] = {
 		CLI_OPT("format", 'f', "FORMAT", "text (default), json, sarif, github, gitlab, junit or markdown"),
 		CLI_OPT("output", 'o', "FILE", "write the report of the preceding --format to FILE (repeatable)"),
-		CLI_OPT("today", 0, "YYYY-MM-DD", "judge clearance expiry against this date (default: today, UTC)"),
-		CLI_OPT("directory", 'C', "DIR", "run as if started in DIR (the repository root)"),
 		CLI_OPT("staged", 0, NULL, "check what is staged in the git index, not the work tree"),
 		CLI_OPT("rev", 0, "COMMIT-ISH", "check the tree of a commit, tag or tree, e.g. HEAD~1"),
 		CLI_OPT("no-cache", 0, NULL, "with --staged, re-read every product (no .git/meshgate/facts-v1)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
-	if ((r = cli_parse(argc, argv, opts, cmd, &npos)) != 0)
-		return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if ((r = cli_parse(argc, argv, opts, cx, &npos)) != CLI_RUN)
+		return r;
 	if (npos > 1)
-		return cli_usage_error(cmd, "too many arguments");
+		return cli_usage_error(cx->cmd, "too many arguments");
 	cli_outputs outs;
-	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cmd) < 0)
+	if (cli_outputs_collect(&outs, &opts[O_FORMAT], &opts[O_OUTPUT], cx) < 0)
 		return CLI_EXIT_USAGE;
-	if (opts[O_TODAY].value && !mg_date_valid(opts[O_TODAY].value, strlen(opts[O_TODAY].value)))
-		return cli_usage_error(cmd, "--today wants a date as YYYY-MM-DD, not '%s'", opts[O_TODAY].value);
 	bool from_git = opts[O_STAGED].seen || opts[O_REV].seen;
 	if (opts[O_STAGED].seen && opts[O_REV].seen)
-		return cli_usage_error(cmd, "--staged and --rev cannot be used together");
+		return cli_usage_error(cx->cmd, "--staged and --rev cannot be used together");
 	const char *path = npos ? argv[0] : NULL;
 	if (from_git && path) {
 		/* a catalogue inside the repository: "./cat/" is "cat", so findings' paths read the same */
 		if (path[0] == '/')
-			return cli_usage_error(cmd, "with --staged or --rev, PATH is relative to the top of the repository, not '%s'", path);
+			return cli_usage_error(cx->cmd, "with --staged or --rev, PATH is relative to the top of the repository, not '%s'", path);
 		while (path[0] == '.' && path[1] == '/')
 			path += 2;
 	}
@@ -89,7 +84,7 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	mg_catalogue cat;
 	mg_findings findings;
 	cli_scope scope = { 0 };
-	mg_validate_opts vo = { .today = opts[O_TODAY].value, .catalogue = path };
+	mg_validate_opts vo = { .today = cx->today_given, .catalogue = path };
 	bool cached = opts[O_STAGED].seen && !opts[O_NO_CACHE].seen, judged = false;
 	int status = CLI_EXIT_FAILURE;
 	mg_config_init(&cfg);
@@ -97,14 +92,14 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 	mg_config_init(&scope_cfg);
 	mg_catalogue_init(&cat);
 	mg_findings_init(&findings);
-	if (open_source(&src, opts[O_DIR].value, opts[O_STAGED].seen, opts[O_REV].value) < 0 ||
-	    (opts[O_STAGED].seen && load_head_policy(&head_cfg, &judged, opts[O_DIR].value) < 0)) {
+	if (open_source(&src, cx->dir, opts[O_STAGED].seen, opts[O_REV].value) < 0 ||
+	    (opts[O_STAGED].seen && load_head_policy(&head_cfg, &judged, cx->dir) < 0)) {
 		status = cli_fail();
 		goto done;
 	}
 	/* PATH: the catalogue root, or a part of the configured catalogue validated within it */
 	if (path && (mg_load_config(src, &scope_cfg, NULL) < 0 ||
-		     cli_scope_resolve(&scope, src, from_git ? NULL : opts[O_DIR].value ? opts[O_DIR].value : ".",
+		     cli_scope_resolve(&scope, src, from_git ? NULL : cx->repo,
 				       scope_cfg.catalogue, path) < 0)) {
 		status = cli_fail();
 		goto done;
@@ -120,7 +115,9 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 			goto done;
 		}
 		mg_findings_sort(&findings);
-	} else if ((cached ? mg_validate_cached : mg_validate)(src, &vo, &cfg, &cat, &findings) < 0) {
+	} else if ((r = (cached ? mg_validate_cached : mg_validate)(src, &vo, &cfg, &cat, &findings)) < 0) {
+		if (r == MG_ENOTFOUND)
+			cli_scope_not_found(src, vo.catalogue ? vo.catalogue : cfg.catalogue);
 		status = cli_fail();
 		goto done;
 	}
@@ -134,11 +131,11 @@ int cmd_validate(int argc, char **argv, const cli_cmd *cmd)
 		status = cli_fail();
 		goto done;
 	}
+	char what[96];
+	snprintf(what, sizeof what, "%zu product%s (%zu file%s)", nproducts, nproducts == 1 ? "" : "s", nfiles,
+		 nfiles == 1 ? "" : "s");
+	cli_summary(cx, &findings, what);
 	size_t errors = mg_findings_count_at(&findings, MG_SEV_ERROR);
-	size_t warnings = mg_findings_count_at(&findings, MG_SEV_WARNING);
-	fprintf(stderr, "meshgate: %zu error%s, %zu warning%s in %zu product%s (%zu file%s)\n", errors,
-		errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", nproducts,
-		nproducts == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
 	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 done:
 	mg_findings_release(&findings);

@@ -5,10 +5,12 @@
 
 #include "meshgate/error.h"
 
-int cli_outputs_collect(cli_outputs *out, const cli_opt *format, const cli_opt *output, const cli_cmd *cmd)
+int cli_outputs_collect(cli_outputs *out, const cli_opt *format, const cli_opt *output, const cli_ctx *cx)
 {
+	const cli_cmd *cmd = cx->cmd;
 	int fi = 0, oi = 0, stdout_used = 0;
 	out->count = 0;
+	out->color = cli_color(cx, stdout);
 	while (fi < format->count || oi < output->count) {
 		bool take_format = oi >= output->count ||
 				   (fi < format->count && format->order[fi] < output->order[oi]);
@@ -53,7 +55,7 @@ int cli_outputs_write(const cli_outputs *outs, const mg_findings *f, mg_report_c
 {
 	for (int i = 0; i < outs->count; i++) {
 		mg_buf text = MG_BUF_INIT;
-		ctx.color = outs->items[i].path == NULL && outs->items[i].format == MG_REPORT_TEXT && cli_color(stdout);
+		ctx.color = outs->items[i].path == NULL && outs->items[i].format == MG_REPORT_TEXT && outs->color;
 		int r = mg_report_write(outs->items[i].format, f, &ctx, &text);
 		if (r == 0)
 			r = cli_write_output(outs->items[i].path, &text);

@@ -18,10 +18,11 @@ typedef struct cli_output {
 typedef struct cli_outputs {
 	cli_output items[CLI_MAX_REPEAT * 2];
 	int count;
+	bool color; /* a text report to standard output is coloured (cli_color) */
 } cli_outputs;
 
 /* Pairs the occurrences of the two options; prints a usage error and returns -1 on misuse. */
-int cli_outputs_collect(cli_outputs *out, const cli_opt *format, const cli_opt *output, const cli_cmd *cmd);
+int cli_outputs_collect(cli_outputs *out, const cli_opt *format, const cli_opt *output, const cli_ctx *cx);
 /* Writes every report; 0 or a negative error (message set). */
 int cli_outputs_write(const cli_outputs *outs, const mg_findings *f, mg_report_ctx ctx);
 

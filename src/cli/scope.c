@@ -258,6 +258,22 @@ done:
 	return r;
 }
 
+void cli_scope_not_found(mg_source *src, const char *catalogue)
+{
+	char *c = strdup(catalogue), *was = strdup(mg_error_last());
+	if (c && was) {
+		tidy(c);
+		if (!*c || !exists_as_file(src, c))
+			mg_error_set("%s", was); /* looking cleared it */
+		else
+			mg_error_set("the catalogue '%s' is a file, not a folder: a catalogue is a folder of environments, "
+				     "<catalogue>/<environment>/<product>/ (name yours with catalogue: in meshgate.yaml, or as PATH)",
+				     c);
+	}
+	free(c);
+	free(was);
+}
+
 static bool in_folder(const char *path, const char *folder)
 {
 	size_t n = strlen(folder);

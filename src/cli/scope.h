@@ -36,6 +36,11 @@ typedef struct cli_scope {
  */
 int cli_scope_resolve(cli_scope *out, mg_source *src, const char *dir, const char *catalogue, const char *path);
 void cli_scope_release(cli_scope *s);
+/*
+ * After the catalogue was not found (MG_ENOTFOUND): when a file has its
+ * name, says so instead; otherwise the message stands.
+ */
+void cli_scope_not_found(mg_source *src, const char *catalogue);
 
 /*
  * Narrows the findings of the whole catalogue to the scope (its own

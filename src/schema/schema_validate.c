@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meshgate/distance.h"
 #include "meshgate/error.h"
 #include "schema/schema_int.h"
 
@@ -224,39 +225,13 @@ static bool is_multiple(double x, double m)
 	return fabs(q - r) <= 1e-9 * (fabs(q) > 1 ? fabs(q) : 1);
 }
 
-/* Optimal string alignment distance, capped for long strings. */
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	enum { MAXL = 64 };
-	size_t d[MAXL + 1][MAXL + 1];
-	if (la > MAXL || lb > MAXL)
-		return SIZE_MAX;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
-			size_t best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < best)
-				best = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[la][lb];
-}
-
 static const mg_sprop *suggest(const mg_schema *s, const char *key, size_t len)
 {
 	const mg_sprop *best = NULL;
 	size_t best_d = SIZE_MAX;
 	for (size_t i = 0; i < s->nprops; i++) {
 		const mg_sprop *p = &s->props[i];
-		size_t d = edit_distance(key, len, p->key, p->key_len);
+		size_t d = mg_edit_distance(key, len, p->key, p->key_len);
 		size_t shorter = len < p->key_len ? len : p->key_len;
 		if (d == SIZE_MAX || d >= shorter)
 			continue;

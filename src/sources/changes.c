@@ -44,10 +44,8 @@ static int open_repo(git_repository **repo, const char *path)
 static int peel_tree(git_tree **tree, git_repository *repo, const char *rev)
 {
 	git_object *obj = NULL;
-	if (git_revparse_single(&obj, repo, rev) < 0) {
-		mg_error_set("unknown revision '%s'", rev);
-		return MG_ENOTFOUND;
-	}
+	if (git_revparse_single(&obj, repo, rev) < 0)
+		return mg_repo_unknown_revision(repo, rev);
 	int e = git_object_peel((git_object **)tree, obj, GIT_OBJECT_TREE);
 	git_object_free(obj);
 	if (e < 0) {
@@ -219,8 +217,7 @@ int mg_git_resolve_commit(char out[41], const char *repo_path, const char *rev)
 	if ((r = open_repo(&repo, repo_path)) < 0)
 		goto done;
 	if (git_revparse_single(&obj, repo, rev) < 0) {
-		mg_error_set("unknown revision '%s'", rev);
-		r = MG_ENOTFOUND;
+		r = mg_repo_unknown_revision(repo, rev);
 		goto done;
 	}
 	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
@@ -295,8 +292,7 @@ int mg_git_commit_date(char out[11], const char *repo_path, const char *rev)
 	if ((r = open_repo(&repo, repo_path)) < 0)
 		goto done;
 	if (git_revparse_single(&obj, repo, rev) < 0 || git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
-		mg_error_set("unknown revision '%s'", rev);
-		r = MG_ENOTFOUND;
+		r = mg_repo_unknown_revision(repo, rev);
 		goto done;
 	}
 	time_t t = (time_t)git_commit_time((git_commit *)commit);

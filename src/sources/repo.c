@@ -3,6 +3,7 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,36 @@ void mg_repo_close_all(void)
 		holds_init = false;
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+int mg_repo_unknown_revision(git_repository *repo, const char *rev)
+{
+	const char *slash = strchr(rev, '/');
+	char remote[256], key[300];
+	size_t n = slash ? (size_t)(slash - rev) : 0;
+	if (n && n < sizeof remote && slash[1]) {
+		memcpy(remote, rev, n);
+		remote[n] = '\0';
+		/* a remote is configured with a url (asked of the configuration directly: git_remote_lookup's
+		   regex search of it leaks in this libgit2) */
+		git_config *cfg = NULL;
+		git_config_entry *url = NULL;
+		snprintf(key, sizeof key, "remote.%s.url", remote);
+		bool known = repo && git_repository_config_snapshot(&cfg, repo) == 0 &&
+			     git_config_get_entry(&url, cfg, key) == 0;
+		git_config_entry_free(url);
+		git_config_free(cfg);
+		if (known) {
+			mg_error_set("unknown revision '%s': this clone has no branch '%s' of the remote '%s' (a shallow or "
+				     "one-branch checkout, as CI makes, has only the branch it built); fetch it first: "
+				     "git fetch %s %s",
+				     rev, slash + 1, remote, remote, slash + 1);
+			return MG_ENOTFOUND;
+		}
+		git_error_clear();
+	}
+	mg_error_set("unknown revision '%s'", rev);
+	return MG_ENOTFOUND;
 }
 
 long mg_repo_opened(void)

@@ -20,6 +20,14 @@
  */
 int mg_repo_get(git_repository **out, const char *path);
 
+/*
+ * Sets the message for a revision repo does not know and returns
+ * MG_ENOTFOUND: "unknown revision 'REV'", and for a branch of a remote
+ * ("origin/main") the fetch that brings it, since a shallow or one-branch
+ * CI checkout has only the branch it built.
+ */
+int mg_repo_unknown_revision(git_repository *repo, const char *rev);
+
 /* How many times this process opened a repository from disk (for tests). */
 long mg_repo_opened(void);
 

@@ -712,10 +712,8 @@ static int resolve_rev(rev_source *s, const char *rev)
 	char hex[GIT_OID_HEXSZ + 1];
 	int r = 0;
 	int e = git_revparse_single(&obj, s->repo, rev);
-	if (e == GIT_ENOTFOUND || e == GIT_EINVALIDSPEC || e == GIT_EAMBIGUOUS) {
-		mg_error_set("unknown revision '%s'", rev);
-		return MG_ENOTFOUND;
-	}
+	if (e == GIT_ENOTFOUND || e == GIT_EINVALIDSPEC || e == GIT_EAMBIGUOUS)
+		return mg_repo_unknown_revision(s->repo, rev);
 	if (e < 0) {
 		mg_error_set("cannot resolve revision '%s': %s", rev, git_message());
 		return MG_EIO;

@@ -72,3 +72,17 @@ finish() {
   echo "scratch kept: $SCRATCH" >&2
   exit 1
 }
+
+# quickstart_repo DIR : DIR becomes a git repository on branch main holding
+# examples/quickstart, committed; git reads no user or system configuration
+# and no CI variables steer apply.
+quickstart_repo() {
+  export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
+  unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
+  cp -r "$SRCDIR/examples/quickstart" "$1"
+  git -C "$1" init -q -b main
+  git -C "$1" config user.name t
+  git -C "$1" config user.email t@example.com
+  git -C "$1" add -A
+  git -C "$1" commit -q -m "quick start"
+}

@@ -69,7 +69,7 @@ if command -v bash >/dev/null 2>&1; then
 	cat >"$SCRATCH/comp.bash" <<SH
 . "$prefix/share/bash-completion/completions/meshgate"
 COMP_WORDS=(meshgate va); COMP_CWORD=1; _meshgate; echo "\${COMPREPLY[*]}"
-COMP_WORDS=(meshgate validate --st); COMP_CWORD=2; _meshgate; echo "\${COMPREPLY[*]}"
+COMP_WORDS=(meshgate validate --stag); COMP_CWORD=2; _meshgate; echo "\${COMPREPLY[*]}"
 COMP_WORDS=(meshgate check --format s); COMP_CWORD=3; _meshgate; echo "\${COMPREPLY[*]}"
 COMP_WORDS=(meshgate schema data-product-o); COMP_CWORD=2; _meshgate; echo "\${COMPREPLY[*]}"
 SH

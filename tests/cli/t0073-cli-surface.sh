@@ -27,13 +27,15 @@ while read -r c; do
 	# zsh: the command's case branch, up to its ';;'
 	awk -v c="$c" '$0 ~ "^"c"\\) " {on=1} on {print} on && /;;/ {exit}' "$comp/_meshgate" >"$SCRATCH/zsh"
 	[ -s "$SCRATCH/zsh" ] && ok || not_ok "zsh has no branch for $c"
+	# and the arrays it names ($common, $quiet, $report: options several commands share), resolved
+	for v in $(grep -o '\$[a-z]*' "$SCRATCH/zsh" | sort -u | tr -d '$'); do
+		grep -E "^$v=\(" "$comp/_meshgate" >>"$SCRATCH/zsh"
+	done
 	# fish: the lines whose condition names the command
 	grep -E "__fish_seen_subcommand_from ([a-z-]+ )*$c( |\")" "$comp/meshgate.fish" >"$SCRATCH/fish"
 	while read -r o; do
 		grep -qE -- "(^| |\")$o( |\"|$)" "$SCRATCH/bash" && ok || not_ok "bash does not offer $c $o"
-		# $common is the -C/--directory spec every command that takes it shares
-		if grep -qF -- "$o[" "$SCRATCH/zsh" || grep -qF -- "$o}" "$SCRATCH/zsh" ||
-			{ [ "$o" = --directory ] && grep -qF '$common' "$SCRATCH/zsh"; }; then ok; else
+		if grep -qF -- "$o[" "$SCRATCH/zsh" || grep -qF -- "$o}" "$SCRATCH/zsh"; then ok; else
 			not_ok "zsh does not offer $c $o"; fi
 		grep -qE -- "-l ${o#--}( |$)" "$SCRATCH/fish" && ok || not_ok "fish does not offer $c $o"
 	done <"$SCRATCH/opts"
@@ -43,6 +45,35 @@ while read -r c; do
 	grep -qE "^set -l commands ([a-z]+ )*$c( |$)" "$comp/meshgate.fish" && grep -qE -- "-a $c -d" "$comp/meshgate.fish" && ok ||
 		not_ok "fish does not offer $c"
 done <"$SCRATCH/cmds"
+
+begin "every SYNOPSIS line is a command's usage"
+while read -r c; do "$MESHGATE" "$c" -h | sed -n '1s/^usage: //p'; done <"$SCRATCH/cmds" >"$SCRATCH/usages"
+grep '^meshgate ' "$SCRATCH/synopsis" | sed 's/ *#.*//' | grep -vxE 'meshgate (--version|--help|help COMMAND)' >"$SCRATCH/lines"
+while read -r line; do
+	grep -qxF -- "$line" "$SCRATCH/usages" && ok || not_ok "SYNOPSIS line '$line' is no command's usage"
+done <"$SCRATCH/lines"
+[ "$(wc -l <"$SCRATCH/lines")" -eq "$(wc -l <"$SCRATCH/cmds")" ] && ok || not_ok "the SYNOPSIS has $(wc -l <"$SCRATCH/lines") command lines for $(wc -l <"$SCRATCH/cmds") commands"
+
+begin "every option of each -h is described in its command's section (or among the shared options)"
+sed -n '/^### Options every command shares/,/^##* /p' "$SRCDIR/docs/meshgate.md" >"$SCRATCH/shared"
+while read -r c; do
+	awk -v c="$c" '/^##/ {on = ($0 ~ "^### meshgate "c"([ ,]|$)") || ($0 ~ ", meshgate "c"( |,|$)")} on' \
+		"$SRCDIR/docs/meshgate.md" >"$SCRATCH/section"
+	[ -s "$SCRATCH/section" ] || not_ok "docs/meshgate.md has no section '### meshgate $c'"
+	"$MESHGATE" "$c" -h | sed -n 's/^  \(-[a-zA-Z], \)\{0,1\} *\(--[a-z][a-z-]*\).*/\2/p' | grep -vx -- --help >"$SCRATCH/opts"
+	while read -r o; do
+		[ "$o" = --directory ] && o="-C"
+		if grep -qE -- "(\`|\(| )$o( |\`|,|\)|=)" "$SCRATCH/section" || grep -qE -- "(\`|, )$o( |\`)" "$SCRATCH/shared"; then ok
+		else not_ok "$c $o is described neither in '### meshgate $c' nor among the shared options"; fi
+	done <"$SCRATCH/opts"
+done <"$SCRATCH/cmds"
+
+begin "validate's formats are the manual's"
+"$MESHGATE" validate -h | sed -n 's/^  -f, --format FORMAT *//p' | tr -c 'a-z\n' ' ' | tr ' ' '\n' |
+	grep -vxE '|default|or' | sort >"$SCRATCH/formats"
+[ "$(wc -l <"$SCRATCH/formats")" -ge 7 ] && ok || not_ok "validate -h lists $(wc -l <"$SCRATCH/formats") formats"
+grep -E '^\| `-f, --format FORMAT`' "$SRCDIR/docs/meshgate.md" | head -1 | grep -o '`[a-z]*`' | tr -d '`' | sort >"$SCRATCH/doc-formats"
+expect_cmp "$SCRATCH/formats" "$SCRATCH/doc-formats"
 
 begin "the check can fail"
 printf '  bogus    x\n' | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p' | grep -qx bogus && ok || not_ok "the command list parser"
