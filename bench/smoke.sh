@@ -25,7 +25,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 rows = {r["key"]: r for r in d["rows"]}
 want = ["raw-read", "validate-worktree", "validate-rev", "peer-jsonschema", "peer-ajv",
-        "hook-staged", "check", "plan", "apply-first", "apply-change", "apply-grants"]
+        "hook-staged", "check", "check-warm", "plan", "apply-first", "apply-change", "apply-grants"]
 bad = [k for k in want if k not in rows or not ("median_ms" in rows[k] or rows[k].get("skipped"))]
 if bad:
     sys.exit("FAIL: cases missing from results.json: %s" % ", ".join(bad))

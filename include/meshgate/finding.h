@@ -97,6 +97,9 @@ int mg_findings_add(mg_findings *f, const char *path, uint32_t line, uint32_t co
 		    mg_rule rule, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 int mg_findings_vadd(mg_findings *f, const char *path, uint32_t line, uint32_t col,
 		     mg_rule rule, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+/* mg_findings_add of a message already written (a cached finding): copied, not formatted. */
+int mg_findings_add_text(mg_findings *f, const char *path, uint32_t line, uint32_t col, mg_rule rule,
+			 const char *message);
 /* Stable order: path (bytewise), line, column, rule, message. */
 void mg_findings_sort(mg_findings *f);
 size_t mg_findings_count_at(const mg_findings *f, mg_severity s);

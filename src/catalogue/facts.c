@@ -486,7 +486,7 @@ int mg_facts_lookup(mg_facts_cache *c, const char *stamp, size_t stamplen, const
 		const char *path = get_str(&r);
 		uint32_t line = get_u32(&r), col = get_u32(&r), rule = get_u32(&r);
 		const char *msg = get_str(&r);
-		if (mg_findings_add(f, path, line, col, (mg_rule)rule, "%s", msg) < 0)
+		if (mg_findings_add_text(f, path, line, col, (mg_rule)rule, msg) < 0)
 			return MG_ENOMEM;
 	}
 	*p = q;

@@ -75,12 +75,16 @@ int mg_buf_addc(mg_buf *b, char c)
 
 int mg_buf_vaddf(mg_buf *b, const char *fmt, va_list ap)
 {
+	/* one formatting pass for what fits a line (nearly everything), two for the rest */
+	char line[512];
 	va_list cp;
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	int n = vsnprintf(line, sizeof line, fmt, cp);
 	va_end(cp);
 	if (n < 0)
 		return MG_EINVALID;
+	if ((size_t)n < sizeof line)
+		return mg_buf_add(b, line, (size_t)n);
 	if (mg_buf_grow(b, (size_t)n) < 0)
 		return MG_ENOMEM;
 	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);

@@ -79,35 +79,52 @@ void mg_findings_release(mg_findings *f)
 	f->count = f->cap = 0;
 }
 
+/* Appends a finding that owns path and message (both freed here on failure). */
+static int push(mg_findings *f, char *path, char *message, uint32_t line, uint32_t col, mg_rule rule)
+{
+	if (!path || !message) {
+		free(path);
+		free(message);
+		return mg_oom();
+	}
+	if (f->count == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		mg_finding *items = realloc(f->items, cap * sizeof *items);
+		if (!items) {
+			free(path);
+			free(message);
+			return mg_oom();
+		}
+		f->items = items;
+		f->cap = cap;
+	}
+	mg_finding *x = &f->items[f->count++];
+	x->path = path;
+	x->line = line;
+	x->col = col;
+	x->rule = rule;
+	x->severity = f->severity[rule];
+	x->message = message;
+	return 0;
+}
+
 int mg_findings_vadd(mg_findings *f, const char *path, uint32_t line, uint32_t col,
 		     mg_rule rule, const char *fmt, va_list ap)
 {
 	if (!f || f->severity[rule] == MG_SEV_OFF)
 		return 0;
-	if (f->count == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		mg_finding *items = realloc(f->items, cap * sizeof *items);
-		if (!items)
-			return mg_oom();
-		f->items = items;
-		f->cap = cap;
-	}
 	mg_buf msg = MG_BUF_INIT;
 	if (mg_buf_vaddf(&msg, fmt, ap) < 0)
 		return mg_oom();
-	char *p = strdup(path ? path : "");
-	if (!p) {
-		mg_buf_release(&msg);
-		return mg_oom();
-	}
-	mg_finding *x = &f->items[f->count++];
-	x->path = p;
-	x->line = line;
-	x->col = col;
-	x->rule = rule;
-	x->severity = f->severity[rule];
-	x->message = mg_buf_detach(&msg, NULL);
-	return 0;
+	return push(f, strdup(path ? path : ""), mg_buf_detach(&msg, NULL), line, col, rule);
+}
+
+int mg_findings_add_text(mg_findings *f, const char *path, uint32_t line, uint32_t col, mg_rule rule,
+			 const char *message)
+{
+	if (!f || f->severity[rule] == MG_SEV_OFF)
+		return 0;
+	return push(f, strdup(path ? path : ""), strdup(message), line, col, rule);
 }
 
 int mg_findings_add(mg_findings *f, const char *path, uint32_t line, uint32_t col,
