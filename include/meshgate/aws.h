@@ -181,5 +181,20 @@ void mg_aws_parse_error(const char *body, size_t len, const char *error_type_hea
  * AssumeRole XML response.  MG_EPARSE when a field is missing.
  */
 int mg_aws_parse_assume_role(const char *xml, size_t len, mg_aws_credentials *out);
+/* The same for an AssumeRoleWithWebIdentity answer (...WithWebIdentityResult/Credentials). */
+int mg_aws_parse_assume_role_web_identity(const char *xml, size_t len, mg_aws_credentials *out);
+
+/*
+ * Reads the JSON credential document of the ECS container endpoint (imds
+ * false) or of IMDS (imds true): AccessKeyId and SecretAccessKey, Token and
+ * Expiration (ISO 8601; both required by IMDS, and Expiration whenever there
+ * is a Token); IMDS's Code must be "Success" when present.  At most 64 KiB.
+ * 0 with out filled (its source kept), else MG_EPARSE naming the field,
+ * never a value, with out untouched.
+ */
+int mg_aws_parse_credential_document(const char *json, size_t len, bool imds, mg_aws_credentials *out);
+
+/* The "value" of GitHub Actions' OIDC token answer ({"count":..,"value":"eyJ..."}); out wiped on error. */
+int mg_aws_parse_oidc_token(const char *json, size_t len, char *out, size_t cap);
 
 #endif

@@ -16,7 +16,10 @@ esac
 . "$TESTDIR/cli/moto-server.sh"
 export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
-  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE \
+  AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ACTIONS_ID_TOKEN_REQUEST_URL
+# the chain ends at the instance metadata service: never asked here (a CI runner may be on EC2)
+export AWS_EC2_METADATA_DISABLED=true
 moto_start
 SECRET=wJalrXUtnFEMI-meshgate-test-SECRET-7f3a
 export AWS_ACCESS_KEY_ID=AKIDMESHGATETEST AWS_SECRET_ACCESS_KEY=$SECRET
@@ -147,7 +150,9 @@ expect_status 0 "$status"
 begin "credentials: missing ones are a clear error; the secret key is never shown"
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out" 2>"$SCRATCH/err"
 test $? -eq 3 && ok || not_ok "drift without credentials did not fail with 3"
-expect_grep "credentials" "$SCRATCH/err"
+expect_grep "no AWS credentials" "$SCRATCH/err"
+expect_grep "AWS_CONTAINER_CREDENTIALS_FULL_URI are not set" "$SCRATCH/err"
+expect_grep "AWS_EC2_METADATA_DISABLED=true" "$SCRATCH/err"
 if grep -rqa "$SECRET" "$SCRATCH/out" "$SCRATCH/err" "$SCRATCH/audit.jsonl" "$repo" 2>/dev/null; then
   not_ok "the secret key was written somewhere"
 else
