@@ -244,6 +244,8 @@ static int assume_profile_role(const chain *ch, const char *profile, const char 
 				     "Ec2InstanceMetadata", profile);
 			r = MG_EINVALID;
 		}
+		if (r == MG_ENOTFOUND)
+			r = MG_EINVALID; /* configured as the role's source: not a reason to look further */
 		if (r < 0)
 			goto done;
 	} else if (r < 0) {
