@@ -32,14 +32,21 @@ typedef struct mg_aws_credentials {
 void mg_aws_credentials_wipe(mg_aws_credentials *c);
 
 /*
- * The default chain, in the SDKs' order: AWS_ACCESS_KEY_ID /
- * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (skipped, as the SDKs do, when
- * the caller names a profile); then profile `profile` (NULL:
- * $AWS_PROFILE, else "default") in $AWS_SHARED_CREDENTIALS_FILE (default
- * ~/.aws/credentials) and $AWS_CONFIG_FILE (default ~/.aws/config, sections
- * "[profile NAME]").  A profile with role_arn + source_profile is resolved
- * by AssumeRole through `sts_endpoint_url` (NULL: the regional endpoint).
- * MG_ENOTFOUND with a message naming every place looked when none is found.
+ * The default chain, in the AWS CLI's and botocore's order (docs/aws.md):
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (skipped,
+ * as the SDKs do, when the caller names a profile); profile `profile`
+ * (NULL: $AWS_PROFILE, else "default") with role_arn and source_profile,
+ * web_identity_token_file or credential_source; web identity
+ * (AWS_WEB_IDENTITY_TOKEN_FILE or GitHub Actions' OIDC endpoint, with
+ * AWS_ROLE_ARN) through an unsigned AssumeRoleWithWebIdentity; the
+ * profile's keys in $AWS_SHARED_CREDENTIALS_FILE (default
+ * ~/.aws/credentials), then in $AWS_CONFIG_FILE (default ~/.aws/config,
+ * sections "[profile NAME]"); the container endpoint
+ * (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI); IMDSv2
+ * (AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED).  Roles
+ * are assumed through `sts_endpoint_url` (NULL: the regional endpoint).
+ * A source that is configured but fails is the error; MG_ENOTFOUND with a
+ * message naming every place looked when none has credentials.
  */
 int mg_aws_credentials_resolve(const char *profile, const char *region, const char *sts_endpoint_url,
 			       mg_aws_credentials *out);
