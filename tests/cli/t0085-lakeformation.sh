@@ -189,5 +189,19 @@ expect_grep '^666677778888 columns:shop.orders(order_date,order_id) SELECT$' "$S
 run_mg drift -C "$repo" $T
 expect_status 0 "$status"
 
+begin "the state lost (a fresh CI runner): apply grants what HEAD wants again, nothing twice"
+oracle perms $CATALOG
+cp "$SCRATCH/oracle.out" "$SCRATCH/before-loss"
+rm -rf "$repo/.meshgate"
+run_mg drift -C "$repo" $T
+test "$status" -eq 3 && ok || not_ok "drift without a state exited $status, not 3"
+expect_grep "nothing has been applied here yet" "$SCRATCH/err"
+run_mg apply -C "$repo" $T
+expect_status 0 "$status"
+oracle perms $CATALOG
+expect_cmp "$SCRATCH/before-loss" "$SCRATCH/oracle.out"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
+
 moto_stop
 finish
