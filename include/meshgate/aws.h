@@ -51,6 +51,14 @@ void mg_aws_credentials_wipe(mg_aws_credentials *c);
 int mg_aws_credentials_resolve(const char *profile, const char *region, const char *sts_endpoint_url,
 			       mg_aws_credentials *out);
 
+/*
+ * The region when the configuration names none, as the SDKs find it:
+ * $AWS_REGION, $AWS_DEFAULT_REGION, then `region` of the profile (NULL:
+ * $AWS_PROFILE, else "default") in the config file.  0, MG_ENOTFOUND
+ * (message naming the places looked) or MG_EINVALID (not a region name).
+ */
+int mg_aws_region_resolve(const char *profile, char *out, size_t cap);
+
 /* ---- SigV4 ---- */
 
 typedef struct mg_aws_header {

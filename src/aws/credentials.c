@@ -387,3 +387,57 @@ done:
 	unload(&ch.conf);
 	return r;
 }
+
+int mg_aws_region_resolve(const char *profile, char *out, size_t cap)
+{
+	static const char *const vars[] = { "AWS_REGION", "AWS_DEFAULT_REGION" };
+	chain ch;
+	int r = MG_ENOTFOUND;
+	char sec[160];
+	memset(&ch, 0, sizeof ch);
+	mg_buf_init(&ch.cred.text);
+	mg_buf_init(&ch.conf.text);
+	const char *from = NULL;
+	for (size_t i = 0; i < 2 && !from; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v) {
+			if (strlen(v) >= cap) {
+				mg_error_set("%s is longer than a region name", vars[i]);
+				return MG_EINVALID;
+			}
+			snprintf(out, cap, "%s", v);
+			from = vars[i];
+			r = 0;
+		}
+	}
+	if (!from) {
+		if (!profile || !*profile)
+			profile = getenv("AWS_PROFILE");
+		if (!profile || !*profile)
+			profile = "default";
+		if ((r = load(&ch.conf, "AWS_CONFIG_FILE", getenv("HOME"), ".aws/config")) == 0) {
+			conf_section(sec, sizeof sec, profile);
+			r = get(&ch.conf, sec, "region", out, cap);
+			if (r == MG_ENOTFOUND)
+				mg_error_set("no AWS region: none configured, AWS_REGION and AWS_DEFAULT_REGION are not set, "
+					     "and [%s] of '%s' has no region%s", sec, ch.conf.path,
+					     ch.conf.present ? "" : " (no such file)");
+			else if (r == MG_ETOOBIG)
+				mg_error_set("the region of [%s] in '%s' is longer than a region name", sec, ch.conf.path);
+		}
+		from = "the profile";
+	}
+	if (r == 0) {
+		bool ok = strlen(out) >= 4;
+		for (const char *p = out; ok && *p; p++)
+			ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
+		if (!ok) {
+			mg_error_set("the region from %s is not an AWS region name such as eu-west-1", from);
+			r = MG_EINVALID;
+		}
+	}
+	if (r < 0 && cap)
+		out[0] = '\0';
+	unload(&ch.conf);
+	return r;
+}

@@ -66,6 +66,7 @@ typedef struct {
 	} *open;
 	size_t nopen;
 	bool open_noted;
+	char region[64]; /* the SDKs' region when meshgate.yaml names none */
 } lf;
 
 /* ---- the client ---- */
@@ -78,6 +79,17 @@ static int ensure_client(lf *b)
 	memset(&o, 0, sizeof o);
 	o.service = "lakeformation";
 	o.region = b->opt.region;
+	if (!o.region) {
+		int r = mg_aws_region_resolve(b->opt.profile, b->region, sizeof b->region);
+		if (r < 0) {
+			char why[700];
+			snprintf(why, sizeof why, "%s", mg_error_last());
+			mg_error_set("lakeformation backend of environment '%s': %s; set region in meshgate.yaml",
+				     b->environment, why);
+			return r;
+		}
+		o.region = b->region;
+	}
 	o.endpoint_url = b->opt.endpoint_url;
 	o.profile = b->opt.profile;
 	o.role_arn = b->opt.role_arn;

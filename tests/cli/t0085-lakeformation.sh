@@ -16,6 +16,7 @@ esac
 . "$TESTDIR/cli/moto-server.sh"
 export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
+  AWS_REGION AWS_DEFAULT_REGION \
   AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE \
   AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ACTIONS_ID_TOKEN_REQUEST_URL
 # the chain ends at the instance metadata service: never asked here (a CI runner may be on EC2)
@@ -158,6 +159,22 @@ if grep -rqa "$SECRET" "$SCRATCH/out" "$SCRATCH/err" "$SCRATCH/audit.jsonl" "$re
 else
   ok
 fi
+
+begin "no region in meshgate.yaml: the SDKs' (AWS_REGION, then the profile's), or a clear error"
+sed -i "/^      region: /d" "$repo/meshgate.yaml"
+run_mg validate -C "$repo" $T
+expect_status 0 "$status"
+env AWS_REGION=eu-west-1 "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out" 2>"$SCRATCH/err"
+expect_status 0 "$?"
+mkdir -p "$HOME/.aws"
+printf '[default]\nregion = eu-west-1\n' >"$HOME/.aws/config"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
+rm -f "$HOME/.aws/config"
+env -u AWS_REGION -u AWS_DEFAULT_REGION "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out" 2>"$SCRATCH/err"
+test $? -eq 3 && ok || not_ok "drift without any region did not fail with 3"
+expect_grep "no AWS region: none configured, AWS_REGION and AWS_DEFAULT_REGION are not set" "$SCRATCH/err"
+git -C "$repo" checkout -q meshgate.yaml
 
 begin "http to a host that is not loopback is refused before anything is sent"
 sed -i "s|endpoint-url: .*|endpoint-url: http://lakeformation.example.com|" "$repo/meshgate.yaml"

@@ -68,8 +68,13 @@ static void test_options(void)
 	mg_findings_release(&f);
 
 	/* without findings: the first problem is the error (what apply sees) */
-	MGT_EQ_INT(parse_opts("type: lakeformation\ncatalog-id: \"111122223333\"\n", NULL, &o, &doc), MG_EINVALID);
-	MGT_CHECK(strstr(mg_error_last(), "region is required") != NULL);
+	MGT_EQ_INT(parse_opts("type: lakeformation\nregion: eu-west-1\n", NULL, &o, &doc), MG_EINVALID);
+	MGT_CHECK(strstr(mg_error_last(), "catalog-id is required") != NULL);
+	mg_lf_options_release(&o);
+	mg_doc_free(doc);
+	/* no region: allowed, the client finds the SDKs' (AWS_REGION, AWS_DEFAULT_REGION, the profile's) */
+	MGT_EQ_INT(parse_opts("type: lakeformation\ncatalog-id: \"111122223333\"\n", NULL, &o, &doc), 0);
+	MGT_CHECK(o.region == NULL);
 	mg_lf_options_release(&o);
 	mg_doc_free(doc);
 }
