@@ -1028,14 +1028,14 @@ int mg_fuzz_aws_error(const uint8_t *data, size_t size)
 	return 0;
 }
 
-/* An AssumeRole answer: all four fields or MG_EPARSE with the output untouched. */
-int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size)
+/* An STS answer through parse: all four fields, or MG_EPARSE with the output untouched. */
+static int sts_answer(const uint8_t *data, size_t size, int (*parse)(const char *, size_t, mg_aws_credentials *))
 {
 	mg_aws_credentials c, before;
 	memset(&c, 0x5a, sizeof c);
 	snprintf(c.source, sizeof c.source, "fuzz");
 	before = c;
-	int r = mg_aws_parse_assume_role((const char *)data, size, &c);
+	int r = parse((const char *)data, size, &c);
 	CHECK(r == 0 || r == MG_EPARSE || r == MG_ENOMEM);
 	if (r == 0) {
 		CHECK(c.access_key_id[0] && strnlen(c.access_key_id, sizeof c.access_key_id) < sizeof c.access_key_id);
@@ -1052,28 +1052,16 @@ int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size)
 	return 0;
 }
 
+/* An AssumeRole answer. */
+int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size)
+{
+	return sts_answer(data, size, mg_aws_parse_assume_role);
+}
+
 /* An AssumeRoleWithWebIdentity answer: the same promise, under its own result element. */
 int mg_fuzz_aws_web_identity(const uint8_t *data, size_t size)
 {
-	mg_aws_credentials c, before;
-	memset(&c, 0x5a, sizeof c);
-	snprintf(c.source, sizeof c.source, "fuzz");
-	before = c;
-	int r = mg_aws_parse_assume_role_web_identity((const char *)data, size, &c);
-	CHECK(r == 0 || r == MG_EPARSE || r == MG_ENOMEM);
-	if (r == 0) {
-		CHECK(c.access_key_id[0] && strnlen(c.access_key_id, sizeof c.access_key_id) < sizeof c.access_key_id);
-		CHECK(c.secret_access_key[0] &&
-		      strnlen(c.secret_access_key, sizeof c.secret_access_key) < sizeof c.secret_access_key);
-		CHECK(c.session_token[0] && strnlen(c.session_token, sizeof c.session_token) < sizeof c.session_token);
-		CHECK(c.expiration > 0);
-		CHECK(strcmp(c.source, "fuzz") == 0);
-	} else {
-		CHECK(memcmp(&c, &before, sizeof c) == 0);
-		check_printable(mg_error_last(), 1024);
-	}
-	mg_aws_credentials_wipe(&c);
-	return 0;
+	return sts_answer(data, size, mg_aws_parse_assume_role_web_identity);
 }
 
 static bool token_chars(const char *s, size_t cap, bool allow_empty)

@@ -72,6 +72,8 @@ void mg_aws__clean_line(char *out, size_t cap, const char *text, size_t len);
 void mg_aws__scrub(char *s, const mg_aws_credentials *c);
 /* The same for one secret (ignored when shorter than 4 bytes). */
 void mg_aws__scrub_secret(char *s, const char *secret);
+/* Overwrites a buffer that held secrets (OPENSSL_cleanse) and releases it. */
+void mg_aws__buf_wipe(mg_buf *b);
 
 /* ---- sts.c ---- */
 

@@ -118,12 +118,8 @@ int mg_aws__container_credentials(mg_aws_credentials *out)
 		*out = got;
 done:
 	mg_aws_credentials_wipe(&got);
-	if (tok.cap)
-		OPENSSL_cleanse(tok.ptr, tok.cap);
-	if (body.cap)
-		OPENSSL_cleanse(body.ptr, body.cap);
+	mg_aws__buf_wipe(&tok);
+	mg_aws__buf_wipe(&body);
 	mg_buf_release(&url);
-	mg_buf_release(&tok);
-	mg_buf_release(&body);
 	return r;
 }

@@ -83,9 +83,7 @@ static int load(aws_file *f, const char *env, const char *home, const char *rel)
 
 static void unload(aws_file *f)
 {
-	if (f->text.cap)
-		OPENSSL_cleanse(f->text.ptr, f->text.cap);
-	mg_buf_release(&f->text);
+	mg_aws__buf_wipe(&f->text);
 }
 
 /* 0 (found), MG_ENOTFOUND, or an error (message set). */

@@ -5,6 +5,7 @@
 #include "aws/aws_int.h"
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 #include <string.h>
 #include <strings.h>
 
@@ -79,6 +80,13 @@ void mg_aws__scrub_secret(char *s, const char *secret)
 		memcpy(p, "***", 3);
 		memmove(p + 3, p + n, strlen(p + n) + 1);
 	}
+}
+
+void mg_aws__buf_wipe(mg_buf *b)
+{
+	if (b->cap)
+		OPENSSL_cleanse(b->ptr, b->cap);
+	mg_buf_release(b);
 }
 
 void mg_aws__scrub(char *s, const mg_aws_credentials *c)

@@ -154,11 +154,7 @@ int mg_aws__imds_credentials(mg_aws_credentials *out)
 		*out = got;
 done:
 	mg_aws_credentials_wipe(&got);
-	if (token.cap)
-		OPENSSL_cleanse(token.ptr, token.cap);
-	if (body.cap)
-		OPENSSL_cleanse(body.ptr, body.cap);
-	mg_buf_release(&token);
-	mg_buf_release(&body);
+	mg_aws__buf_wipe(&token);
+	mg_aws__buf_wipe(&body);
 	return r;
 }

@@ -154,8 +154,7 @@ static int sts_call(const mg_aws_credentials *with, const mg_aws__assume_args *a
 	}
 done:
 	mg_aws_credentials_wipe(&got);
-	if (resp.body.cap)
-		OPENSSL_cleanse(resp.body.ptr, resp.body.cap);
+	mg_aws__buf_wipe(&resp.body);
 	mg_aws_response_release(&resp);
 	mg_aws_client_free(sts);
 	return r;
@@ -173,33 +172,33 @@ static int form_start(mg_buf *body, const char *action, const mg_aws__assume_arg
 	return 0;
 }
 
-int mg_aws__assume_role(const mg_aws_credentials *with, const mg_aws__assume_args *a, mg_aws_credentials *out)
+/* AssumeRole signed with `with`, or AssumeRoleWithWebIdentity with `token` (with NULL). */
+static int assume(const mg_aws_credentials *with, const char *token, const mg_aws__assume_args *a,
+		  mg_aws_credentials *out)
 {
+	const char *call = token ? "AssumeRoleWithWebIdentity" : "AssumeRole";
 	mg_buf body = MG_BUF_INIT;
 	int r;
-	if ((r = form_start(&body, "AssumeRole", a)) < 0)
+	if ((r = form_start(&body, call, a)) < 0)
 		goto done;
-	if (a->external_id && *a->external_id && (r = form_add(&body, "ExternalId", a->external_id)) < 0)
-		goto done;
-	r = sts_call(with, a, &body, "AssumeRole", NULL, mg_aws_parse_assume_role, out);
+	if (token)
+		r = form_add(&body, "WebIdentityToken", token);
+	else if (a->external_id && *a->external_id)
+		r = form_add(&body, "ExternalId", a->external_id);
+	if (r == 0)
+		r = sts_call(with, a, &body, call, token,
+			     token ? mg_aws_parse_assume_role_web_identity : mg_aws_parse_assume_role, out);
 done:
-	if (body.cap)
-		OPENSSL_cleanse(body.ptr, body.cap);
-	mg_buf_release(&body);
+	mg_aws__buf_wipe(&body);
 	return r;
+}
+
+int mg_aws__assume_role(const mg_aws_credentials *with, const mg_aws__assume_args *a, mg_aws_credentials *out)
+{
+	return assume(with, NULL, a, out);
 }
 
 int mg_aws__assume_role_web_identity(const char *token, const mg_aws__assume_args *a, mg_aws_credentials *out)
 {
-	mg_buf body = MG_BUF_INIT;
-	int r;
-	if ((r = form_start(&body, "AssumeRoleWithWebIdentity", a)) < 0 ||
-	    (r = form_add(&body, "WebIdentityToken", token)) < 0)
-		goto done;
-	r = sts_call(NULL, a, &body, "AssumeRoleWithWebIdentity", token, mg_aws_parse_assume_role_web_identity, out);
-done:
-	if (body.cap)
-		OPENSSL_cleanse(body.ptr, body.cap);
-	mg_buf_release(&body);
-	return r;
+	return assume(NULL, token, a, out);
 }

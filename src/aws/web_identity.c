@@ -114,9 +114,7 @@ int mg_aws__web_identity(const char *token_file, const char *role_arn, const cha
 		goto done;
 	r = assume(tok.ptr, role_arn, session_name, region, sts_endpoint_url, token_file, out);
 done:
-	if (tok.cap)
-		OPENSSL_cleanse(tok.ptr, tok.cap);
-	mg_buf_release(&tok);
+	mg_aws__buf_wipe(&tok);
 	return r;
 }
 
@@ -147,13 +145,9 @@ static int github_token(const char *url, const char *bearer, char *tok, size_t c
 	}
 	r = mg_aws_parse_oidc_token(body.ptr, body.len, tok, cap);
 done:
-	if (auth.cap)
-		OPENSSL_cleanse(auth.ptr, auth.cap);
-	if (body.cap)
-		OPENSSL_cleanse(body.ptr, body.cap);
+	mg_aws__buf_wipe(&auth);
+	mg_aws__buf_wipe(&body);
 	mg_buf_release(&full);
-	mg_buf_release(&auth);
-	mg_buf_release(&body);
 	return r;
 }
 

@@ -8,32 +8,14 @@
 # consumer, narrows columns and deletes a product, revoked exactly; credentials and
 # the secret key never shown; a killed apply that resumes.
 . "$TESTDIR/cli/lib.sh"
-built=$("$MESHGATE" --version | sed -n 's/^backends: //p')
-case ", $built," in
-  *", lakeformation,"*) ;;
-  *) echo "SKIP: this meshgate is built without the lakeformation backend" >&2; exit 77 ;;
-esac
-. "$TESTDIR/cli/moto-server.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
-  AWS_REGION AWS_DEFAULT_REGION \
-  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE \
-  AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ACTIONS_ID_TOKEN_REQUEST_URL
-# the chain ends at the instance metadata service: never asked here (a CI runner may be on EC2)
-export AWS_EC2_METADATA_DISABLED=true
+. "$TESTDIR/cli/lf-setup.sh"
 moto_start
 SECRET=wJalrXUtnFEMI-meshgate-test-SECRET-7f3a
 export AWS_ACCESS_KEY_ID=AKIDMESHGATETEST AWS_SECRET_ACCESS_KEY=$SECRET
 CATALOG=222233334444
 
-repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/lakeformation" "$repo"
-sed -i "s|^      catalog-id:.*|&\n      endpoint-url: $MOTO_URL|" "$repo/meshgate.yaml"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
+lf_example_repo "$MOTO_URL"
 commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
-commit "lakeformation example"
 T="--today 2026-06-01"
 shop=$repo/data-products-catalogue/prod/shop-orders
 

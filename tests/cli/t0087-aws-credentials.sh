@@ -10,20 +10,9 @@
 # - and every token and secret involved is then looked for in everything meshgate
 # wrote: stdout, stderr, the audit log, the repository and its state.
 . "$TESTDIR/cli/lib.sh"
-built=$("$MESHGATE" --version | sed -n 's/^backends: //p')
-case ", $built," in
-  *", lakeformation,"*) ;;
-  *) echo "SKIP: this meshgate is built without the lakeformation backend" >&2; exit 77 ;;
-esac
-. "$TESTDIR/cli/moto-server.sh"
-export HOME="$SCRATCH/home" GIT_CONFIG_NOSYSTEM=1
+. "$TESTDIR/cli/lf-setup.sh"
+export HOME="$SCRATCH/home"
 mkdir -p "$HOME"
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
-  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
-  AWS_ROLE_ARN AWS_ROLE_SESSION_NAME AWS_WEB_IDENTITY_TOKEN_FILE ACTIONS_ID_TOKEN_REQUEST_URL \
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
-  AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE AWS_EC2_METADATA_SERVICE_ENDPOINT \
-  AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE AWS_EC2_METADATA_DISABLED
 moto_start
 
 # the secrets of this test: none may appear in anything meshgate writes
@@ -62,18 +51,12 @@ done
 FAKE=http://127.0.0.1:$(cat "$SCRATCH/fake.port")
 
 CATALOG=222233334444
-repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/lakeformation" "$repo"
-sed -i "s|^      catalog-id:.*|&\n      endpoint-url: $MOTO_URL|" "$repo/meshgate.yaml"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-git -C "$repo" add -A && git -C "$repo" commit -q -m "lakeformation example"
+lf_example_repo "$MOTO_URL"
 T="--today 2026-06-01"
 ROLE=arn:aws:iam::123456789012:role/meshgate-ci
-# only the source under test: IMDS is off unless the case turns it on
+# only the source under test: IMDS is off (lf-setup.sh) unless the case turns it on
 run_with() {
-  env AWS_EC2_METADATA_DISABLED=true "$@" >"$SCRATCH/out.$case" 2>"$SCRATCH/err.$case"
+  env "$@" >"$SCRATCH/out.$case" 2>"$SCRATCH/err.$case"
   status=$?
   cat "$SCRATCH/out.$case" >>"$SCRATCH/out"
   cat "$SCRATCH/err.$case" >>"$SCRATCH/err"
@@ -120,7 +103,7 @@ expect_grep "container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)
 
 begin "IMDSv2: a session token, the role, its credentials"
 case=imds
-env AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKE" "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out.imds" 2>"$SCRATCH/err.imds"
+env -u AWS_EC2_METADATA_DISABLED AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKE" "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out.imds" 2>"$SCRATCH/err.imds"
 status=$?
 cat "$SCRATCH/out.imds" >>"$SCRATCH/out"; cat "$SCRATCH/err.imds" >>"$SCRATCH/err"
 expect_status 0 "$status"
@@ -130,7 +113,7 @@ if grep ' 401$' "$SCRATCH/fake.log" | grep -qv '/ecs/'; then not_ok "an IMDS req
 
 begin "IMDS over plain http to a host that is not loopback is refused"
 case=imdsbad
-env AWS_EC2_METADATA_SERVICE_ENDPOINT=http://metadata.example.com "$MESHGATE" drift -C "$repo" $T \
+env -u AWS_EC2_METADATA_DISABLED AWS_EC2_METADATA_SERVICE_ENDPOINT=http://metadata.example.com "$MESHGATE" drift -C "$repo" $T \
   >"$SCRATCH/out.imdsbad" 2>"$SCRATCH/err.imdsbad"
 test $? -eq 3 && ok || not_ok "drift with a remote http IMDS did not fail with 3"
 expect_grep "plain http is allowed only to loopback" "$SCRATCH/err.imdsbad"

@@ -7,17 +7,7 @@
 #   - IAM_ALLOWED_PRINCIPALS still holding ALL on a managed database or table (the default for
 #     new ones): apply and drift warn, once per resource, and never revoke it.
 . "$TESTDIR/cli/lib.sh"
-built=$("$MESHGATE" --version | sed -n 's/^backends: //p')
-case ", $built," in
-  *", lakeformation,"*) ;;
-  *) echo "SKIP: this meshgate is built without the lakeformation backend" >&2; exit 77 ;;
-esac
-. "$TESTDIR/cli/moto-server.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
-  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE \
-  AWS_CONTAINER_CREDENTIALS_FULL_URI AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ACTIONS_ID_TOKEN_REQUEST_URL
-export AWS_EC2_METADATA_DISABLED=true
+. "$TESTDIR/cli/lf-setup.sh"
 moto_start
 FAULTS_PID=""
 stop_all() { [ -n "$FAULTS_PID" ] && kill "$FAULTS_PID" 2>/dev/null; FAULTS_PID=""; moto_stop; }
@@ -32,13 +22,7 @@ FAULT_URL=http://127.0.0.1:$(cat "$SCRATCH/fport")
 export AWS_ACCESS_KEY_ID=AKIDMESHGATEIAM AWS_SECRET_ACCESS_KEY=iam-secret-not-shown
 CATALOG=222233334444
 
-repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/lakeformation" "$repo"
-sed -i "s|^      catalog-id:.*|&\n      endpoint-url: $FAULT_URL|" "$repo/meshgate.yaml"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-git -C "$repo" add -A && git -C "$repo" commit -q -m "lakeformation example"
+lf_example_repo "$FAULT_URL"
 T="--today 2026-06-01"
 
 begin "Invalid principal: retried a few seconds apart; a principal that stays unknown is named"
