@@ -9,16 +9,8 @@
 . "$TESTDIR/cli/lib.sh"
 . "$TESTDIR/cli/lf-setup.sh"
 moto_start
-FAULTS_PID=""
-stop_all() { [ -n "$FAULTS_PID" ] && kill "$FAULTS_PID" 2>/dev/null; FAULTS_PID=""; moto_stop; }
-trap 'stop_all' EXIT
-trap 'stop_all; exit 1' INT TERM HUP
 # 444455556666: unknown to IAM for its first grant call only; 555566667777: for good
-python3 "$TESTDIR/cli/aws-faults.py" --upstream "$MOTO_URL" --port-file "$SCRATCH/fport" --rate 0 \
-  --unknown-principal 444455556666:1 --unknown-principal 555566667777:1000 --log "$SCRATCH/faults.log" &
-FAULTS_PID=$!
-for _ in $(seq 50); do [ -s "$SCRATCH/fport" ] && break; sleep 0.1; done
-FAULT_URL=http://127.0.0.1:$(cat "$SCRATCH/fport")
+faults_start --rate 0 --unknown-principal 444455556666:1 --unknown-principal 555566667777:1000
 export AWS_ACCESS_KEY_ID=AKIDMESHGATEIAM AWS_SECRET_ACCESS_KEY=iam-secret-not-shown
 CATALOG=222233334444
 
