@@ -6,8 +6,12 @@
  * token, IMDSv2 through AWS_EC2_METADATA_SERVICE_ENDPOINT; the exact
  * requests each sends, the order of the chain, refreshes before expiry (and
  * a failed refresh of still-valid credentials), the parsers of their
- * answers, and that no token or secret reaches any message.
+ * answers, and that no token or secret reaches any message.  Every STS
+ * form sent is checked against the STS API model (tests/data/aws-models):
+ * the operation, its version, member names, required members, lengths,
+ * ranges and patterns, and whether the operation is signed.
  */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +101,140 @@ static void doc(char *out, size_t cap, const char *key_id, long long expires_in,
 		 key_id, when, imds ? "" : ",\"RoleArn\":\"arn:aws:iam::123456789012:role/task\"");
 }
 
+/* ---- the STS model ---- */
+
+static cJSON *sts_model;
+
+static const cJSON *sts_get(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static void load_sts_model(void)
+{
+	if (sts_model)
+		return;
+	mg_buf text = MG_BUF_INIT;
+	MGT_EQ_INT(mg_buf_read_file(&text, MGT_SRCDIR "/data/aws-models/sts/2011-06-15/service-2.json", 1 << 20), 0);
+	sts_model = cJSON_ParseWithLength(text.ptr, text.len);
+	mg_buf_release(&text);
+	MGT_CHECK(sts_model != NULL);
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decodes s[0..n) into out; false when malformed. */
+static bool form_decode(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (o + 1 >= cap)
+			return false;
+		if (s[i] == '%') {
+			if (i + 2 >= n)
+				return false;
+			int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+			if (h < 0 || l < 0)
+				return false;
+			out[o++] = (char)(h * 16 + l);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* A query-protocol form body as the model's operation wants it; signed says whether it was. */
+static void check_form(const char *operation, const char *body, bool signed_request)
+{
+	load_sts_model();
+	const cJSON *op = sts_get(sts_get(sts_model, "operations"), operation);
+	MGT_CHECK(op != NULL);
+	if (!op)
+		return;
+	MGT_EQ_STR(cJSON_GetStringValue(sts_get(sts_get(op, "http"), "method")), "POST");
+	const char *authtype = cJSON_GetStringValue(sts_get(op, "authtype"));
+	MGT_EQ_INT(signed_request, !(authtype && strcmp(authtype, "none") == 0));
+	const cJSON *shapes = sts_get(sts_model, "shapes");
+	const cJSON *input = sts_get(shapes, cJSON_GetStringValue(sts_get(sts_get(op, "input"), "shape")));
+	const cJSON *members = sts_get(input, "members");
+	bool seen_action = false, seen_version = false;
+	char present[16][64];
+	size_t npresent = 0;
+	for (const char *p = body; *p;) {
+		const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		MGT_CHECK(eq != NULL);
+		if (!eq)
+			return;
+		char key[64], value[MG_AWS__WEB_TOKEN_MAX + 1];
+		MGT_CHECK(form_decode(p, (size_t)(eq - p), key, sizeof key));
+		MGT_CHECK(form_decode(eq + 1, (size_t)(end - eq - 1), value, sizeof value));
+		p = amp ? amp + 1 : end;
+		if (strcmp(key, "Action") == 0) {
+			MGT_EQ_STR(value, operation);
+			seen_action = true;
+			continue;
+		}
+		if (strcmp(key, "Version") == 0) {
+			MGT_EQ_STR(value, cJSON_GetStringValue(sts_get(sts_get(sts_model, "metadata"), "apiVersion")));
+			seen_version = true;
+			continue;
+		}
+		const cJSON *m = sts_get(members, key);
+		if (!m)
+			fprintf(stderr, "%s has no member %s\n", operation, key);
+		MGT_CHECK(m != NULL);
+		if (!m)
+			continue;
+		if (npresent < 16)
+			snprintf(present[npresent++], sizeof present[0], "%s", key);
+		const cJSON *t = sts_get(shapes, cJSON_GetStringValue(sts_get(m, "shape")));
+		const char *type = cJSON_GetStringValue(sts_get(t, "type"));
+		const cJSON *min = sts_get(t, "min"), *max = sts_get(t, "max");
+		if (strcmp(type, "string") == 0) {
+			long n = (long)strlen(value);
+			MGT_CHECK(!min || n >= (long)min->valuedouble);
+			MGT_CHECK(!max || n <= (long)max->valuedouble);
+			const char *pattern = cJSON_GetStringValue(sts_get(t, "pattern"));
+			if (pattern && strcmp(pattern, "[\\w+=,.@-]*") == 0)
+				for (const char *c = value; *c; c++)
+					MGT_CHECK((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+						  (*c >= '0' && *c <= '9') || strchr("_+=,.@-", *c));
+		} else if (strcmp(type, "integer") == 0) {
+			char *e;
+			long v = strtol(value, &e, 10);
+			MGT_CHECK(*value && !*e);
+			MGT_CHECK(!min || v >= (long)min->valuedouble);
+			MGT_CHECK(!max || v <= (long)max->valuedouble);
+		} else {
+			fprintf(stderr, "%s.%s: a %s meshgate does not send\n", operation, key, type);
+			MGT_CHECK(false);
+		}
+	}
+	MGT_CHECK(seen_action && seen_version);
+	const cJSON *req;
+	cJSON_ArrayForEach(req, sts_get(input, "required"))
+	{
+		bool found = false;
+		for (size_t i = 0; i < npresent; i++)
+			found |= strcmp(present[i], req->valuestring) == 0;
+		if (!found)
+			fprintf(stderr, "%s: required %s not sent\n", operation, req->valuestring);
+		MGT_CHECK(found);
+	}
+	/* the answer is read under the model's result wrapper */
+	const char *wrapper = cJSON_GetStringValue(sts_get(sts_get(op, "output"), "resultWrapper"));
+	char want[64];
+	snprintf(want, sizeof want, "%sResult", operation);
+	MGT_EQ_STR(wrapper, want);
+}
+
 /* ---- web identity ---- */
 
 static void test_web_identity__token_file_and_role_from_the_environment(void)
@@ -127,6 +265,7 @@ static void test_web_identity__token_file_and_role_from_the_environment(void)
 	MGT_EQ_STR(header(req, "Authorization", h, sizeof h), "");
 	MGT_EQ_STR(header(req, "X-Amz-Security-Token", h, sizeof h), "");
 	MGT_EQ_STR(header(req, "Content-Type", h, sizeof h), "application/x-www-form-urlencoded; charset=utf-8");
+	check_form("AssumeRoleWithWebIdentity", body_of(req), false);
 	MGT_EQ_STR(body_of(req), "Action=AssumeRoleWithWebIdentity&Version=2011-06-15"
 				 "&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fci%2Fdeploy%2Bx"
 				 "&RoleSessionName=run-42&WebIdentityToken=" WEB_TOKEN);
@@ -202,6 +341,7 @@ static void test_web_identity__github_actions_oidc(void)
 	MGT_EQ_STR(header(s.requests[0], "Authorization", h, sizeof h), "bearer " GH_BEARER);
 	MGT_CHECK(strstr(body_of(s.requests[1]), "&WebIdentityToken=" WEB_TOKEN) != NULL);
 	MGT_CHECK(strstr(body_of(s.requests[1]), "RoleSessionName=meshgate&") != NULL);
+	check_form("AssumeRoleWithWebIdentity", body_of(s.requests[1]), false);
 	mg_aws_credentials_wipe(&c);
 	/* the endpoint refuses (a job without id-token: write) */
 	reply no[] = { { "HTTP/1.1 403 Forbidden\r\n", "{\"message\":\"" GH_BEARER "\"}", 0, 0 } };
@@ -238,6 +378,38 @@ static void test_web_identity__profile_with_web_identity_token_file(void)
 	MGT_EQ_STR(c.access_key_id, "ASIAPROFILE");
 	MGT_CHECK(strstr(c.source, "profile oidc") != NULL);
 	MGT_CHECK(strstr(body_of(s.requests[0]), "RoleSessionName=from-profile&WebIdentityToken=") != NULL);
+	check_form("AssumeRoleWithWebIdentity", body_of(s.requests[0]), false);
+	mg_aws_credentials_wipe(&c);
+}
+
+static void test_assume_role__profile_role_as_the_model_wants_it(void)
+{
+	clear_env();
+	char when[32], xml[2048];
+	iso(when, sizeof when, 3600);
+	snprintf(xml, sizeof xml,
+		 "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMED</AccessKeyId>"
+		 "<SecretAccessKey>" SECRET "</SecretAccessKey><SessionToken>" SESSION "</SessionToken>"
+		 "<Expiration>%s</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
+		 when);
+	reply rs[] = { { OK_XML, xml, 0, 0 } };
+	server s;
+	server_start(&s, rs, 1);
+	mgt_write(".aws/credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n");
+	mgt_write(".aws/config", "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\n"
+				 "source_profile = base\nexternal_id = ext-123\nrole_session_name = ci.run@1\n"
+				 "duration_seconds = 1800\n");
+	mg_aws_credentials c;
+	memset(&c, 0, sizeof c);
+	MGT_EQ_INT(mg_aws_credentials_resolve("deploy", "eu-west-1", url_of(&s, ""), &c), 0);
+	server_stop(&s);
+	MGT_EQ_STR(c.access_key_id, "ASIAASSUMED");
+	char h[1024];
+	MGT_CHECK(strstr(header(s.requests[0], "Authorization", h, sizeof h), "Credential=AKIABASE/") != NULL);
+	MGT_EQ_STR(body_of(s.requests[0]), "Action=AssumeRole&Version=2011-06-15"
+					   "&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdeploy"
+					   "&RoleSessionName=ci.run%401&DurationSeconds=1800&ExternalId=ext-123");
+	check_form("AssumeRole", body_of(s.requests[0]), true);
 	mg_aws_credentials_wipe(&c);
 }
 
@@ -557,7 +729,8 @@ static void test_parsers__credential_documents_and_oidc_answers(void)
 
 MGT_MAIN(test_web_identity__token_file_and_role_from_the_environment,
 	 test_web_identity__refusals_name_the_cause_never_the_token, test_web_identity__github_actions_oidc,
-	 test_web_identity__profile_with_web_identity_token_file, test_container__full_uri_with_a_token_file,
+	 test_web_identity__profile_with_web_identity_token_file, test_assume_role__profile_role_as_the_model_wants_it,
+	 test_container__full_uri_with_a_token_file,
 	 test_container__only_loopback_and_the_agent_over_http, test_imds__token_role_and_credentials,
 	 test_imds__absent_disabled_roleless_and_failing, test_chain__order_of_the_sources,
 	 test_refresh__before_expiry_and_advisory_on_failure, test_parsers__credential_documents_and_oidc_answers)
