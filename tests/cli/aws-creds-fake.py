@@ -14,7 +14,8 @@ each request as the real service would:
                             Authorization must be "bearer $FAKE_GH_BEARER", else 403
 
 Credentials handed out: key id $FAKE_KEY_ID, secret $FAKE_SECRET, token $FAKE_SESSION,
-expiring in an hour.  LOGFILE gets one line per request, "METHOD PATH STATUS" (never
+expiring in an hour - or, for GET /ecs/short, in two minutes (inside meshgate's five-minute
+refresh margin: every call fetches them again).  LOGFILE gets one line per request, "METHOD PATH STATUS" (never
 a header value).
 """
 import datetime
@@ -28,8 +29,8 @@ IMDS_TOKEN = os.environ["FAKE_IMDS_TOKEN"]
 ROLE = "meshgate-runner"
 
 
-def document(imds):
-    when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def document(imds, seconds=3600):
+    when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
     d = {"AccessKeyId": os.environ["FAKE_KEY_ID"], "SecretAccessKey": os.environ["FAKE_SECRET"],
          "Token": os.environ["FAKE_SESSION"], "Expiration": when}
     if imds:
@@ -59,10 +60,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
-        if url.path == "/ecs/creds":
+        if url.path in ("/ecs/creds", "/ecs/short"):
             if self.headers.get("Authorization") != os.environ["FAKE_ECS_TOKEN"]:
                 return self.answer(401)
-            return self.answer(200, document(False))
+            return self.answer(200, document(False, 120 if url.path == "/ecs/short" else 3600))
         if url.path.startswith("/latest/meta-data/iam/security-credentials/"):
             if self.headers.get("X-aws-ec2-metadata-token") != IMDS_TOKEN:
                 return self.answer(401)

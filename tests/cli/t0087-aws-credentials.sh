@@ -7,6 +7,7 @@
 #   GitHub OIDC:   ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN (a loopback fake) -> moto's STS
 #   ECS:           AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
 #   IMDSv2:        AWS_EC2_METADATA_SERVICE_ENDPOINT (the same fake, tests/cli/aws-creds-fake.py)
+# - credentials that expire inside the refresh margin fetched again before every call -
 # - and every token and secret involved is then looked for in everything meshgate
 # wrote: stdout, stderr, the audit log, the repository and its state.
 . "$TESTDIR/cli/lib.sh"
@@ -93,6 +94,17 @@ run_with AWS_CONTAINER_CREDENTIALS_FULL_URI="$FAKE/ecs/creds" \
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$secrets/ecs-token" "$MESHGATE" drift -C "$repo" $T
 expect_status 0 "$status"
 expect_grep '^GET /ecs/creds 200$' "$SCRATCH/fake.log"
+
+begin "credentials about to expire are fetched again before the calls of a long run"
+case=short
+: >"$SCRATCH/fake.log"
+run_with AWS_CONTAINER_CREDENTIALS_FULL_URI="$FAKE/ecs/short" \
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$secrets/ecs-token" "$MESHGATE" drift -C "$repo" $T
+expect_status 0 "$status"
+# drift lists DATABASE and TABLE permissions: the credentials are fetched for the client, then
+# again before each call, since they expire inside the five-minute margin
+n=$(grep -c '^GET /ecs/short 200$' "$SCRATCH/fake.log")
+test "$n" -ge 3 && ok || not_ok "short-lived credentials were fetched $n times, not before every call"
 
 begin "the container endpoint refuses a wrong token: a clear error"
 case=ecsbad
