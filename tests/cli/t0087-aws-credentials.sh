@@ -94,6 +94,8 @@ run_with AWS_CONTAINER_CREDENTIALS_FULL_URI="$FAKE/ecs/creds" \
   AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$secrets/ecs-token" "$MESHGATE" drift -C "$repo" $T
 expect_status 0 "$status"
 expect_grep '^GET /ecs/creds 200$' "$SCRATCH/fake.log"
+# an hour's credentials: fetched once, not before every call
+test "$(grep -c '^GET /ecs/creds 200$' "$SCRATCH/fake.log")" -eq 1 && ok || not_ok "long-lived credentials fetched more than once"
 
 begin "credentials about to expire are fetched again before the calls of a long run"
 case=short
