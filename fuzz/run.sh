@@ -69,7 +69,8 @@ max_len_for() {
 	fuzz_status_body) echo 70000 ;; # past the 64 KiB response limit
 	fuzz_pg_error) echo 8192 ;;
 	fuzz_pg_dsn) echo 2048 ;;
-	fuzz_aws_ini|fuzz_aws_assume_role) echo 16384 ;;
+	fuzz_aws_ini|fuzz_aws_assume_role|fuzz_aws_web_identity) echo 16384 ;;
+	fuzz_aws_credential_document) echo 70000 ;; # past the 64 KiB document limit
 	fuzz_aws_error) echo 70000 ;; # past the 64 KiB error-body limit
 	fuzz_entry_name) echo 1024 ;;
 	fuzz_s3_policy) echo 70000 ;; # past the 64 KiB policy read limit

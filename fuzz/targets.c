@@ -1028,14 +1028,14 @@ int mg_fuzz_aws_error(const uint8_t *data, size_t size)
 	return 0;
 }
 
-/* An AssumeRole answer: all four fields or MG_EPARSE with the output untouched. */
-int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size)
+/* An STS answer through parse: all four fields, or MG_EPARSE with the output untouched. */
+static int sts_answer(const uint8_t *data, size_t size, int (*parse)(const char *, size_t, mg_aws_credentials *))
 {
 	mg_aws_credentials c, before;
 	memset(&c, 0x5a, sizeof c);
 	snprintf(c.source, sizeof c.source, "fuzz");
 	before = c;
-	int r = mg_aws_parse_assume_role((const char *)data, size, &c);
+	int r = parse((const char *)data, size, &c);
 	CHECK(r == 0 || r == MG_EPARSE || r == MG_ENOMEM);
 	if (r == 0) {
 		CHECK(c.access_key_id[0] && strnlen(c.access_key_id, sizeof c.access_key_id) < sizeof c.access_key_id);
@@ -1049,6 +1049,71 @@ int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size)
 		check_printable(mg_error_last(), 1024);
 	}
 	mg_aws_credentials_wipe(&c);
+	return 0;
+}
+
+/* An AssumeRole answer. */
+int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size)
+{
+	return sts_answer(data, size, mg_aws_parse_assume_role);
+}
+
+/* An AssumeRoleWithWebIdentity answer: the same promise, under its own result element. */
+int mg_fuzz_aws_web_identity(const uint8_t *data, size_t size)
+{
+	return sts_answer(data, size, mg_aws_parse_assume_role_web_identity);
+}
+
+static bool token_chars(const char *s, size_t cap, bool allow_empty)
+{
+	size_t n = strnlen(s, cap);
+	if (n >= cap || (!n && !allow_empty))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * A credential document of the container endpoint (first byte even) or IMDS
+ * (odd), then the same bytes as a GitHub OIDC token answer: fields without
+ * blanks or controls, an expiration whenever there is a token (and a token
+ * for IMDS), or MG_EPARSE with the output untouched and a message that holds
+ * none of the input's strings.
+ */
+int mg_fuzz_aws_credential_document(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	bool imds = data[0] & 1;
+	const char *json = (const char *)data + 1;
+	size_t len = size - 1;
+	mg_aws_credentials c, before;
+	memset(&c, 0x5a, sizeof c);
+	snprintf(c.source, sizeof c.source, "fuzz");
+	before = c;
+	int r = mg_aws_parse_credential_document(json, len, imds, &c);
+	CHECK(r == 0 || r == MG_EPARSE);
+	if (r == 0) {
+		CHECK(token_chars(c.access_key_id, sizeof c.access_key_id, false));
+		CHECK(token_chars(c.secret_access_key, sizeof c.secret_access_key, false));
+		CHECK(token_chars(c.session_token, sizeof c.session_token, !imds));
+		CHECK(c.session_token[0] ? c.expiration > 0 : c.expiration >= 0);
+		CHECK(strcmp(c.source, "fuzz") == 0);
+		CHECK(len <= MG_AWS__DOCUMENT_MAX);
+	} else {
+		CHECK(memcmp(&c, &before, sizeof c) == 0);
+		check_printable(mg_error_last(), 1024);
+	}
+	mg_aws_credentials_wipe(&c);
+	char tok[256];
+	r = mg_aws_parse_oidc_token(json, len, tok, sizeof tok);
+	CHECK(r == 0 || r == MG_EPARSE);
+	if (r == 0)
+		CHECK(token_chars(tok, sizeof tok, false));
+	else
+		check_printable(mg_error_last(), 1024);
 	return 0;
 }
 
@@ -1210,6 +1275,8 @@ const mg_fuzz_target mg_fuzz_targets[] = {
 	{ "fuzz_aws_ini", mg_fuzz_aws_ini, 16384 },
 	{ "fuzz_aws_error", mg_fuzz_aws_error, 70000 },
 	{ "fuzz_aws_assume_role", mg_fuzz_aws_assume_role, 16384 },
+	{ "fuzz_aws_web_identity", mg_fuzz_aws_web_identity, 16384 },
+	{ "fuzz_aws_credential_document", mg_fuzz_aws_credential_document, 70000 },
 #ifdef MG_FUZZ_HAVE_STATUS
 	{ "fuzz_status_body", mg_fuzz_status_body, 70000 },
 #endif

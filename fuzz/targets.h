@@ -56,6 +56,10 @@ int mg_fuzz_aws_ini(const uint8_t *data, size_t size);
 int mg_fuzz_aws_error(const uint8_t *data, size_t size);
 /* An STS AssumeRole XML answer through mg_aws_parse_assume_role. */
 int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size);
+/* An STS AssumeRoleWithWebIdentity XML answer through mg_aws_parse_assume_role_web_identity. */
+int mg_fuzz_aws_web_identity(const uint8_t *data, size_t size);
+/* First byte: container (even) or IMDS (odd); then a JSON credential document, also read as a GitHub OIDC answer. */
+int mg_fuzz_aws_credential_document(const uint8_t *data, size_t size);
 #ifdef MG_FUZZ_HAVE_STATUS
 /* An HTTP error body of the GitHub/GitLab status APIs. */
 int mg_fuzz_status_body(const uint8_t *data, size_t size);

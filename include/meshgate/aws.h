@@ -32,17 +32,32 @@ typedef struct mg_aws_credentials {
 void mg_aws_credentials_wipe(mg_aws_credentials *c);
 
 /*
- * The default chain, in the SDKs' order: AWS_ACCESS_KEY_ID /
- * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (skipped, as the SDKs do, when
- * the caller names a profile); then profile `profile` (NULL:
- * $AWS_PROFILE, else "default") in $AWS_SHARED_CREDENTIALS_FILE (default
- * ~/.aws/credentials) and $AWS_CONFIG_FILE (default ~/.aws/config, sections
- * "[profile NAME]").  A profile with role_arn + source_profile is resolved
- * by AssumeRole through `sts_endpoint_url` (NULL: the regional endpoint).
- * MG_ENOTFOUND with a message naming every place looked when none is found.
+ * The default chain, in the AWS CLI's and botocore's order (docs/aws.md):
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (skipped,
+ * as the SDKs do, when the caller names a profile); profile `profile`
+ * (NULL: $AWS_PROFILE, else "default") with role_arn and source_profile,
+ * web_identity_token_file or credential_source; web identity
+ * (AWS_WEB_IDENTITY_TOKEN_FILE or GitHub Actions' OIDC endpoint, with
+ * AWS_ROLE_ARN) through an unsigned AssumeRoleWithWebIdentity; the
+ * profile's keys in $AWS_SHARED_CREDENTIALS_FILE (default
+ * ~/.aws/credentials), then in $AWS_CONFIG_FILE (default ~/.aws/config,
+ * sections "[profile NAME]"); the container endpoint
+ * (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI); IMDSv2
+ * (AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED).  Roles
+ * are assumed through `sts_endpoint_url` (NULL: the regional endpoint).
+ * A source that is configured but fails is the error; MG_ENOTFOUND with a
+ * message naming every place looked when none has credentials.
  */
 int mg_aws_credentials_resolve(const char *profile, const char *region, const char *sts_endpoint_url,
 			       mg_aws_credentials *out);
+
+/*
+ * The region when the configuration names none, as the SDKs find it:
+ * $AWS_REGION, $AWS_DEFAULT_REGION, then `region` of the profile (NULL:
+ * $AWS_PROFILE, else "default") in the config file.  0, MG_ENOTFOUND
+ * (message naming the places looked) or MG_EINVALID (not a region name).
+ */
+int mg_aws_region_resolve(const char *profile, char *out, size_t cap);
 
 /* ---- SigV4 ---- */
 
@@ -181,5 +196,20 @@ void mg_aws_parse_error(const char *body, size_t len, const char *error_type_hea
  * AssumeRole XML response.  MG_EPARSE when a field is missing.
  */
 int mg_aws_parse_assume_role(const char *xml, size_t len, mg_aws_credentials *out);
+/* The same for an AssumeRoleWithWebIdentity answer (...WithWebIdentityResult/Credentials). */
+int mg_aws_parse_assume_role_web_identity(const char *xml, size_t len, mg_aws_credentials *out);
+
+/*
+ * Reads the JSON credential document of the ECS container endpoint (imds
+ * false) or of IMDS (imds true): AccessKeyId and SecretAccessKey, Token and
+ * Expiration (ISO 8601; both required by IMDS, and Expiration whenever there
+ * is a Token); IMDS's Code must be "Success" when present.  At most 64 KiB.
+ * 0 with out filled (its source kept), else MG_EPARSE naming the field,
+ * never a value, with out untouched.
+ */
+int mg_aws_parse_credential_document(const char *json, size_t len, bool imds, mg_aws_credentials *out);
+
+/* The "value" of GitHub Actions' OIDC token answer ({"count":..,"value":"eyJ..."}); out wiped on error. */
+int mg_aws_parse_oidc_token(const char *json, size_t len, char *out, size_t cap);
 
 #endif

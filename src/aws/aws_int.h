@@ -22,6 +22,9 @@
 #define MG_AWS__SIGN_HEADERS_MAX 64
 #define MG_AWS__SIGN_PARAMS_MAX 1024
 #define MG_AWS__REFRESH_MARGIN_S 300          /* refresh credentials this long before they expire */
+#define MG_AWS__DOCUMENT_MAX (64 * 1024)      /* a credential endpoint's answer */
+#define MG_AWS__WEB_TOKEN_MAX 20000           /* a web identity token (the STS model's limit) */
+#define MG_AWS__ENDPOINT_TIMEOUT_MS 1000L      /* IMDS and the container endpoint, as the SDKs */
 
 /* ---- sigv4.c ---- */
 
@@ -67,6 +70,10 @@ mg_aws_outcome mg_aws__classify(long http_status, const char *error_code);
 void mg_aws__clean_line(char *out, size_t cap, const char *text, size_t len);
 /* Replaces every occurrence of a secret of c in s (in place) by "***". */
 void mg_aws__scrub(char *s, const mg_aws_credentials *c);
+/* The same for one secret (ignored when shorter than 4 bytes). */
+void mg_aws__scrub_secret(char *s, const char *secret);
+/* Overwrites a buffer that held secrets (OPENSSL_cleanse) and releases it. */
+void mg_aws__buf_wipe(mg_buf *b);
 
 /* ---- sts.c ---- */
 
@@ -83,6 +90,43 @@ typedef struct mg_aws__assume_args {
 
 /* AssumeRole with `with`; out's source names the role. */
 int mg_aws__assume_role(const mg_aws_credentials *with, const mg_aws__assume_args *a, mg_aws_credentials *out);
+/* AssumeRoleWithWebIdentity (unsigned; external_id unused); the token never reaches a message. */
+int mg_aws__assume_role_web_identity(const char *token, const mg_aws__assume_args *a, mg_aws_credentials *out);
+
+/* ---- http.c: one unsigned request to a credential endpoint ---- */
+
+typedef struct mg_aws__fetch_args {
+	const char *what;               /* "the container credentials endpoint", for messages */
+	const char *method;             /* "GET" or "PUT" (an empty body) */
+	const char *url;
+	const mg_aws_header *headers;   /* values may be tokens: wiped, never in a message */
+	size_t nheaders;
+	const char *const *http_hosts;  /* NULL-terminated hosts plain http may reach besides loopback */
+	long timeout_ms;                /* connect and whole request */
+	size_t max_body;
+} mg_aws__fetch_args;
+
+/*
+ * 0 when an answer came (any status, in *status; body in body); MG_EINVALID
+ * for a URL that is refused (before any connection), MG_EBACKEND when no
+ * answer came, MG_ETOOBIG for a body over max_body - messages name the
+ * endpoint's scheme, host and port, never a header value.
+ */
+int mg_aws__fetch(const mg_aws__fetch_args *a, long *status, mg_buf *body);
+
+/* ---- the chain's remote sources (web_identity.c, container.c, imds.c) ---- */
+
+/*
+ * Each: 0 with out filled; MG_ENOTFOUND when the source is not configured
+ * or (IMDS) not there - with a message saying so, for the chain's summary;
+ * any other error (message set) when it is configured but fails.
+ */
+int mg_aws__web_identity(const char *token_file, const char *role_arn, const char *session_name,
+			 const char *region, const char *sts_endpoint_url, mg_aws_credentials *out);
+/* AWS_WEB_IDENTITY_TOKEN_FILE (or GitHub Actions' OIDC variables) + AWS_ROLE_ARN. */
+int mg_aws__web_identity_env(const char *region, const char *sts_endpoint_url, mg_aws_credentials *out);
+int mg_aws__container_credentials(mg_aws_credentials *out);
+int mg_aws__imds_credentials(mg_aws_credentials *out);
 
 /* ---- client.c ---- */
 
@@ -91,5 +135,9 @@ void mg_aws__client_expire(mg_aws_client *c);
 
 /* A client that signs with the given credentials (copied), resolving nothing. */
 int mg_aws__client_new_static(mg_aws_client **out, const mg_aws_client_options *o, const mg_aws_credentials *c);
+/* A client that sends unsigned requests (AssumeRoleWithWebIdentity). */
+int mg_aws__client_new_anonymous(mg_aws_client **out, const mg_aws_client_options *o);
+/* 127.0.0.0/8, ::1 (with or without brackets), localhost. */
+bool mg_aws__host_loopback(const char *host);
 
 #endif

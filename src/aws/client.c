@@ -25,7 +25,7 @@ struct mg_aws_client {
 	CURL *h;
 	char *service, *region, *base_url, *host;
 	char *profile, *role_arn, *external_id, *session_name, *sts_endpoint_url;
-	bool loopback, static_creds;
+	bool loopback, static_creds, anonymous;
 	long timeout_ms;
 	mg_retry_policy retry;
 	mg_retry_budget budget;
@@ -54,7 +54,7 @@ static bool label_ok(const char *s)
 }
 
 /* 127.0.0.0/8, ::1, localhost */
-static bool is_loopback(const char *host)
+bool mg_aws__host_loopback(const char *host)
 {
 	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0)
 		return true;
@@ -105,7 +105,7 @@ static int set_endpoint(mg_aws_client *c, const char *url)
 		r = MG_EINVALID;
 		goto done;
 	}
-	c->loopback = is_loopback(host);
+	c->loopback = mg_aws__host_loopback(host);
 	bool https = strcasecmp(scheme, "https") == 0;
 	if (!https && !(strcasecmp(scheme, "http") == 0 && c->loopback)) {
 		mg_error_set("the %s endpoint url must use https (plain http is allowed only to 127.0.0.0/8, ::1 "
@@ -187,7 +187,8 @@ done:
 	return r;
 }
 
-static int client_new(mg_aws_client **out, const mg_aws_client_options *o, const mg_aws_credentials *creds)
+static int client_new(mg_aws_client **out, const mg_aws_client_options *o, const mg_aws_credentials *creds,
+		      bool anonymous)
 {
 	mg_aws_client *c;
 	int r = 0;
@@ -225,7 +226,10 @@ static int client_new(mg_aws_client **out, const mg_aws_client_options *o, const
 		r = MG_ENOMEM;
 		goto fail;
 	}
-	if (creds) {
+	if (anonymous) {
+		c->static_creds = c->anonymous = true;
+		snprintf(c->identity, sizeof c->identity, "no credentials (an unsigned request)");
+	} else if (creds) {
 		c->creds = *creds;
 		c->static_creds = true;
 		set_identity(c);
@@ -241,12 +245,17 @@ fail:
 
 int mg_aws_client_new(mg_aws_client **out, const mg_aws_client_options *o)
 {
-	return client_new(out, o, NULL);
+	return client_new(out, o, NULL, false);
 }
 
 int mg_aws__client_new_static(mg_aws_client **out, const mg_aws_client_options *o, const mg_aws_credentials *c)
 {
-	return client_new(out, o, c);
+	return client_new(out, o, c, false);
+}
+
+int mg_aws__client_new_anonymous(mg_aws_client **out, const mg_aws_client_options *o)
+{
+	return client_new(out, o, NULL, true);
 }
 
 void mg_aws_client_free(mg_aws_client *c)
@@ -510,7 +519,8 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 		.body = body, .body_len = body_len, .region = c->region, .service = c->service, .amz_date = date,
 		.path_encode_once = xml,
 	};
-	if ((r = mg_aws_sigv4_sign(&si, &c->creds, auth, sizeof auth)) < 0)
+	auth[0] = '\0';
+	if (!c->anonymous && (r = mg_aws_sigv4_sign(&si, &c->creds, auth, sizeof auth)) < 0)
 		goto done;
 	if (mg_buf_adds(&url, c->base_url) < 0) {
 		r = mg_oom();
@@ -529,7 +539,7 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 			goto done;
 	if ((c->creds.session_token[0] &&
 	     (r = add_header(&headers, "X-Amz-Security-Token", c->creds.session_token)) < 0) ||
-	    (r = add_header(&headers, "Authorization", auth)) < 0)
+	    (auth[0] && (r = add_header(&headers, "Authorization", auth)) < 0))
 		goto done;
 	const char *extra[] = { "Expect:", ctype ? NULL : "Content-Type:" };
 	for (size_t i = 0; i < 2; i++) {
@@ -628,10 +638,16 @@ int mg_aws_call(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 {
 	int r;
 	for (int attempt = 1;; attempt++) {
-		/* a failed refresh before a retry keeps the last attempt's answer: something was sent */
-		if (!c->static_creds && c->creds.expiration &&
-		    (long long)time(NULL) + MG_AWS__REFRESH_MARGIN_S >= c->creds.expiration &&
-		    (r = obtain(c)) < 0)
+		/*
+		 * Refreshed MG_AWS__REFRESH_MARGIN_S before they expire.  A failed
+		 * refresh while they are still valid keeps them (the SDKs' advisory
+		 * refresh: the next call tries again); once expired it is the
+		 * call's error - or, before a retry, the last attempt's answer
+		 * stands, since something was sent.
+		 */
+		long long now = (long long)time(NULL);
+		if (!c->static_creds && c->creds.expiration && now + MG_AWS__REFRESH_MARGIN_S >= c->creds.expiration &&
+		    (r = obtain(c)) < 0 && now >= c->creds.expiration)
 			return attempt == 1 ? r : 0;
 		reset_response(resp);
 		if ((r = once(c, in, resp)) < 0)

@@ -5,6 +5,7 @@
 #include "aws/aws_int.h"
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 #include <string.h>
 #include <strings.h>
 
@@ -69,7 +70,7 @@ void mg_aws__clean_line(char *out, size_t cap, const char *text, size_t len)
 	out[o] = '\0';
 }
 
-static void scrub_one(char *s, const char *secret)
+void mg_aws__scrub_secret(char *s, const char *secret)
 {
 	size_t n = strlen(secret);
 	if (n < 4)
@@ -81,12 +82,19 @@ static void scrub_one(char *s, const char *secret)
 	}
 }
 
+void mg_aws__buf_wipe(mg_buf *b)
+{
+	if (b->cap)
+		OPENSSL_cleanse(b->ptr, b->cap);
+	mg_buf_release(b);
+}
+
 void mg_aws__scrub(char *s, const mg_aws_credentials *c)
 {
 	if (!c)
 		return;
-	scrub_one(s, c->secret_access_key);
-	scrub_one(s, c->session_token);
+	mg_aws__scrub_secret(s, c->secret_access_key);
+	mg_aws__scrub_secret(s, c->session_token);
 }
 
 /* The code without a "prefix#" namespace and a ":suffix" (botocore's rule). */
@@ -193,6 +201,7 @@ static const char *const throttling[] = {
 static const char *const transient[] = {
 	"RequestTimeout", "RequestTimeoutException", "InternalServiceException", "InternalFailure",
 	"InternalError", "ServiceUnavailable", "ServiceUnavailableException",
+	"IDPCommunicationError", /* STS could not reach the identity provider (web identity) */
 };
 
 mg_aws_outcome mg_aws__classify(long http_status, const char *code)

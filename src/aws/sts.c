@@ -1,8 +1,10 @@
 /*
- * sts.c - STS AssumeRole (query protocol, API version 2011-06-15): the form
- * body, the call through an STS client, and the XML answer
- * (AssumeRoleResponse / AssumeRoleResult / Credentials / AccessKeyId,
- * SecretAccessKey, SessionToken, Expiration - the names of the STS model).
+ * sts.c - STS AssumeRole and AssumeRoleWithWebIdentity (query protocol, API
+ * version 2011-06-15): the form body, the call through an STS client (signed
+ * for AssumeRole; unsigned for AssumeRoleWithWebIdentity, whose token is the
+ * proof), and the XML answer (...Response / ...Result / Credentials /
+ * AccessKeyId, SecretAccessKey, SessionToken, Expiration - the names of the
+ * STS model).
  */
 #include "aws/aws_int.h"
 
@@ -13,6 +15,7 @@
 #include "meshgate/error.h"
 
 typedef struct ar_ctx {
+	const char *result; /* "AssumeRoleResult" or "AssumeRoleWithWebIdentityResult" */
 	mg_aws_credentials *out;
 	bool have[4];
 	bool too_long;
@@ -22,7 +25,7 @@ static int on_leaf(void *ctx, const char *const *path, int depth, const char *te
 {
 	ar_ctx *a = ctx;
 	if (depth < 3 || strcmp(path[depth - 2], "Credentials") != 0 ||
-	    strcmp(path[depth - 3], "AssumeRoleResult") != 0)
+	    strcmp(path[depth - 3], a->result) != 0)
 		return 0;
 	const char *leaf = path[depth - 1];
 	char *dst = NULL;
@@ -58,11 +61,11 @@ static int on_leaf(void *ctx, const char *const *path, int depth, const char *te
 	return 0;
 }
 
-int mg_aws_parse_assume_role(const char *xml, size_t len, mg_aws_credentials *out)
+static int parse_result(const char *xml, size_t len, const char *result, const char *call, mg_aws_credentials *out)
 {
 	mg_aws_credentials tmp;
 	memset(&tmp, 0, sizeof tmp);
-	ar_ctx a = { .out = &tmp };
+	ar_ctx a = { .result = result, .out = &tmp };
 	int r = mg_aws__xml_walk(xml, len, on_leaf, &a);
 	if (r == 0 && (a.too_long || !a.have[0] || !a.have[1] || !a.have[2] || !a.have[3])) {
 		static const char *const names[] = { "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration" };
@@ -73,9 +76,9 @@ int mg_aws_parse_assume_role(const char *xml, size_t len, mg_aws_credentials *ou
 				break;
 			}
 		if (a.too_long)
-			mg_error_set("the AssumeRole response has an empty, malformed or too long credential field");
+			mg_error_set("the %s response has an empty, malformed or too long credential field", call);
 		else
-			mg_error_set("the AssumeRole response has no Credentials/%s", missing);
+			mg_error_set("the %s response has no %s/Credentials/%s", call, result, missing);
 		r = MG_EPARSE;
 	}
 	if (r == 0) {
@@ -87,6 +90,16 @@ int mg_aws_parse_assume_role(const char *xml, size_t len, mg_aws_credentials *ou
 	return r;
 }
 
+int mg_aws_parse_assume_role(const char *xml, size_t len, mg_aws_credentials *out)
+{
+	return parse_result(xml, len, "AssumeRoleResult", "AssumeRole", out);
+}
+
+int mg_aws_parse_assume_role_web_identity(const char *xml, size_t len, mg_aws_credentials *out)
+{
+	return parse_result(xml, len, "AssumeRoleWithWebIdentityResult", "AssumeRoleWithWebIdentity", out);
+}
+
 static int form_add(mg_buf *b, const char *name, const char *value)
 {
 	if (mg_buf_addf(b, "%s%s=", b->len ? "&" : "", name) < 0)
@@ -94,56 +107,98 @@ static int form_add(mg_buf *b, const char *name, const char *value)
 	return mg_aws__uri_encode(b, value, strlen(value), false);
 }
 
-int mg_aws__assume_role(const mg_aws_credentials *with, const mg_aws__assume_args *a, mg_aws_credentials *out)
+typedef int (*parse_fn)(const char *xml, size_t len, mg_aws_credentials *out);
+
+/*
+ * Sends the form body to STS (signed with `with`, or unsigned when it is
+ * NULL) and reads the credentials of the answer.  `secret` (the web identity
+ * token, or NULL) is scrubbed from the service's message.
+ */
+static int sts_call(const mg_aws_credentials *with, const mg_aws__assume_args *a, const mg_buf *body,
+		    const char *call, const char *secret, parse_fn parse, mg_aws_credentials *out)
 {
 	mg_aws_client *sts = NULL;
 	mg_aws_response resp;
-	mg_buf body = MG_BUF_INIT;
+	mg_aws_credentials got;
 	int r;
 	mg_aws_response_init(&resp);
+	memset(&got, 0, sizeof got);
 	mg_aws_client_options o = {
 		.service = "sts",
 		.region = a->region,
 		.endpoint_url = a->endpoint_url,
 		.timeout_ms = a->timeout_ms,
 	};
-	const char *session = a->session_name && *a->session_name ? a->session_name : "meshgate";
-	if ((r = form_add(&body, "Action", "AssumeRole")) < 0 || (r = form_add(&body, "Version", "2011-06-15")) < 0 ||
-	    (r = form_add(&body, "RoleArn", a->role_arn)) < 0 || (r = form_add(&body, "RoleSessionName", session)) < 0)
+	if ((r = with ? mg_aws__client_new_static(&sts, &o, with) : mg_aws__client_new_anonymous(&sts, &o)) < 0)
 		goto done;
-	if (a->external_id && *a->external_id && (r = form_add(&body, "ExternalId", a->external_id)) < 0)
-		goto done;
-	if (a->duration_s > 0 && (r = mg_buf_addf(&body, "&DurationSeconds=%ld", a->duration_s)) < 0) {
-		r = mg_oom();
-		goto done;
-	}
-	if ((r = mg_aws__client_new_static(&sts, &o, with)) < 0)
-		goto done;
-	/* AssumeRole changes nothing: it may be retried */
-	mg_aws_call_input in = { .protocol = MG_AWS_QUERY, .body = body.ptr, .body_len = body.len, .idempotent = true };
+	/* both calls change nothing: they may be retried */
+	mg_aws_call_input in = { .protocol = MG_AWS_QUERY, .body = body->ptr, .body_len = body->len, .idempotent = true };
 	if ((r = mg_aws_call(sts, &in, &resp)) < 0)
 		goto done;
+	if (secret) {
+		mg_aws__scrub_secret(resp.message, secret);
+		mg_aws__scrub_secret(resp.error_code, secret);
+	}
 	if (resp.outcome != MG_AWS_OK) {
-		mg_error_set("cannot assume role %s with the credentials of %s: %s%s%s%s (HTTP %ld)", a->role_arn,
+		mg_error_set("cannot assume role %s (%s) with the credentials of %s: %s%s%s%s (HTTP %ld)", a->role_arn, call,
 			     a->source ? a->source : "the chain", resp.error_code[0] ? resp.error_code : "",
 			     resp.error_code[0] && resp.message[0] ? ": " : "", resp.message,
 			     !resp.error_code[0] && !resp.message[0] ? "no answer" : "", resp.http_status);
 		r = MG_EBACKEND;
 		goto done;
 	}
-	mg_aws_credentials got;
-	memset(&got, 0, sizeof got);
-	r = mg_aws_parse_assume_role(resp.body.ptr, resp.body.len, &got);
+	r = parse(resp.body.ptr, resp.body.len, &got);
 	if (r == 0) {
 		*out = got;
 		snprintf(out->source, sizeof out->source, "assumed role %.150s", a->role_arn);
 	}
-	mg_aws_credentials_wipe(&got);
 done:
-	if (resp.body.cap)
-		OPENSSL_cleanse(resp.body.ptr, resp.body.cap);
+	mg_aws_credentials_wipe(&got);
+	mg_aws__buf_wipe(&resp.body);
 	mg_aws_response_release(&resp);
-	mg_buf_release(&body);
 	mg_aws_client_free(sts);
 	return r;
+}
+
+static int form_start(mg_buf *body, const char *action, const mg_aws__assume_args *a)
+{
+	const char *session = a->session_name && *a->session_name ? a->session_name : "meshgate";
+	int r;
+	if ((r = form_add(body, "Action", action)) < 0 || (r = form_add(body, "Version", "2011-06-15")) < 0 ||
+	    (r = form_add(body, "RoleArn", a->role_arn)) < 0 || (r = form_add(body, "RoleSessionName", session)) < 0)
+		return r;
+	if (a->duration_s > 0 && mg_buf_addf(body, "&DurationSeconds=%ld", a->duration_s) < 0)
+		return mg_oom();
+	return 0;
+}
+
+/* AssumeRole signed with `with`, or AssumeRoleWithWebIdentity with `token` (with NULL). */
+static int assume(const mg_aws_credentials *with, const char *token, const mg_aws__assume_args *a,
+		  mg_aws_credentials *out)
+{
+	const char *call = token ? "AssumeRoleWithWebIdentity" : "AssumeRole";
+	mg_buf body = MG_BUF_INIT;
+	int r;
+	if ((r = form_start(&body, call, a)) < 0)
+		goto done;
+	if (token)
+		r = form_add(&body, "WebIdentityToken", token);
+	else if (a->external_id && *a->external_id)
+		r = form_add(&body, "ExternalId", a->external_id);
+	if (r == 0)
+		r = sts_call(with, a, &body, call, token,
+			     token ? mg_aws_parse_assume_role_web_identity : mg_aws_parse_assume_role, out);
+done:
+	mg_aws__buf_wipe(&body);
+	return r;
+}
+
+int mg_aws__assume_role(const mg_aws_credentials *with, const mg_aws__assume_args *a, mg_aws_credentials *out)
+{
+	return assume(with, NULL, a, out);
+}
+
+int mg_aws__assume_role_web_identity(const char *token, const mg_aws__assume_args *a, mg_aws_credentials *out)
+{
+	return assume(NULL, token, a, out);
 }

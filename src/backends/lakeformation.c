@@ -16,7 +16,9 @@
  * Lake Formation keeps a SELECT on a TableWithColumns per column list, so
  * the backend reads what is held (ListPermissions, once per session) and
  * revokes exactly that; "No permissions revoked" on a revoke means it was
- * not held, which is success.  Calls are BatchRevokePermissions, then
+ * not held, which is success; "Invalid principal" (IAM has not propagated a
+ * new role yet) is `retryable` with a 5 s hint, so the executor's bounded
+ * retries give IAM time.  Calls are BatchRevokePermissions, then
  * BatchGrantPermissions, at most 20 entries each, each entry's outcome read
  * from Failures by its Id.  The backend never retries: throttling and
  * ConcurrentModificationException are `retryable`, a timeout after sending
@@ -57,6 +59,14 @@ typedef struct {
 	mg_lf_held_list held;
 	size_t held_sorted;
 	bool held_loaded;
+	/* databases and tables IAM_ALLOWED_PRINCIPALS holds something on (noted once a session) */
+	struct open_res {
+		char *database, *table;
+		bool warned;
+	} *open;
+	size_t nopen;
+	bool open_noted;
+	char region[64]; /* the SDKs' region when meshgate.yaml names none */
 } lf;
 
 /* ---- the client ---- */
@@ -69,6 +79,17 @@ static int ensure_client(lf *b)
 	memset(&o, 0, sizeof o);
 	o.service = "lakeformation";
 	o.region = b->opt.region;
+	if (!o.region) {
+		int r = mg_aws_region_resolve(b->opt.profile, b->region, sizeof b->region);
+		if (r < 0) {
+			char why[700];
+			snprintf(why, sizeof why, "%s", mg_error_last());
+			mg_error_set("lakeformation backend of environment '%s': %s; set region in meshgate.yaml",
+				     b->environment, why);
+			return r;
+		}
+		o.region = b->region;
+	}
 	o.endpoint_url = b->opt.endpoint_url;
 	o.profile = b->opt.profile;
 	o.role_arn = b->opt.role_arn;
@@ -155,11 +176,83 @@ static int list_all(lf *b, mg_lf_held_list *out)
 	return r;
 }
 
+/* ---- the IAM_ALLOWED_PRINCIPALS preflight ---- */
+
+#define OPEN_PRINCIPAL "IAM_ALLOWED_PRINCIPALS"
+
+static void drop_open(lf *b)
+{
+	for (size_t i = 0; i < b->nopen; i++) {
+		free(b->open[i].database);
+		free(b->open[i].table);
+	}
+	free(b->open);
+	b->open = NULL;
+	b->nopen = 0;
+	b->open_noted = false;
+}
+
+/* Notes what IAM_ALLOWED_PRINCIPALS holds in a listing (once a session). */
+static int note_open(lf *b, const mg_lf_held_list *l)
+{
+	if (b->open_noted)
+		return 0;
+	for (size_t i = 0; i < l->count; i++) {
+		const mg_lf_held *h = &l->items[i];
+		if (strcmp(h->principal, OPEN_PRINCIPAL) != 0)
+			continue;
+		struct open_res *v = realloc(b->open, (b->nopen + 1) * sizeof *v);
+		if (!v)
+			return mg_oom();
+		b->open = v;
+		struct open_res *o = &v[b->nopen];
+		o->warned = false;
+		o->database = strdup(h->database);
+		o->table = h->table ? strdup(h->table) : NULL;
+		if (!o->database || (h->table && !o->table)) {
+			free(o->database);
+			free(o->table);
+			return mg_oom();
+		}
+		b->nopen++;
+	}
+	b->open_noted = true;
+	return 0;
+}
+
+/*
+ * Warns, once a session per resource, when IAM_ALLOWED_PRINCIPALS holds a
+ * permission on managed `database` or one of its tables: with it, IAM
+ * policies alone decide who reads, and column grants protect nothing.
+ * meshgate never grants or revokes it (it is not a managed principal).
+ */
+static void warn_open(lf *b, const char *database)
+{
+	for (size_t i = 0; i < b->nopen; i++) {
+		struct open_res *o = &b->open[i];
+		if (o->warned || strcmp(o->database, database) != 0)
+			continue;
+		for (size_t k = i; k < b->nopen; k++)
+			if (strcmp(b->open[k].database, o->database) == 0 &&
+			    strcmp(b->open[k].table ? b->open[k].table : "", o->table ? o->table : "") == 0)
+				b->open[k].warned = true;
+		fprintf(stderr,
+			"meshgate: warning: %s: lakeformation: " OPEN_PRINCIPAL " holds permissions on %s %s%s%s in "
+			"catalog %s: any IAM principal whose IAM policy allows it reads it, so meshgate's column grants "
+			"there protect nothing; revoke them from " OPEN_PRINCIPAL " (meshgate never does) and turn off "
+			"\"Use only IAM access control\" for new databases and tables\n",
+			b->environment, o->table ? "table" : "database", o->database, o->table ? "." : "",
+			o->table ? o->table : "", b->opt.catalog_id);
+	}
+}
+
 static int load_held(lf *b)
 {
 	if (b->held_loaded)
 		return 0;
 	int r = list_all(b, &b->held);
+	if (r == 0)
+		r = note_open(b, &b->held);
 	if (r < 0) {
 		mg_lf_held_release(&b->held);
 		return r;
@@ -506,9 +599,17 @@ static int send_entries(lf *b, const char *path, bool grant, const mg_lf_entry *
 				continue;
 			}
 			char msg[900];
-			snprintf(msg, sizeof msg, "lakeformation: %s: %s (%s)", f->code, f->message,
-				 describe_entry(&chunk[k], grant, what, sizeof what));
-			worsen(res, mg_lf_failure_status(f), 0, resp.request_id, msg);
+			bool unknown = mg_lf_failure_is_unknown_principal(f);
+			if (unknown)
+				snprintf(msg, sizeof msg,
+					 "lakeformation: principal %s unknown to Lake Formation (\"%s\"): IAM may still be "
+					 "propagating a new role; if it persists, check the consumer (%s)",
+					 chunk[k].principal, f->message, describe_entry(&chunk[k], grant, what, sizeof what));
+			else
+				snprintf(msg, sizeof msg, "lakeformation: %s: %s (%s)", f->code, f->message,
+					 describe_entry(&chunk[k], grant, what, sizeof what));
+			/* an unknown principal: retried by the executor, a few seconds apart, a bounded number of times */
+			worsen(res, mg_lf_failure_status(f), unknown ? MG_LF_PRINCIPAL_WAIT_MS : 0, resp.request_id, msg);
 		}
 		mg_buf_release(&body);
 		mg_aws_response_release(&resp);
@@ -657,6 +758,8 @@ static int lf_apply(mg_backend *base, const mg_op *ops, size_t n, mg_op_result *
 	}
 	if (ensure_client(b) < 0 || load_held(b) < 0)
 		return MG_EBACKEND; /* nothing was sent: the run stops with the message */
+	for (size_t i = 0; i < n; i++)
+		warn_open(b, mg_lf_database_of(&b->opt, ops[i].grant.product));
 	while (left) {
 		size_t idx[LF_MAX_BATCH], m = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -755,8 +858,10 @@ static int lf_read(mg_backend *base, const char *environment, mg_grant_set *out)
 	}
 	mg_sort(principals, np, sizeof *principals, str_cmp);
 	mg_sort(dbs, nd, sizeof *dbs, dbp_cmp);
-	if ((r = ensure_client(b)) < 0 || (r = list_all(b, &all)) < 0)
+	if ((r = ensure_client(b)) < 0 || (r = list_all(b, &all)) < 0 || (r = note_open(b, &all)) < 0)
 		goto done;
+	for (size_t i = 0; i < nd; i++)
+		warn_open(b, dbs[i].database);
 	mg_sort(all.items, all.count, sizeof *all.items, held_cmp);
 	for (size_t i = 0; r == 0 && i < all.count;) {
 		key_entries ke = { .n = 0 };
@@ -790,12 +895,14 @@ static int lf_begin(mg_backend *base, const char *environment)
 	lf *b = (lf *)base;
 	(void)environment;
 	drop_held(b);
+	drop_open(b);
 	return ensure_client(b);
 }
 
 static int lf_end(mg_backend *base)
 {
 	drop_held((lf *)base);
+	drop_open((lf *)base);
 	return 0;
 }
 
@@ -803,6 +910,7 @@ static void lf_free(mg_backend *base)
 {
 	lf *b = (lf *)base;
 	drop_held(b);
+	drop_open(b);
 	mg_aws_client_free(b->aws);
 	mg_backend_free(b->meta);
 	mg_lf_options_release(&b->opt);

@@ -62,7 +62,7 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 	o->mode = MG_LF_NAMED;
 	o->timeout_s = 30;
 	if (!entry || entry->type != MG_NODE_OBJECT)
-		return mg_backend_problem(&rp, entry, "lakeformation: needs region and catalog-id"), rp.first;
+		return mg_backend_problem(&rp, entry, "lakeformation: needs catalog-id (and region)"), rp.first;
 	for (size_t i = 0; i < entry->u.object.count && r == 0; i++) {
 		const mg_member *m = &entry->u.object.members[i];
 		const mg_node *v = m->value;
@@ -137,8 +137,7 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 						       "sts-endpoint-url, timeout, databases)", m->key);
 		}
 	}
-	if (r == 0 && !mg_obj_get(entry, "region"))
-		r = mg_backend_problem(&rp, entry, "lakeformation: region is required (e.g. region: eu-west-1)");
+	/* no region: the SDKs' (AWS_REGION, AWS_DEFAULT_REGION, the profile's), found when the client is made */
 	if (r == 0 && !mg_obj_get(entry, "catalog-id"))
 		r = mg_backend_problem(&rp, entry, "lakeformation: catalog-id is required: the 12-digit account id "
 						   "of the catalog (the producer or central account)");

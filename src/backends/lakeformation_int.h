@@ -112,7 +112,18 @@ int mg_lf_batch_failures(const char *body, size_t len, size_t n, mg_lf_failure *
 
 /* True when a revoke entry's failure means "nothing was granted" (so the revoke is in effect). */
 bool mg_lf_failure_is_absent(const mg_lf_failure *f);
-/* Op status for a failed entry: ConcurrentModification / throttling / internal errors are retryable. */
+/*
+ * An "Invalid principal" InvalidInputException: IAM does not know the
+ * grantee (yet - a role created moments ago takes a while to propagate).
+ */
+bool mg_lf_failure_is_unknown_principal(const mg_lf_failure *f);
+/* The pause asked of the executor before trying an unknown principal again (IAM takes seconds). */
+#define MG_LF_PRINCIPAL_WAIT_MS 5000L
+/*
+ * Op status for a failed entry: ConcurrentModification / throttling /
+ * internal errors, and an unknown principal (mg_lf_failure_is_unknown_principal),
+ * are retryable.
+ */
 mg_op_status mg_lf_failure_status(const mg_lf_failure *f);
 
 /* The body of one ListPermissions page: CatalogId, ResourceType ("DATABASE"/"TABLE"), NextToken. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backends/lakeformation_int.h"
 #include "meshgate/error.h"
@@ -178,8 +179,25 @@ bool mg_lf_failure_is_absent(const mg_lf_failure *f)
 	return strcmp(f->code, "InvalidInputException") == 0 && strstr(f->message, "No permissions revoked") != NULL;
 }
 
+bool mg_lf_failure_is_unknown_principal(const mg_lf_failure *f)
+{
+	if (strcmp(f->code, "InvalidInputException") != 0)
+		return false;
+	/* "Invalid principal", "Grantee principal is invalid" - matched without regard to case */
+	static const char *const says[] = { "invalid principal", "principal is invalid" };
+	for (size_t i = 0; i < sizeof says / sizeof says[0]; i++) {
+		size_t n = strlen(says[i]);
+		for (const char *p = f->message; *p; p++)
+			if (strncasecmp(p, says[i], n) == 0)
+				return true;
+	}
+	return false;
+}
+
 mg_op_status mg_lf_failure_status(const mg_lf_failure *f)
 {
+	if (mg_lf_failure_is_unknown_principal(f))
+		return MG_OP_RETRYABLE; /* IAM's eventual consistency: the executor's bounded retries */
 	static const char *const retryable[] = { "ConcurrentModificationException", "ThrottlingException",
 						 "InternalServiceException", "OperationTimeoutException",
 						 "TooManyRequestsException", "ServiceUnavailableException" };

@@ -16,7 +16,10 @@ look on the wire:
   truncated    forwarded (so it took effect), then the answer is cut short
   dropped      forwarded (so it took effect), then the connection is closed unanswered
 
-ListPermissions is never faulted with 'partial'.  Every decision is logged, one line per
+With --unknown-principal PRINCIPAL:N (repeatable), the first N BatchGrantPermissions calls
+that hold entries for PRINCIPAL answer those entries in Failures with InvalidInputException "Invalid
+principal" (not forwarded), as Lake Formation does right after IAM created a role; the rest
+are forwarded.  ListPermissions is never faulted with 'partial'.  Every decision is logged, one line per
 request, so a failing run can be replayed with the same seed.
 """
 import argparse
@@ -39,12 +42,17 @@ def main():
     ap.add_argument("--rate", type=float, default=0.3)
     ap.add_argument("--rate-file", help="read 'RATE [KIND,KIND...]' from this file on every request (the test changes it)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--unknown-principal", action="append", default=[], help="PRINCIPAL:N (repeatable)")
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
     up = urllib.parse.urlparse(a.upstream)
     rng = random.Random(a.seed)
     lock = threading.Lock()
     log = open(a.log, "a", buffering=1)
+    unknown = {}  # principal -> calls still to refuse
+    for spec in a.unknown_principal:
+        who, _, n = spec.rpartition(":")
+        unknown[who] = int(n)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -98,6 +106,27 @@ def main():
                         kinds = words[1].split(",")
                 except (OSError, ValueError):
                     pass
+            if op == "/BatchGrantPermissions" and unknown:
+                req = json.loads(body)
+                entries = req.get("Entries", [])
+                mine = []
+                with lock:
+                    for who in sorted({e["Principal"]["DataLakePrincipalIdentifier"] for e in entries}):
+                        if unknown.get(who, 0) > 0:
+                            unknown[who] -= 1
+                            mine += [e for e in entries if e["Principal"]["DataLakePrincipalIdentifier"] == who]
+                            log.write("%s unknown-principal %s\n" % (op, who))
+                if mine:
+                    req["Entries"] = [e for e in entries if e not in mine]
+                    if req["Entries"]:
+                        status, hdrs, data = self.forward(json.dumps(req).encode())
+                        ans = json.loads(data or b"{}")
+                    else:
+                        status, hdrs, ans = 200, [("Content-Type", "application/json")], {}
+                    ans["Failures"] = (ans.get("Failures") or []) + [
+                        {"RequestEntry": e, "Error": {"ErrorCode": "InvalidInputException",
+                                                      "ErrorMessage": "Invalid principal"}} for e in mine]
+                    return self.answer(status, json.dumps(ans).encode(), hdrs)
             with lock:
                 fault = rng.choice(kinds) if rng.random() < rate else "none"
                 if fault == "partial" and "Batch" not in op:

@@ -11,6 +11,8 @@ something other than its own reading.  Used by tests/cli/t0085-lakeformation.sh.
                                     SELECT on the Table resource: moto 5.2 merges that into
                                     the DESCRIBE meshgate holds there and then fails to revoke
                                     it (a stale set hash: a KeyError, HTTP 500)
+  grant-open CATALOG DB [TABLE]     ALL to IAM_ALLOWED_PRINCIPALS on a database or a table (what
+                                    "Use only IAM access control" gives new ones)
   reset                             forgets everything the server holds
   make-bucket BUCKET                creates an S3 bucket
   bucket-policy BUCKET              the bucket policy's statements, one line each, sorted:
@@ -89,6 +91,12 @@ def main(argv):
                              Resource={"TableWithColumns": {"CatalogId": catalog, "DatabaseName": db, "Name": table,
                                                             "ColumnWildcard": {}}},
                              Permissions=["SELECT"])
+    elif argv[0] == "grant-open":
+        catalog, db = argv[1:3]
+        res = ({"Table": {"CatalogId": catalog, "DatabaseName": db, "Name": argv[3]}} if len(argv) > 3
+               else {"Database": {"CatalogId": catalog, "Name": db}})
+        lf.grant_permissions(CatalogId=catalog, Principal={"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"},
+                             Resource=res, Permissions=["ALL"])
     elif argv[0] == "make-bucket":
         client("s3").create_bucket(Bucket=argv[1],
                                    CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})

@@ -8,28 +8,14 @@
 # consumer, narrows columns and deletes a product, revoked exactly; credentials and
 # the secret key never shown; a killed apply that resumes.
 . "$TESTDIR/cli/lib.sh"
-built=$("$MESHGATE" --version | sed -n 's/^backends: //p')
-case ", $built," in
-  *", lakeformation,"*) ;;
-  *) echo "SKIP: this meshgate is built without the lakeformation backend" >&2; exit 77 ;;
-esac
-. "$TESTDIR/cli/moto-server.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
-  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+. "$TESTDIR/cli/lf-setup.sh"
 moto_start
 SECRET=wJalrXUtnFEMI-meshgate-test-SECRET-7f3a
 export AWS_ACCESS_KEY_ID=AKIDMESHGATETEST AWS_SECRET_ACCESS_KEY=$SECRET
 CATALOG=222233334444
 
-repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/lakeformation" "$repo"
-sed -i "s|^      catalog-id:.*|&\n      endpoint-url: $MOTO_URL|" "$repo/meshgate.yaml"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
+lf_example_repo "$MOTO_URL"
 commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
-commit "lakeformation example"
 T="--today 2026-06-01"
 shop=$repo/data-products-catalogue/prod/shop-orders
 
@@ -147,12 +133,30 @@ expect_status 0 "$status"
 begin "credentials: missing ones are a clear error; the secret key is never shown"
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out" 2>"$SCRATCH/err"
 test $? -eq 3 && ok || not_ok "drift without credentials did not fail with 3"
-expect_grep "credentials" "$SCRATCH/err"
+expect_grep "no AWS credentials" "$SCRATCH/err"
+expect_grep "AWS_CONTAINER_CREDENTIALS_FULL_URI are not set" "$SCRATCH/err"
+expect_grep "AWS_EC2_METADATA_DISABLED=true" "$SCRATCH/err"
 if grep -rqa "$SECRET" "$SCRATCH/out" "$SCRATCH/err" "$SCRATCH/audit.jsonl" "$repo" 2>/dev/null; then
   not_ok "the secret key was written somewhere"
 else
   ok
 fi
+
+begin "no region in meshgate.yaml: the SDKs' (AWS_REGION, then the profile's), or a clear error"
+sed -i "/^      region: /d" "$repo/meshgate.yaml"
+run_mg validate -C "$repo" $T
+expect_status 0 "$status"
+env AWS_REGION=eu-west-1 "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out" 2>"$SCRATCH/err"
+expect_status 0 "$?"
+mkdir -p "$HOME/.aws"
+printf '[default]\nregion = eu-west-1\n' >"$HOME/.aws/config"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
+rm -f "$HOME/.aws/config"
+env -u AWS_REGION -u AWS_DEFAULT_REGION "$MESHGATE" drift -C "$repo" $T >"$SCRATCH/out" 2>"$SCRATCH/err"
+test $? -eq 3 && ok || not_ok "drift without any region did not fail with 3"
+expect_grep "no AWS region: none configured, AWS_REGION and AWS_DEFAULT_REGION are not set" "$SCRATCH/err"
+git -C "$repo" checkout -q meshgate.yaml
 
 begin "http to a host that is not loopback is refused before anything is sent"
 sed -i "s|endpoint-url: .*|endpoint-url: http://lakeformation.example.com|" "$repo/meshgate.yaml"
@@ -181,6 +185,20 @@ expect_grep "completed an interrupted run" "$SCRATCH/err"
 oracle perms $CATALOG
 if grep -q '^444455556666 ' "$SCRATCH/oracle.out"; then not_ok "444455556666 still holds: $(grep '^4444' "$SCRATCH/oracle.out")"; else ok; fi
 expect_grep '^666677778888 columns:shop.orders(order_date,order_id) SELECT$' "$SCRATCH/oracle.out"
+run_mg drift -C "$repo" $T
+expect_status 0 "$status"
+
+begin "the state lost (a fresh CI runner): apply grants what HEAD wants again, nothing twice"
+oracle perms $CATALOG
+cp "$SCRATCH/oracle.out" "$SCRATCH/before-loss"
+rm -rf "$repo/.meshgate"
+run_mg drift -C "$repo" $T
+test "$status" -eq 3 && ok || not_ok "drift without a state exited $status, not 3"
+expect_grep "nothing has been applied here yet" "$SCRATCH/err"
+run_mg apply -C "$repo" $T
+expect_status 0 "$status"
+oracle perms $CATALOG
+expect_cmp "$SCRATCH/before-loss" "$SCRATCH/oracle.out"
 run_mg drift -C "$repo" $T
 expect_status 0 "$status"
 

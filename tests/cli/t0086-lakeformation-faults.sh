@@ -8,26 +8,10 @@
 # SIGKILL at several points of an apply, resumed.  Each run exits 0 or 3 ("run again"),
 # never anything else.
 . "$TESTDIR/cli/lib.sh"
-built=$("$MESHGATE" --version | sed -n 's/^backends: //p')
-case ", $built," in
-  *", lakeformation,"*) ;;
-  *) echo "SKIP: this meshgate is built without the lakeformation backend" >&2; exit 77 ;;
-esac
-. "$TESTDIR/cli/moto-server.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
-  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+. "$TESTDIR/cli/lf-setup.sh"
 moto_start
-FAULTS_PID=""
-stop_all() { [ -n "$FAULTS_PID" ] && kill "$FAULTS_PID" 2>/dev/null; FAULTS_PID=""; moto_stop; }
-trap 'stop_all' EXIT
-trap 'stop_all; exit 1' INT TERM HUP
 echo 0.3 >"$SCRATCH/rate"
-python3 "$TESTDIR/cli/aws-faults.py" --upstream "$MOTO_URL" --port-file "$SCRATCH/fport" \
-  --rate-file "$SCRATCH/rate" --seed "${MESHGATE_FAULT_SEED:-7}" --log "$SCRATCH/faults.log" &
-FAULTS_PID=$!
-for _ in $(seq 50); do [ -s "$SCRATCH/fport" ] && break; sleep 0.1; done
-FAULT_URL=http://127.0.0.1:$(cat "$SCRATCH/fport")
+faults_start --rate-file "$SCRATCH/rate" --seed "${MESHGATE_FAULT_SEED:-7}"
 export AWS_ACCESS_KEY_ID=AKIDMESHGATEFAULTS AWS_SECRET_ACCESS_KEY=faults-secret-not-shown
 CATALOG=333344445555
 

@@ -29,9 +29,12 @@ static void clear_env(void)
 {
 	static const char *const vars[] = { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
 					    "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE",
-					    "AWS_CONFIG_FILE" };
+					    "AWS_CONFIG_FILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+					    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+					    "ACTIONS_ID_TOKEN_REQUEST_URL" };
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
 		unsetenv(vars[i]);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("HOME", mgt_scratch(), 1);
 }
 
@@ -201,6 +204,36 @@ static void test_credentials__profiles_in_both_files(void)
 
 /* ---- parsers ---- */
 
+static void test_credentials__region_as_the_sdks_find_it(void)
+{
+	char region[64];
+	clear_env();
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	MGT_EQ_INT(mg_aws_region_resolve(NULL, region, sizeof region), MG_ENOTFOUND);
+	MGT_CHECK(strstr(mg_error_last(), "AWS_DEFAULT_REGION") != NULL);
+	MGT_CHECK(strstr(mg_error_last(), ".aws/config") != NULL);
+	mgt_write(".aws/config", "[default]\nregion = eu-central-1\n[profile ci]\nregion = us-west-2\n"
+				 "[profile bad]\nregion = Not A Region\n");
+	MGT_EQ_INT(mg_aws_region_resolve(NULL, region, sizeof region), 0);
+	MGT_EQ_STR(region, "eu-central-1");
+	MGT_EQ_INT(mg_aws_region_resolve("ci", region, sizeof region), 0);
+	MGT_EQ_STR(region, "us-west-2");
+	setenv("AWS_PROFILE", "ci", 1);
+	MGT_EQ_INT(mg_aws_region_resolve(NULL, region, sizeof region), 0);
+	MGT_EQ_STR(region, "us-west-2");
+	MGT_EQ_INT(mg_aws_region_resolve("bad", region, sizeof region), MG_EINVALID);
+	/* the environment first, AWS_REGION before AWS_DEFAULT_REGION */
+	setenv("AWS_DEFAULT_REGION", "ap-south-1", 1);
+	MGT_EQ_INT(mg_aws_region_resolve("ci", region, sizeof region), 0);
+	MGT_EQ_STR(region, "ap-south-1");
+	setenv("AWS_REGION", "sa-east-1", 1);
+	MGT_EQ_INT(mg_aws_region_resolve("ci", region, sizeof region), 0);
+	MGT_EQ_STR(region, "sa-east-1");
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+}
+
 static void parse_err(const char *body, const char *header, mg_aws_response *r)
 {
 	mg_aws_response_init(r);
@@ -311,7 +344,7 @@ static void test_sts__assume_role_response(void)
 		memset(&d, 0, sizeof d);
 		MGT_EQ_INT(mg_aws_parse_assume_role(buf, strlen(buf), &d), MG_EPARSE);
 		if (i == 0)
-			MGT_EQ_STR(mg_error_last(), "the AssumeRole response has no Credentials/AccessKeyId");
+			MGT_EQ_STR(mg_error_last(), "the AssumeRole response has no AssumeRoleResult/Credentials/AccessKeyId");
 		no_secret(mg_error_last());
 	}
 	const char *outside = "<AssumeRoleResponse><AssumeRoleResult><AccessKeyId>A</AccessKeyId>"
@@ -470,7 +503,7 @@ static void test_client__scrubs_secrets_from_service_messages(void)
 	MGT_EQ_STR(line, "abc\xe2\x82\xac");
 }
 
-MGT_MAIN(test_ini__reads_sections_keys_and_comments, test_ini__malformed_text_names_the_line_not_the_value,
+MGT_MAIN(test_ini__reads_sections_keys_and_comments, test_credentials__region_as_the_sdks_find_it, test_ini__malformed_text_names_the_line_not_the_value,
 	 test_credentials__environment_first, test_credentials__profiles_in_both_files,
 	 test_errors__json_and_xml_bodies, test_errors__outcome_classes, test_sts__assume_role_response,
 	 test_xml__depth_and_text_limits, test_client__endpoint_rule,

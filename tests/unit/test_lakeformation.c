@@ -68,8 +68,13 @@ static void test_options(void)
 	mg_findings_release(&f);
 
 	/* without findings: the first problem is the error (what apply sees) */
-	MGT_EQ_INT(parse_opts("type: lakeformation\ncatalog-id: \"111122223333\"\n", NULL, &o, &doc), MG_EINVALID);
-	MGT_CHECK(strstr(mg_error_last(), "region is required") != NULL);
+	MGT_EQ_INT(parse_opts("type: lakeformation\nregion: eu-west-1\n", NULL, &o, &doc), MG_EINVALID);
+	MGT_CHECK(strstr(mg_error_last(), "catalog-id is required") != NULL);
+	mg_lf_options_release(&o);
+	mg_doc_free(doc);
+	/* no region: allowed, the client finds the SDKs' (AWS_REGION, AWS_DEFAULT_REGION, the profile's) */
+	MGT_EQ_INT(parse_opts("type: lakeformation\ncatalog-id: \"111122223333\"\n", NULL, &o, &doc), 0);
+	MGT_CHECK(o.region == NULL);
 	mg_lf_options_release(&o);
 	mg_doc_free(doc);
 }
@@ -292,6 +297,16 @@ static void test_failures(void)
 	MGT_CHECK(!mg_lf_failure_is_absent(&f[1]));
 	MGT_EQ_INT((int)f[2].entry, 1);
 	MGT_EQ_INT((int)mg_lf_failure_status(&f[2]), (int)MG_OP_FAILED);
+	MGT_CHECK(!mg_lf_failure_is_unknown_principal(&f[0]));
+	/* IAM has not propagated a new role yet: retryable; the same words under another code are not */
+	mg_lf_failure u = { .entry = 0, .code = "InvalidInputException", .message = "Invalid principal" };
+	MGT_CHECK(mg_lf_failure_is_unknown_principal(&u));
+	MGT_EQ_INT((int)mg_lf_failure_status(&u), (int)MG_OP_RETRYABLE);
+	snprintf(u.message, sizeof u.message, "Grantee PRINCIPAL IS INVALID: arn:aws:iam::1:role/new");
+	MGT_CHECK(mg_lf_failure_is_unknown_principal(&u));
+	snprintf(u.code, sizeof u.code, "AccessDeniedException");
+	MGT_CHECK(!mg_lf_failure_is_unknown_principal(&u));
+	MGT_EQ_INT((int)mg_lf_failure_status(&u), (int)MG_OP_FAILED);
 	/* a failure for an entry that was not sent, or not the answer's shape: the batch is unknown */
 	const char *stray = "{\"Failures\":[{\"RequestEntry\":{\"Id\":\"e7\"},\"Error\":{}}]}";
 	MGT_EQ_INT(mg_lf_batch_failures(stray, strlen(stray), 3, f, &n), MG_EPARSE);

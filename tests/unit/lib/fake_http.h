@@ -1,0 +1,44 @@
+/*
+ * fake_http.h - a scripted HTTP server on a loopback port, in a thread, for
+ * the AWS client's tests: it accepts one connection per reply, records the
+ * request (headers and Content-Length bytes of body), waits delay_ms, sends
+ * the reply with Connection: close, and ends after its replies or when
+ * stopped.
+ */
+#ifndef MGT_FAKE_HTTP_H
+#define MGT_FAKE_HTTP_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+typedef struct reply {
+	const char *head;  /* status line and headers, each ending in CRLF */
+	const char *body;
+	long delay_ms;     /* before answering */
+	long length;       /* Content-Length to claim; 0: the body's */
+} reply;
+
+#define MAX_REPLIES 8
+
+typedef struct server {
+	int fd, port;
+	const reply *replies;
+	size_t n;
+	char requests[MAX_REPLIES][8192];
+	size_t got;
+	pthread_t thread;
+} server;
+
+void server_start(server *s, const reply *replies, size_t n);
+/* Waits for the thread (it ends after its replies, or when the socket is shut). */
+void server_stop(server *s);
+
+/* strcasestr, which is not POSIX */
+const char *find_ci(const char *hay, const char *needle);
+/* The value of a header in a recorded request, "" when absent. */
+const char *header(const char *req, const char *name, char *out, size_t cap);
+/* The body of a recorded request. */
+const char *body_of(const char *req);
+void sleep_ms(long ms);
+
+#endif
