@@ -28,22 +28,50 @@ static const char *sev_color(mg_severity s)
 	return "";
 }
 
+/* Appends the decimal digits of v. */
+static int add_uint(mg_buf *b, unsigned v)
+{
+	char d[16];
+	size_t n = sizeof d;
+	do
+		d[--n] = (char)('0' + v % 10);
+	while ((v /= 10) && n);
+	return mg_buf_add(b, d + n, sizeof d - n);
+}
+
+/*
+ * "path:line:col: severity: message [rule]", one per finding, in pieces
+ * rather than through printf: the hook prints every finding of the
+ * catalogue on each commit, and formatting was a tenth of its time.
+ */
 static int report_text(const mg_findings *f, mg_buf *out, int color)
 {
+	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
 	int r = 0;
 	for (size_t i = 0; i < f->count && r == 0; i++) {
 		const mg_finding *x = &f->items[i];
-		const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
-		if (x->line)
-			r = mg_buf_addf(out, "%s%s:%u:%u:%s ", bold, x->path, (unsigned)x->line,
-					(unsigned)x->col, reset);
-		else
-			r = mg_buf_addf(out, "%s%s:%s ", bold, x->path, reset);
-		if (r == 0)
-			r = mg_buf_addf(out, "%s%s:%s %s [%s]\n", color ? sev_color(x->severity) : "",
-					mg_severity_name(x->severity), reset, x->message, mg_rule_id(x->rule));
+		r |= mg_buf_adds(out, bold);
+		r |= mg_buf_adds(out, x->path);
+		r |= mg_buf_addc(out, ':');
+		if (x->line) {
+			r |= add_uint(out, (unsigned)x->line);
+			r |= mg_buf_addc(out, ':');
+			r |= add_uint(out, (unsigned)x->col);
+			r |= mg_buf_addc(out, ':');
+		}
+		r |= mg_buf_adds(out, reset);
+		r |= mg_buf_addc(out, ' ');
+		r |= mg_buf_adds(out, color ? sev_color(x->severity) : "");
+		r |= mg_buf_adds(out, mg_severity_name(x->severity));
+		r |= mg_buf_addc(out, ':');
+		r |= mg_buf_adds(out, reset);
+		r |= mg_buf_addc(out, ' ');
+		r |= mg_buf_adds(out, x->message);
+		r |= mg_buf_add(out, " [", 2);
+		r |= mg_buf_adds(out, mg_rule_id(x->rule));
+		r |= mg_buf_add(out, "]\n", 2);
 	}
-	return r;
+	return r ? MG_ENOMEM : 0;
 }
 
 static int report_json(const mg_findings *f, const mg_report_ctx *ctx, mg_buf *out)

@@ -25,6 +25,7 @@
  *                         product found by breadth-first search; O(N + E).
  */
 #include "meshgate/sort.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,7 @@ int mg_rules_index(mg_rules_state *st)
 
 typedef struct location {
 	size_t env;
+	uint64_t head; /* the bucket's first 8 bytes in key_cmp's order (see bucket_head), for a quick sort */
 	const char *bucket, *key;
 	size_t blen, klen;
 	size_t product, table;
@@ -129,12 +131,30 @@ static int key_cmp(const char *a, size_t la, const char *b, size_t lb)
 	return la < lb ? -1 : la > lb ? 1 : 0;
 }
 
+/*
+ * The first 8 bytes of a bucket name, big-endian, '/' as 0 and the end
+ * padded with 0: a different head orders two buckets as key_cmp does (the
+ * first differing byte decides, and both '/' and an end sort lowest); an
+ * equal one leaves it to key_cmp.
+ */
+static uint64_t bucket_head(const char *s, size_t len)
+{
+	uint64_t h = 0;
+	for (size_t i = 0; i < 8; i++) {
+		unsigned c = i < len ? (unsigned char)s[i] : 0;
+		h = h << 8 | (c == '/' ? 0 : c);
+	}
+	return h;
+}
+
 static int location_cmp(const void *va, const void *vb)
 {
 	const location *a = va, *b = vb;
 	int c;
 	if (a->env != b->env)
 		return a->env < b->env ? -1 : 1;
+	if (a->head != b->head)
+		return a->head < b->head ? -1 : 1;
 	if ((c = key_cmp(a->bucket, a->blen, b->bucket, b->blen)) != 0)
 		return c;
 	if ((c = key_cmp(a->key, a->klen, b->key, b->klen)) != 0)
@@ -181,6 +201,7 @@ static int check_locations(mg_rules_state *st)
 			    !mg_rules_s3_split(tb->location, &l->bucket, &l->blen, &l->key, &l->klen))
 				continue;
 			l->env = st->env_of[i];
+			l->head = bucket_head(l->bucket, l->blen);
 			l->product = i;
 			l->table = t;
 			n++;
