@@ -74,6 +74,11 @@ typedef struct frame {
 	size_t bytes;      /* bytes of scalars and keys the subtree expands to */
 	const char *anchor; /* in the arena; registered when the node ends */
 	size_t anchor_len;
+	bool flow;         /* a flow collection ([...] or {...}) */
+	size_t col;        /* block collections: its indentation (0-based), or SIZE_MAX when unknown */
+	size_t need;       /* outermost flow collections: spaces its lines need, or SIZE_MAX */
+	size_t start;      /* outermost flow collections: byte offset of its start */
+	size_t line;       /* and its line (0-based) */
 	bool have_key;     /* a mapping whose next event is a value */
 	mg_member key;     /* that pending key (value unset) */
 } frame;
@@ -757,6 +762,15 @@ static int on_start(ctx *c, const yaml_event_t *ev, mg_node_type type)
 		if (!(f->anchor = arena_copy(c, anchor, f->anchor_len)))
 			return c->err;
 	}
+	if (type == MG_NODE_OBJECT)
+		f->flow = ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+	else
+		f->flow = ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+	/* an anchor may sit on the line before, so the mark says nothing then */
+	f->col = anchor ? SIZE_MAX : ev->start_mark.column;
+	f->need = SIZE_MAX;
+	f->start = ev->start_mark.index;
+	f->line = ev->start_mark.line;
 	f->base = c->nitems;
 	f->weight = 1;
 	f->height = 1;
@@ -818,7 +832,133 @@ static int syntax_error(ctx *c, const yaml_parser_t *p, const unsigned char *dat
 		    p->context ? " " : "", p->context ? p->context : "");
 }
 
-static int run(ctx *c, yaml_parser_t *p, const unsigned char *data)
+/* ---- what YAML 1.2 rejects and libyaml 0.2.5 accepts ---- */
+
+/*
+ * Spaces the continuation lines of a flow collection or a quoted scalar
+ * need when it opens now: more than the indentation of the enclosing block
+ * collection, or any at the top level.  SIZE_MAX: nothing to check, because
+ * the node is inside a flow collection (whose own check covers its lines) or
+ * the enclosing indentation is unknown.
+ */
+static size_t flow_need(const ctx *c)
+{
+	if (!c->nframes)
+		return 0;
+	const frame *f = &c->frames[c->nframes - 1];
+	if (f->flow || f->col == SIZE_MAX)
+		return SIZE_MAX;
+	return f->col + 1;
+}
+
+/*
+ * Every line of data[from, to) after the first that holds content (not
+ * blank, not only a comment) must start with at least `need` spaces; tabs
+ * are not indentation.  `line` is the 0-based line of `from`.
+ */
+static int check_lines(ctx *c, const unsigned char *data, size_t from, size_t to, size_t line,
+		       size_t need, const char *what)
+{
+	for (size_t i = from; i < to; i++) {
+		if (data[i] != '\n' && data[i] != '\r')
+			continue;
+		if (data[i] == '\r' && i + 1 < to && data[i + 1] == '\n')
+			i++;
+		line++;
+		size_t j = i + 1, spaces = 0;
+		while (j < to && data[j] == ' ')
+			j++, spaces++;
+		size_t k = j;
+		while (k < to && (data[k] == ' ' || data[k] == '\t'))
+			k++;
+		if (k >= to || data[k] == '\n' || data[k] == '\r' || data[k] == '#')
+			continue;
+		if (spaces < need)
+			return fail(c, line + 1, spaces + 1,
+				    "this line of a %s is indented by %zu space%s, but YAML needs at least %zu "
+				    "here (more than the enclosing block); other YAML parsers reject it, so indent it",
+				    what, spaces, spaces == 1 ? "" : "s", need);
+	}
+	return 0;
+}
+
+/*
+ * A comment must follow white space: `"v"#c`, `[a]#c`, `[a,#c` and a block
+ * scalar header `>#c` are errors in YAML 1.2 that libyaml reads as comments.
+ * `end` is the offset just past a node; plain is true for plain scalars (for
+ * which `v#c` is part of the text).
+ */
+static int check_comment_after(ctx *c, const unsigned char *data, size_t len, size_t end, bool plain,
+			       const yaml_mark_t *at)
+{
+	size_t i = end;
+	if (!plain && i < len && data[i] == '#')
+		goto bad;
+	while (i < len && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	if (i + 1 < len && data[i] == ',' && data[i + 1] == '#') {
+		i++;
+		goto bad;
+	}
+	return 0;
+bad:
+	return fail(c, MARK_LINE(*at) , MARK_COL(*at) + (i - end),
+		    "'#' directly after a value starts no comment in YAML (a comment needs a space "
+		    "before it); other YAML parsers reject it, so put a space before '#'");
+}
+
+/* The spec checks of one event, run before the event is loaded. */
+static int spec_check(ctx *c, const yaml_event_t *ev, const unsigned char *data, size_t len)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT: {
+		yaml_scalar_style_t st = ev->data.scalar.style;
+		if (st == YAML_LITERAL_SCALAR_STYLE || st == YAML_FOLDED_SCALAR_STYLE) {
+			size_t i = ev->start_mark.index;
+			while (i < len && data[i] != '|' && data[i] != '>' && data[i] != '\n')
+				i++;
+			if (i < len && data[i] != '\n') {
+				i++;
+				while (i < len && (data[i] == '+' || data[i] == '-' ||
+						   (data[i] >= '1' && data[i] <= '9')))
+					i++;
+				if (i < len && data[i] == '#')
+					return fail(c, MARK_LINE(ev->start_mark),
+						    MARK_COL(ev->start_mark) + (i - ev->start_mark.index),
+						    "'#' directly after a block scalar header starts no comment "
+						    "in YAML (a comment needs a space before it); other YAML "
+						    "parsers reject it, so put a space before '#'");
+			}
+			return 0;
+		}
+		if (st == YAML_SINGLE_QUOTED_SCALAR_STYLE || st == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+			size_t need = flow_need(c);
+			if (need != SIZE_MAX && ev->end_mark.line != ev->start_mark.line &&
+			    check_lines(c, data, ev->start_mark.index, ev->end_mark.index,
+					ev->start_mark.line, need, "quoted scalar") < 0)
+				return c->err;
+		}
+		return check_comment_after(c, data, len, ev->end_mark.index,
+					   st == YAML_PLAIN_SCALAR_STYLE, &ev->end_mark);
+	}
+	case YAML_ALIAS_EVENT:
+		return check_comment_after(c, data, len, ev->end_mark.index, true, &ev->end_mark);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT: {
+		const frame *f = &c->frames[c->nframes - 1];
+		if (!f->flow)
+			return 0;
+		if (f->need != SIZE_MAX &&
+		    check_lines(c, data, f->start, ev->end_mark.index, f->line, f->need, "flow collection") < 0)
+			return c->err;
+		return check_comment_after(c, data, len, ev->end_mark.index, false, &ev->end_mark);
+	}
+	default:
+		return 0;
+	}
+}
+
+static int run(ctx *c, yaml_parser_t *p, const unsigned char *data, size_t len)
 {
 	yaml_event_t ev;
 	unsigned documents = 0;
@@ -826,6 +966,15 @@ static int run(ctx *c, yaml_parser_t *p, const unsigned char *data)
 		if (!yaml_parser_parse(p, &ev))
 			return syntax_error(c, p, data);
 		int r = 0;
+		/* flow starts: note what their lines need before the frame exists */
+		size_t need = flow_need(c);
+		if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT ||
+		    ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+			r = spec_check(c, &ev, data, len);
+		if (r < 0) {
+			yaml_event_delete(&ev);
+			return r;
+		}
 		switch (ev.type) {
 		case YAML_DOCUMENT_START_EVENT:
 			if (documents++)
@@ -840,9 +989,13 @@ static int run(ctx *c, yaml_parser_t *p, const unsigned char *data)
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 			r = on_start(c, &ev, MG_NODE_ARRAY);
+			if (r == 0 && c->frames[c->nframes - 1].flow)
+				c->frames[c->nframes - 1].need = need;
 			break;
 		case YAML_MAPPING_START_EVENT:
 			r = on_start(c, &ev, MG_NODE_OBJECT);
+			if (r == 0 && c->frames[c->nframes - 1].flow)
+				c->frames[c->nframes - 1].need = need;
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
@@ -900,7 +1053,7 @@ int mg_doc_parse_yaml(mg_doc **out, const char *path, const char *data, size_t l
 	table_init(&c->keys, c->keys_inline, INLINE_KEYS);
 	table_init(&c->anchors, c->anchors_inline, INLINE_ANCHORS);
 
-	err = run(c, &parser, bytes);
+	err = run(c, &parser, bytes, len);
 	if (!err && !c->root &&
 	    !(c->root = mg_doc_new_node(c->doc, MG_NODE_NULL, 1, 1)))
 		err = mg_oom();

@@ -491,11 +491,12 @@ static const char *const ambiguous_why =
 
 /*
  * ambiguous-name: two tables of a product, two columns of a table (declared
- * or classified), or a visibility entry and a table, whose names differ but
- * fold alike.
+ * or classified), or a visibility entry or a consumer's `tables` entry and a
+ * table, whose names differ but fold alike.
  */
-static int check_ambiguous(mg_rules_state *st, const mg_product *p)
+static int check_ambiguous(mg_rules_state *st, size_t pi)
 {
+	const mg_product *p = &st->cat->products[pi];
 	mg_strmap tables = MG_STRMAP_INIT;
 	size_t len, prev;
 	int r = 0;
@@ -519,6 +520,20 @@ static int check_ambiguous(mg_rules_state *st, const mg_product *p)
 				"visibility's table '%s' and output table '%s' %s: this entry classifies nothing; "
 				"write the name exactly as in data-product-outputs", p->orphans[i].name,
 				p->tables[prev].name, ambiguous_why);
+	}
+	for (size_t i = 0; r == 0 && i < p->nconsumers; i++) {
+		const mg_consumer *c = &p->consumers[i];
+		for (size_t j = 0; r == 0 && j < c->ntables; j++) {
+			const char *k = fold(st, c->tables[j], &len);
+			if (!k)
+				r = mg_oom();
+			else if (mg_strmap_get(&tables, k, len, &prev) &&
+				 mg_rules_find_table(st, pi, c->tables[j]) < 0)
+				r = ADD(st, c->tables_at[j], MG_RULE_AMBIGUOUS_NAME,
+					"table '%s' listed by %s and output table '%s' %s: this entry grants "
+					"nothing; write the name exactly as in data-product-outputs",
+					c->tables[j], consumer_label(st, c), p->tables[prev].name, ambiguous_why);
+		}
 	}
 	for (size_t i = 0; r == 0 && i < p->ntables; i++) {
 		const mg_table *t = &p->tables[i];
@@ -579,7 +594,7 @@ int mg_rules_product(mg_rules_state *st, size_t pi)
 		    (r = check_partitions(st, t)) < 0)
 			return r;
 	}
-	if ((r = check_orphans(st, p)) < 0 || (r = check_ambiguous(st, p)) < 0 || (r = check_conflicts(st, p)) < 0)
+	if ((r = check_orphans(st, p)) < 0 || (r = check_ambiguous(st, pi)) < 0 || (r = check_conflicts(st, p)) < 0)
 		return r;
 	return check_consumers(st, pi);
 }

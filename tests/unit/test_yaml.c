@@ -597,6 +597,62 @@ static void test_invalid_utf8(void)
 	refuse("ä: \xC2\x9F", 1, 4, "control character U+009F is not allowed");
 }
 
+/*
+ * YAML that the 1.2 specification rejects and libyaml 0.2.5 accepts (the
+ * yaml-test-suite cases it names), and the valid neighbours that stay.
+ */
+static void test_spec_errors_libyaml_accepts(void)
+{
+	/* flow collections and quoted scalars less indented than their block (9C9N, QB6E) */
+	refuse("---\nflow: [a,\nb,\nc]\n", 3, 1, "this line of a flow collection is indented by 0 spaces");
+	refuse("k: {a: 1,\nb: 2}\n", 2, 1, "flow collection is indented by 0 spaces, but YAML needs at least 1");
+	refuse("k:\n  - [a,\n  b]\n", 3, 3, "needs at least 3");
+	refuse("a:\n  b: [\n\tc]\n", 3, 1, "flow collection is indented by 0 spaces");
+	refuse("---\nquoted: \"a\nb\nc\"\n", 3, 1, "this line of a quoted scalar is indented by 0 spaces");
+	refuse("k: 'a\n b'\nq: 'c\nd'\n", 4, 1, "quoted scalar");
+	/* a comment without white space before it (9JBA, CVW2, SU5Z, X4QW) */
+	refuse("---\n[ a, b, c, ]#invalid\n", 2, 13, "'#' directly after a value");
+	refuse("---\n[ a, b, c,#invalid\n]\n", 2, 11, "'#' directly after a value");
+	refuse("key: \"value\"# invalid comment\n", 1, 13, "put a space before '#'");
+	refuse("key: 'value'#c\n", 1, 13, "'#' directly after a value");
+	refuse("k: {a: b}#c\n", 1, 10, "'#' directly after a value");
+	refuse("block: ># comment\n  scalar\n", 1, 9, "after a block scalar header");
+	refuse("block: |-#c\n  scalar\n", 1, 10, "after a block scalar header");
+
+	/* valid YAML 1.2 that must stay accepted */
+	mg_doc *d = load("k: v#c\n");
+	MGT_CHECK(d != NULL);
+	if (d)
+		expect_string(mg_obj_get(d->root, "k"), "v#c");
+	mg_doc_free(d);
+	const char *const ok[] = {
+		"{a: 1,\nb: 2}\n",
+		"[a,\nb]\n",
+		"k: [a,\n  b]\n",
+		"k: [a, # one\n# at column one\n  b]\n",
+		"k:\n  - [a,\n     b]\n",
+		"k:\n- [a,\n b]\n",
+		"- k: [a,\n   b]\n",
+		"k: \"a\n  b\"\n",
+		"k: 'a\n\n  b'\n",
+		"k: [a, b] # c\n",
+		"k: \"v\" # c\n",
+		"k: [a, b, # c\n  d]\n",
+		"k: > # c\n  text\n",
+		"k: |2-\n   text\n",
+		"\"top\nlevel\"\n",
+		"k: [a,\n  \tb]\n",
+		"k: &x [a,\n  b]\nj: *x\n",
+		NULL,
+	};
+	for (size_t i = 0; ok[i]; i++) {
+		d = load(ok[i]);
+		if (!d)
+			MGT_EQ_STR("refused", ok[i]);
+		mg_doc_free(d);
+	}
+}
+
 static void test_findings_may_be_null(void)
 {
 	mg_doc *d = (mg_doc *)1;
@@ -613,4 +669,5 @@ MGT_MAIN(test_core_schema, test_quoted_and_block_scalars_are_strings, test_posit
 	 test_empty_documents, test_syntax_errors, test_duplicate_keys, test_tags_are_refused,
 	 test_non_scalar_keys_are_refused, test_one_document_only, test_merge_key_is_ordinary,
 	 test_inf_and_nan_are_refused, test_aliases, test_alias_bomb, test_alias_text_limit,
-	 test_depth_limit, test_size_limit, test_invalid_utf8, test_findings_may_be_null)
+	 test_depth_limit, test_size_limit, test_invalid_utf8, test_findings_may_be_null,
+	 test_spec_errors_libyaml_accepts)
