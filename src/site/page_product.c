@@ -198,6 +198,8 @@ static int section_outputs(site *s, const mg_product *p)
 		mg_buf_release(&tmp);
 		r |= mg_buf_adds(b, "</table>\n");
 		if (t->ncolumns) {
+			/* a row per column, thousands per page at 10,000 products: the optional end tags
+			 * (</td>, </tr>) are left out, the cells are the same (HTML's implied ends) */
 			r |= mg_buf_adds(b, "<table class=\"list\"><thead><tr><th>column</th><th>type</th><th>description"
 					    "</th><th>classification</th></tr></thead><tbody>\n");
 			for (size_t k = 0; k < t->ncolumns; k++) {
@@ -207,13 +209,13 @@ static int section_outputs(site *s, const mg_product *p)
 				r |= mg_buf_adds(b, "</code>");
 				if (!c->declared && t->columns_known)
 					r |= mg_buf_adds(b, " <span class=\"bad\">not declared</span>");
-				r |= mg_buf_adds(b, "</td><td>");
+				r |= mg_buf_adds(b, "<td>");
 				r |= site_html(b, c->type);
-				r |= mg_buf_adds(b, "</td><td>");
+				r |= mg_buf_adds(b, "<td>");
 				r |= site_html(b, c->description);
-				r |= mg_buf_adds(b, "</td><td>");
+				r |= mg_buf_adds(b, "<td>");
 				r |= class_badges(b, c);
-				r |= mg_buf_adds(b, "</td></tr>\n");
+				r |= mg_buf_addc(b, '\n');
 			}
 			r |= mg_buf_adds(b, "</tbody></table>\n");
 		}
@@ -274,8 +276,8 @@ static int access_body(mg_buf *b, site *s, const site_product *sp, const mg_cons
 			size_t hidden = 0;
 			for (size_t k = 0; k < tb->ncolumns; k++)
 				hidden += tb->columns[k].declared && !reads[k];
-			r |= mg_buf_addf(b, "<span class=\"yes\">%s</span> ",
-					 g->perms & MG_PERM_SELECT ? "SELECT, DESCRIBE" : "DESCRIBE");
+			r |= mg_buf_adds(b, g->perms & MG_PERM_SELECT ? "<span class=\"yes\">SELECT, DESCRIBE</span> "
+								    : "<span class=\"yes\">DESCRIBE</span> ");
 			if (g->except && g->ncolumns == 0) {
 				r |= mg_buf_adds(b, "on all columns");
 			} else if (g->except) {
@@ -351,13 +353,17 @@ static int section_consumers(site *s, const site_product *sp)
 		const mg_consumer *c = &p->consumers[i];
 		r |= mg_buf_adds(b, "<tr><td><code>");
 		r |= site_html(b, principal(c) ? principal(c) : c->account);
-		r |= mg_buf_addf(b, "</code></td><td>%s</td><td>", channel_name(c->channel));
+		r |= mg_buf_adds(b, "</code></td><td>");
+		r |= mg_buf_adds(b, channel_name(c->channel));
+		r |= mg_buf_adds(b, "</td><td>");
 		r |= site_html(b, c->team);
 		r |= mg_buf_adds(b, "</td><td>");
 		r |= site_html(b, c->contact);
 		r |= mg_buf_adds(b, "</td><td>");
 		for (int k = 0; k < MG_CLEAR__COUNT; k++) {
-			r |= mg_buf_addf(b, "%s%s: ", k ? "<br>" : "", clearance_names[k]);
+			r |= mg_buf_adds(b, k ? "<br>" : "");
+			r |= mg_buf_adds(b, clearance_names[k]);
+			r |= mg_buf_adds(b, ": ");
 			r |= clearance_state(b, &c->access[k], s->today);
 		}
 		r |= mg_buf_adds(b, "</td></tr>\n");
@@ -437,10 +443,13 @@ static int section_score(site *s, const site_product *sp)
 			    sp->score.total, MG_DATSIS__COUNT);
 	for (int k = 0; k < MG_DATSIS__COUNT; k++) {
 		mg_datsis_point pt = (mg_datsis_point)k;
-		r |= mg_buf_addf(b, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>", sp->score.earned[k] ? "earned" : "missing",
-				 mg_datsis_id(pt), mg_datsis_letter_name(mg_datsis_letter(pt)));
+		r |= mg_buf_adds(b, sp->score.earned[k] ? "<tr class=\"earned\"><td>" : "<tr class=\"missing\"><td>");
+		r |= mg_buf_adds(b, mg_datsis_id(pt));
+		r |= mg_buf_adds(b, "</td><td>");
+		r |= mg_buf_adds(b, mg_datsis_letter_name(mg_datsis_letter(pt)));
+		r |= mg_buf_adds(b, "</td><td>");
 		r |= site_html(b, mg_datsis_text(pt));
-		r |= mg_buf_addf(b, "</td><td>%s</td></tr>\n", sp->score.earned[k] ? "\xe2\x9c\x93 earned" : "missing");
+		r |= mg_buf_adds(b, sp->score.earned[k] ? "</td><td>\xe2\x9c\x93 earned</td></tr>\n" : "</td><td>missing</td></tr>\n");
 	}
 	return r | mg_buf_adds(b, "</tbody></table>\n<p class=\"meta\">The rubric: docs/site.md.</p></section>\n");
 }
