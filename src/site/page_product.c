@@ -9,6 +9,7 @@
 
 #include "meshgate/access.h"
 #include "meshgate/error.h"
+#include "meshgate/sort.h"
 #include "site/site_int.h"
 
 #define UP "../../"
@@ -68,26 +69,45 @@ static int clearance_state(mg_buf *b, const mg_clearance *c, const char *today)
 	return r | mg_buf_adds(b, "</span>");
 }
 
-static bool in_sorted(const char **v, size_t n, const char *name)
+/* A table's column by name: the table's columns sorted the way grants sort theirs (strcmp). */
+typedef struct named_col {
+	const char *name;
+	size_t at; /* index in the table's columns */
+} named_col;
+
+static int cmp_named_col(const void *a, const void *b)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(v[mid], name);
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return strcmp(((const named_col *)a)->name, ((const named_col *)b)->name);
 }
 
-static bool grant_reads(const mg_grant *g, const char *column)
+/* t's columns in name order; NULL when out of memory. */
+static named_col *column_order(const mg_table *t)
 {
-	bool listed = in_sorted(g->columns, g->ncolumns, column);
-	return g->except ? !listed : listed;
+	named_col *order = malloc((t->ncolumns ? t->ncolumns : 1) * sizeof *order);
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < t->ncolumns; i++)
+		order[i] = (named_col){ t->columns[i].name, i };
+	mg_sort(order, t->ncolumns, sizeof *order, cmp_named_col);
+	return order;
+}
+
+/*
+ * Which columns of table t grant g reads, into reads[0..ncolumns): one merge
+ * of the table's columns in name order with the grant's sorted names (a page
+ * asks this for every consumer and table; a binary search per column was the
+ * site's hottest loop at 10,000 products).
+ */
+static void grant_reads(const mg_table *t, const named_col *order, const mg_grant *g, bool *reads)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < t->ncolumns; i++) {
+		int c = 1;
+		while (k < g->ncolumns && (c = strcmp(g->columns[k], order[i].name)) < 0)
+			k++;
+		bool listed = k < g->ncolumns && c == 0;
+		reads[order[i].at] = g->except ? !listed : listed;
+	}
 }
 
 static size_t declared_columns(const mg_table *t)
@@ -95,15 +115,6 @@ static size_t declared_columns(const mg_table *t)
 	size_t n = 0;
 	for (size_t i = 0; i < t->ncolumns; i++)
 		n += t->columns[i].declared;
-	return n;
-}
-
-/* Declared columns of t that grant g does not read (what the page lists as hidden). */
-static size_t hidden_columns(const mg_table *t, const mg_grant *g)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < t->ncolumns; i++)
-		n += t->columns[i].declared && !grant_reads(g, t->columns[i].name);
 	return n;
 }
 
@@ -187,6 +198,8 @@ static int section_outputs(site *s, const mg_product *p)
 		mg_buf_release(&tmp);
 		r |= mg_buf_adds(b, "</table>\n");
 		if (t->ncolumns) {
+			/* a row per column, thousands per page at 10,000 products: the optional end tags
+			 * (</td>, </tr>) are left out, the cells are the same (HTML's implied ends) */
 			r |= mg_buf_adds(b, "<table class=\"list\"><thead><tr><th>column</th><th>type</th><th>description"
 					    "</th><th>classification</th></tr></thead><tbody>\n");
 			for (size_t k = 0; k < t->ncolumns; k++) {
@@ -196,13 +209,13 @@ static int section_outputs(site *s, const mg_product *p)
 				r |= mg_buf_adds(b, "</code>");
 				if (!c->declared && t->columns_known)
 					r |= mg_buf_adds(b, " <span class=\"bad\">not declared</span>");
-				r |= mg_buf_adds(b, "</td><td>");
+				r |= mg_buf_adds(b, "<td>");
 				r |= site_html(b, c->type);
-				r |= mg_buf_adds(b, "</td><td>");
+				r |= mg_buf_adds(b, "<td>");
 				r |= site_html(b, c->description);
-				r |= mg_buf_adds(b, "</td><td>");
+				r |= mg_buf_adds(b, "<td>");
 				r |= class_badges(b, c);
-				r |= mg_buf_adds(b, "</td></tr>\n");
+				r |= mg_buf_addc(b, '\n');
 			}
 			r |= mg_buf_adds(b, "</tbody></table>\n");
 		}
@@ -213,8 +226,18 @@ static int section_outputs(site *s, const mg_product *p)
 	return r | mg_buf_adds(b, "</section>\n");
 }
 
+/*
+ * Scratch for the access bodies of one page: each table's columns in name
+ * order, and per column whether the grant reads it and why it is hidden.
+ */
+typedef struct access_scratch {
+	named_col **order; /* per table */
+	bool *reads;
+	unsigned char *why;
+} access_scratch;
+
 /* What consumer c reads of the product, table by table, as a <ul> (no principal in it: equal bodies are grouped). */
-static int access_body(mg_buf *b, site *s, const site_product *sp, const mg_consumer *c)
+static int access_body(mg_buf *b, site *s, const site_product *sp, const mg_consumer *c, const access_scratch *x)
 {
 	const mg_product *p = sp->p;
 	const char *who = principal(c);
@@ -246,8 +269,15 @@ static int access_body(mg_buf *b, site *s, const site_product *sp, const mg_cons
 				continue;
 			}
 			db = true;
-			r |= mg_buf_addf(b, "<span class=\"yes\">%s</span> ",
-					 g->perms & MG_PERM_SELECT ? "SELECT, DESCRIBE" : "DESCRIBE");
+			/* which columns it reads, once; hidden = declared columns it does not read */
+			bool *reads = x->reads;
+			unsigned char *why = x->why;
+			grant_reads(tb, x->order[t], g, reads);
+			size_t hidden = 0;
+			for (size_t k = 0; k < tb->ncolumns; k++)
+				hidden += tb->columns[k].declared && !reads[k];
+			r |= mg_buf_adds(b, g->perms & MG_PERM_SELECT ? "<span class=\"yes\">SELECT, DESCRIBE</span> "
+								    : "<span class=\"yes\">DESCRIBE</span> ");
 			if (g->except && g->ncolumns == 0) {
 				r |= mg_buf_adds(b, "on all columns");
 			} else if (g->except) {
@@ -260,7 +290,7 @@ static int access_body(mg_buf *b, site *s, const site_product *sp, const mg_cons
 			} else if (g->ncolumns == declared_columns(tb)) {
 				/* the common case, kept short: pages stay small at 10,000 products */
 				r |= mg_buf_addf(b, "on all %zu columns", g->ncolumns);
-			} else if (tb->columns_known && g->ncolumns + hidden_columns(tb, g) == declared_columns(tb)) {
+			} else if (tb->columns_known && g->ncolumns + hidden == declared_columns(tb)) {
 				/* every declared column but the hidden ones listed below: say so, not both lists */
 				r |= mg_buf_addf(b, "on %zu of the %zu columns, all but the hidden ones", g->ncolumns,
 						 declared_columns(tb));
@@ -278,13 +308,10 @@ static int access_body(mg_buf *b, site *s, const site_product *sp, const mg_cons
 						 g->exposure & MG_EXPOSE_PII ? " pii" : "",
 						 g->exposure & MG_EXPOSE_PCI ? " pci" : "");
 			/* hidden columns, grouped by why (one reason per group: pages stay short) */
-			unsigned char *why = malloc(tb->ncolumns ? tb->ncolumns : 1);
-			if (!why)
-				return MG_ENOMEM;
 			unsigned seen = 0;
 			for (size_t k = 0; k < tb->ncolumns; k++) {
 				const mg_column *col = &tb->columns[k];
-				why[k] = (tb->columns_known && !col->declared) || grant_reads(g, col->name)
+				why[k] = (tb->columns_known && !col->declared) || reads[k]
 						 ? N_HIDDEN_REASONS
 						 : (unsigned char)hidden_why(col, c, s->today);
 				seen |= 1u << why[k];
@@ -304,7 +331,6 @@ static int access_body(mg_buf *b, site *s, const site_product *sp, const mg_cons
 				}
 				r |= mg_buf_adds(b, "</span>");
 			}
-			free(why);
 			r |= mg_buf_adds(b, "</li>\n");
 		}
 		if (db)
@@ -327,13 +353,17 @@ static int section_consumers(site *s, const site_product *sp)
 		const mg_consumer *c = &p->consumers[i];
 		r |= mg_buf_adds(b, "<tr><td><code>");
 		r |= site_html(b, principal(c) ? principal(c) : c->account);
-		r |= mg_buf_addf(b, "</code></td><td>%s</td><td>", channel_name(c->channel));
+		r |= mg_buf_adds(b, "</code></td><td>");
+		r |= mg_buf_adds(b, channel_name(c->channel));
+		r |= mg_buf_adds(b, "</td><td>");
 		r |= site_html(b, c->team);
 		r |= mg_buf_adds(b, "</td><td>");
 		r |= site_html(b, c->contact);
 		r |= mg_buf_adds(b, "</td><td>");
 		for (int k = 0; k < MG_CLEAR__COUNT; k++) {
-			r |= mg_buf_addf(b, "%s%s: ", k ? "<br>" : "", clearance_names[k]);
+			r |= mg_buf_adds(b, k ? "<br>" : "");
+			r |= mg_buf_adds(b, clearance_names[k]);
+			r |= mg_buf_adds(b, ": ");
 			r |= clearance_state(b, &c->access[k], s->today);
 		}
 		r |= mg_buf_adds(b, "</td></tr>\n");
@@ -351,16 +381,28 @@ static int section_consumers(site *s, const site_product *sp)
 	 * (the common case: no clearances, same tables) share it, so a page
 	 * stays readable, and small, with hundreds of consumers.
 	 */
-	size_t n = p->nconsumers;
+	size_t n = p->nconsumers, widest = 1;
+	for (size_t t = 0; t < p->ntables; t++)
+		widest = p->tables[t].ncolumns > widest ? p->tables[t].ncolumns : widest;
 	mg_buf *body = calloc(n ? n : 1, sizeof *body);
 	bool *done = calloc(n ? n : 1, sizeof *done);
-	if (!body || !done) {
+	access_scratch x = { calloc(p->ntables + 1, sizeof *x.order), malloc(widest * sizeof *x.reads),
+			     malloc(widest) };
+	bool oom = !body || !done || !x.order || !x.reads || !x.why;
+	for (size_t t = 0; !oom && t < p->ntables; t++)
+		oom = !(x.order[t] = column_order(&p->tables[t]));
+	for (size_t i = 0; !oom && i < n; i++)
+		r |= access_body(&body[i], s, sp, &p->consumers[i], &x);
+	for (size_t t = 0; x.order && t < p->ntables; t++)
+		free(x.order[t]);
+	free(x.order);
+	free(x.reads);
+	free(x.why);
+	if (oom) {
 		free(body);
 		free(done);
 		return MG_ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++)
-		r |= access_body(&body[i], s, sp, &p->consumers[i]);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		if (done[i])
 			continue;
@@ -401,10 +443,13 @@ static int section_score(site *s, const site_product *sp)
 			    sp->score.total, MG_DATSIS__COUNT);
 	for (int k = 0; k < MG_DATSIS__COUNT; k++) {
 		mg_datsis_point pt = (mg_datsis_point)k;
-		r |= mg_buf_addf(b, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>", sp->score.earned[k] ? "earned" : "missing",
-				 mg_datsis_id(pt), mg_datsis_letter_name(mg_datsis_letter(pt)));
+		r |= mg_buf_adds(b, sp->score.earned[k] ? "<tr class=\"earned\"><td>" : "<tr class=\"missing\"><td>");
+		r |= mg_buf_adds(b, mg_datsis_id(pt));
+		r |= mg_buf_adds(b, "</td><td>");
+		r |= mg_buf_adds(b, mg_datsis_letter_name(mg_datsis_letter(pt)));
+		r |= mg_buf_adds(b, "</td><td>");
 		r |= site_html(b, mg_datsis_text(pt));
-		r |= mg_buf_addf(b, "</td><td>%s</td></tr>\n", sp->score.earned[k] ? "\xe2\x9c\x93 earned" : "missing");
+		r |= mg_buf_adds(b, sp->score.earned[k] ? "</td><td>\xe2\x9c\x93 earned</td></tr>\n" : "</td><td>missing</td></tr>\n");
 	}
 	return r | mg_buf_adds(b, "</tbody></table>\n<p class=\"meta\">The rubric: docs/site.md.</p></section>\n");
 }

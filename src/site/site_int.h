@@ -66,6 +66,7 @@ typedef struct site {
 	char origin[128];       /* "commit 1a2b3c4d5e6f (2026-11-30)" or "work tree" */
 	mg_buf page;            /* the page being built */
 	mg_buf path;            /* scratch for file names */
+	mg_buf made;            /* the last folder site_write created (or found) */
 	mg_site_stats stats;
 } site;
 

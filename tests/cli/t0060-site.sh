@@ -43,6 +43,32 @@ PY
 expect_grep '^skip True 0$' "$SCRATCH/edges"
 if grep -q '^skip False' "$SCRATCH/edges"; then not_ok "a layer-skipping edge drawn as one curve"; else ok; fi
 
+begin "every column row of an output keeps its four cells (the optional end tags are left out)"
+python3 - "$SCRATCH/s1/products/prod/sales-orders.html" >"$SCRATCH/cols" <<'PY'
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.head = []; self.rows = []; self.cols = False; self.cell = None
+    def handle_starttag(self, tag, attrs):
+        if tag == "table": self.cols = False; self.head = []
+        if tag == "tr" and self.cols: self.rows.append([])
+        if tag in ("th", "td"): self.cell = tag
+        if tag == "td" and self.cols and self.rows: self.rows[-1].append("")
+    def handle_endtag(self, tag):
+        if tag in ("tbody", "table"): self.cols = False; self.cell = None
+    def handle_data(self, d):
+        if self.cell == "th": self.head.append(d); self.cols = self.head[:1] == ["column"]
+        elif self.cell == "td" and self.cols and self.rows: self.rows[-1][-1] += d
+p = P()
+p.feed(open(sys.argv[1]).read())
+for r in p.rows:
+    print(len(r), "|".join(c.strip() for c in r))
+PY
+if [ ! -s "$SCRATCH/cols" ] || grep -qv '^4 ' "$SCRATCH/cols"; then not_ok "a column row without four cells"; cat "$SCRATCH/cols" >&2; else ok; fi
+expect_grep '^4 card_number|' "$SCRATCH/cols"
+expect_grep '^4 card_number|.*|pci$' "$SCRATCH/cols"
+
 begin "two builds are byte-identical"
 run_mg site --today 2026-06-01 -o "$SCRATCH/s2"
 if diff -r "$SCRATCH/s1" "$SCRATCH/s2" >/dev/null; then ok; else not_ok "builds differ"; fi
