@@ -13,6 +13,13 @@ git -C "$repo" init -q -b main
 git -C "$repo" config user.name t
 git -C "$repo" config user.email t@example.com
 commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+# check_is BASE HEAD STATUS <<OUT : check's exit status and exact findings
+check_is() {
+  run_mg check -C "$repo" --base "$1" --head "$2" --today 2026-06-01
+  expect_status "$3" "$status"
+  cat >"$SCRATCH/want"
+  expect_cmp "$SCRATCH/want" "$SCRATCH/out"
+}
 
 begin "without extend-enums iceberg is not a file-format (cached and not)"
 for cache in --no-cache ""; do
@@ -73,14 +80,11 @@ git -C "$repo" checkout -q -b iceberg main
 sed -i 's/"parquet"/"iceberg"/' "$out"
 printf 'extend-enums:\n  file-format: [iceberg, orc]\n' >"$repo/meshgate.yaml"
 commit "orders in iceberg"
-run_mg check -C "$repo" --base main --head iceberg --today 2026-06-01
-expect_status 1 "$status"
-cat >"$SCRATCH/want" <<'OUT'
+check_is main iceberg 1 <<'OUT'
 data-products-catalogue/prod/orders/data-product-outputs.json:4:22: error: 'iceberg' is not one of: parquet, avro, json, csv, delta [schema]
 meshgate.yaml:2:3: note: accepts file-format 'iceberg'; it takes effect after the merge [config-changed]
 meshgate.yaml:2:3: note: accepts file-format 'orc'; it takes effect after the merge [config-changed]
 OUT
-expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 
 begin "check: after the merge the base's extension judges the next change"
 git -C "$repo" checkout -q main
@@ -89,20 +93,14 @@ git -C "$repo" checkout -q -b orc main
 sed -i 's/"iceberg"/"orc"/' "$out"
 printf 'extend-enums:\n  file-format: [orc]\n' >"$repo/meshgate.yaml"
 commit "orders in orc"
-run_mg check -C "$repo" --base main --head orc --today 2026-06-01
-expect_status 0 "$status"
-cat >"$SCRATCH/want" <<'OUT'
+check_is main orc 0 <<'OUT'
 meshgate.yaml:2:3: note: no longer accepts file-format 'iceberg'; it takes effect after the merge [config-changed]
 OUT
-expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 
 begin "check: the same head judged by a base without the extension fails"
-run_mg check -C "$repo" --base "$first" --head orc --today 2026-06-01
-expect_status 1 "$status"
-cat >"$SCRATCH/want" <<'OUT'
+check_is "$first" orc 1 <<'OUT'
 data-products-catalogue/prod/orders/data-product-outputs.json:4:22: error: 'orc' is not one of: parquet, avro, json, csv, delta [schema]
 meshgate.yaml:2:3: note: accepts file-format 'orc'; it takes effect after the merge [config-changed]
 OUT
-expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 
 finish
