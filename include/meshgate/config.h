@@ -17,6 +17,7 @@
 #include "meshgate/doc.h"
 #include "meshgate/finding.h"
 #include "meshgate/model.h"
+#include "meshgate/schema.h"
 
 typedef struct mg_suppression {
 	mg_rule rule;
@@ -52,6 +53,16 @@ typedef struct mg_env_config {
 	mg_pos at;
 } mg_env_config;
 
+/* extend-enums.<name>: values one closed, descriptive enum of the product schemas also accepts. */
+typedef struct mg_enum_ext {
+	const char *name;    /* "file-format", "port-type" */
+	const char *schema;  /* the shipped schema holding it, "data-product-outputs.schema.json" (static) */
+	const char *pointer; /* its enum in that file (static) */
+	const char **values; /* in the order given, strings of the config's document */
+	size_t nvalues;
+	mg_pos at;           /* the key in meshgate.yaml */
+} mg_enum_ext;
+
 #define MG_CLEARANCE_MAX_DAYS_DEFAULT 365u
 
 typedef struct mg_config {
@@ -81,6 +92,8 @@ typedef struct mg_config {
 	size_t nallowed_files;
 	/* clearance-max-days: a clearance expiring further ahead is a clearance-too-long warning (default 365) */
 	unsigned clearance_max_days;
+	mg_enum_ext *enum_exts; /* extend-enums, in the order given; only names that can be extended */
+	size_t nenum_exts;
 } mg_config;
 
 /* The configuration of environment `name`, or NULL when meshgate.yaml does not name it. */
@@ -109,6 +122,14 @@ void mg_config_apply_severities(const mg_config *cfg, mg_findings *findings);
  */
 bool mg_config_allows_file(const mg_config *cfg, const char *path, const char *name);
 
+/*
+ * The extend-enums entries of cfg that open enums of shipped schema
+ * `schema` ("data-product-outputs.schema.json"), as schema extensions for
+ * mg_schema_builtin_extended: at most `max` into out (borrowed from cfg);
+ * returns how many.
+ */
+size_t mg_config_schema_exts(const mg_config *cfg, const char *schema, mg_schema_enum_ext *out, size_t max);
+
 /* Whether suppression s covers finding x (same rule, path matching the glob). */
 bool mg_suppression_matches(const mg_suppression *s, const mg_finding *x);
 
@@ -118,7 +139,8 @@ bool mg_suppression_matches(const mg_suppression *s, const mg_finding *x);
  * finding per difference to f: `config-loosened` for what loosens the gate
  * (a rule lowered or turned off, a suppression added, PII patterns
  * removed, replaced or excused, a limit raised, the protected branch
- * moved), `config-changed` for the rest.  A suppression added is counted
+ * moved), `config-changed` for the rest (extend-enums values added or
+ * removed among them: they open descriptive enums only).  A suppression added is counted
  * against the findings already in f ("it would hide 2 findings").
  * Findings point at head's meshgate.yaml, or at base's file when head has
  * none.  0 or MG_ENOMEM.
@@ -128,7 +150,7 @@ int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings 
 /*
  * Appends to out a byte string that is equal for two configurations
  * exactly when they judge a catalogue alike (severities, suppressions, PII
- * patterns, limits, allowed files), for caches keyed by the policy.  0 or
+ * patterns, limits, allowed files, enum extensions), for caches keyed by the policy.  0 or
  * MG_ENOMEM.
  */
 int mg_config_policy_key(const mg_config *cfg, mg_buf *out);

@@ -72,6 +72,30 @@ int mg_schema_validate(const mg_schema *schema, const mg_node *instance, const c
  */
 int mg_schema_builtin(const mg_schema **out, const char *name);
 
+/* A closed enum of a shipped schema opened for one run (meshgate.yaml extend-enums). */
+typedef struct mg_schema_enum_ext {
+	const char *pointer;       /* JSON Pointer to an "enum" array in the file, "/$defs/x/properties/y/enum" */
+	const char *const *values; /* strings appended to it (borrowed) */
+	size_t nvalues;
+} mg_schema_enum_ext;
+
+/*
+ * A new empty set whose remote $refs are served by the embedded rules
+ * files, as for the shipped schemas; the caller frees it.
+ */
+int mg_schema_builtin_set_new(mg_schema_set **out);
+
+/*
+ * Compiles a fresh copy of shipped schema `name` into `set` (one from
+ * mg_schema_builtin_set_new) with the values of each of `ext` appended to
+ * the enum it points at.  The process-wide schemas of mg_schema_builtin()
+ * are not touched, so other runs still see the closed enums.  *out is
+ * borrowed from `set`.  MG_ENOTFOUND for an unknown name, MG_EINVALID when a
+ * pointer does not name an enum array.
+ */
+int mg_schema_builtin_extended(const mg_schema **out, mg_schema_set *set, const char *name,
+			       const mg_schema_enum_ext *ext, size_t next);
+
 /*
  * mg_schema_validate keeps scratch memory per thread between calls; a
  * thread that validated calls this before it exits (the process's main

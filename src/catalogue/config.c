@@ -218,6 +218,78 @@ static int parse_allowed_files(mg_config *cfg, const mg_node *arr)
 	return 0;
 }
 
+/*
+ * The enums extend-enums may open: descriptive ones only, that name what a
+ * table is (file-format, port-type) and that no backend, rule or grant acts
+ * on.  Enums that select behaviour stay closed: a consumer's type is the
+ * channel a backend serves (a new one would be a grant nobody executes),
+ * visibility and inputs' type decide who may read and how inputs resolve,
+ * account-type and retention units are computed with.
+ */
+static const struct {
+	const char *name, *schema, *pointer;
+} extensible[] = {
+	{ "file-format", "data-product-outputs.schema.json", "/$defs/output/properties/file-format/enum" },
+	{ "port-type", "data-product-outputs.schema.json", "/$defs/output/properties/port-type/enum" },
+};
+#define NEXTENSIBLE (sizeof extensible / sizeof *extensible)
+
+static int parse_enum_exts(mg_config *cfg, const mg_node *obj, mg_findings *f)
+{
+	int r;
+	if (!obj || obj->type != MG_NODE_OBJECT || !obj->u.object.count)
+		return 0;
+	if (!(cfg->enum_exts = mg_arena_calloc(&cfg->arena, obj->u.object.count, sizeof *cfg->enum_exts)))
+		return mg_oom();
+	for (size_t i = 0; i < obj->u.object.count; i++) {
+		const mg_member *m = &obj->u.object.members[i];
+		size_t k = 0;
+		while (k < NEXTENSIBLE && strcmp(extensible[k].name, m->key) != 0)
+			k++;
+		if (k == NEXTENSIBLE) {
+			if ((r = mg_findings_add(f, cfg->path, m->line, m->col, MG_RULE_CONFIG,
+						 "enum '%s' cannot be extended; only file-format and port-type can "
+						 "(they describe a table, nothing acts on them)", m->key)) < 0)
+				return r;
+			continue;
+		}
+		mg_enum_ext *e = &cfg->enum_exts[cfg->nenum_exts];
+		e->name = extensible[k].name;
+		e->schema = extensible[k].schema;
+		e->pointer = extensible[k].pointer;
+		e->at.file = cfg->path;
+		e->at.line = m->line;
+		e->at.col = m->col;
+		const mg_node *arr = m->value;
+		if (arr->type != MG_NODE_ARRAY || !arr->u.array.count)
+			continue; /* reported by the schema */
+		if (!(e->values = mg_arena_calloc(&cfg->arena, arr->u.array.count, sizeof *e->values)))
+			return mg_oom();
+		for (size_t j = 0; j < arr->u.array.count; j++) {
+			const char *v = mg_node_str(arr->u.array.items[j]);
+			if (v && *v)
+				e->values[e->nvalues++] = v;
+		}
+		cfg->nenum_exts++;
+	}
+	return 0;
+}
+
+size_t mg_config_schema_exts(const mg_config *cfg, const char *schema, mg_schema_enum_ext *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->nenum_exts && n < max; i++) {
+		const mg_enum_ext *e = &cfg->enum_exts[i];
+		if (strcmp(e->schema, schema) != 0 || !e->nvalues)
+			continue;
+		out[n].pointer = e->pointer;
+		out[n].values = e->values;
+		out[n].nvalues = e->nvalues;
+		n++;
+	}
+	return n;
+}
+
 bool mg_config_allows_file(const mg_config *cfg, const char *path, const char *name)
 {
 	for (size_t i = 0; i < cfg->nallowed_files; i++) {
@@ -321,6 +393,7 @@ int mg_config_parse(mg_config *cfg, const char *path, const char *data, size_t l
 	    (r = parse_suppressions(cfg, mg_obj_get(doc->root, "suppressions"), findings)) < 0 ||
 	    (r = parse_pii(cfg, mg_obj_get(doc->root, "pii-patterns"))) < 0 ||
 	    (r = parse_allowed_files(cfg, mg_obj_get(doc->root, "allowed-files"))) < 0 ||
+	    (r = parse_enum_exts(cfg, mg_obj_get(doc->root, "extend-enums"), findings)) < 0 ||
 	    (r = parse_environments(cfg, mg_obj_get(doc->root, "environments"), findings)) < 0)
 		return r;
 	return 0;
@@ -534,6 +607,41 @@ static int review_allowed_files(const review *rv)
 	return 0;
 }
 
+static const mg_enum_ext *find_enum_ext(const mg_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nenum_exts; i++)
+		if (strcmp(c->enum_exts[i].name, name) == 0)
+			return &c->enum_exts[i];
+	return NULL;
+}
+
+/* Values of a's extension of `name` missing in b's, said with `verb`. */
+static int review_enum_values(const review *rv, mg_pos p, const char *name, const mg_enum_ext *a,
+			      const mg_enum_ext *b, const char *verb)
+{
+	int r;
+	for (size_t i = 0; a && i < a->nvalues; i++)
+		if (!(b && has_word(b->values, b->nvalues, a->values[i])) &&
+		    (r = say(rv, p, false, "%s %s '%s'", verb, name, a->values[i])) < 0)
+			return r;
+	return 0;
+}
+
+/* extend-enums opens descriptive enums only: a change is worth a note, it loosens nothing the gate guards. */
+static int review_enum_exts(const review *rv)
+{
+	int r;
+	for (size_t k = 0; k < NEXTENSIBLE; k++) {
+		const char *name = extensible[k].name;
+		const mg_enum_ext *a = find_enum_ext(rv->base, name), *b = find_enum_ext(rv->head, name);
+		mg_pos p = at(rv, "extend-enums", name);
+		if ((r = review_enum_values(rv, p, name, b, a, "accepts")) < 0 ||
+		    (r = review_enum_values(rv, p, name, a, b, "no longer accepts")) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int review_limit(const review *rv, const char *key, const char *what, const char *unit, size_t a, size_t b)
 {
 	if (a == b)
@@ -569,7 +677,7 @@ int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings 
 	const mg_node *ea = base->doc ? mg_obj_get(base->doc->root, "environments") : NULL;
 	const mg_node *eb = head->doc ? mg_obj_get(head->doc->root, "environments") : NULL;
 	if ((r = review_rules(&rv)) < 0 || (r = review_suppressions(&rv)) < 0 || (r = review_pii(&rv)) < 0 ||
-	    (r = review_allowed_files(&rv)) < 0 ||
+	    (r = review_allowed_files(&rv)) < 0 || (r = review_enum_exts(&rv)) < 0 ||
 	    (r = review_limit(&rv, "max-file-bytes", "file size", " bytes", la->max_bytes, lb->max_bytes)) < 0 ||
 	    (r = review_limit(&rv, "max-depth", "nesting", "", la->max_depth, lb->max_depth)) < 0 ||
 	    (r = review_limit(&rv, "max-alias-nodes", "YAML alias", " nodes", la->max_alias_nodes,
@@ -626,5 +734,10 @@ int mg_config_policy_key(const mg_config *cfg, mg_buf *out)
 		r = mg_buf_addf(out, "allowed=%zu:", cfg->nallowed_files);
 	for (size_t i = 0; r == 0 && i < cfg->nallowed_files; i++)
 		r = key_str(out, cfg->allowed_files[i]);
+	if (r == 0)
+		r = mg_buf_addf(out, "enums=%zu:", cfg->nenum_exts);
+	for (size_t i = 0; r == 0 && i < cfg->nenum_exts; i++)
+		if ((r = key_str(out, cfg->enum_exts[i].name)) == 0)
+			r = key_words(out, cfg->enum_exts[i].values, cfg->enum_exts[i].nvalues);
 	return r < 0 ? mg_oom() : 0;
 }

@@ -52,11 +52,40 @@ typedef struct {
 	const char *const *fresh; /* read in full whatever the cache holds (mg_validate_opts.fresh) */
 	size_t nfresh;
 	bool no_schema; /* load for the model only: nobody reads the schema's findings */
+	/* the product files' schemas, looked up once; with the policy's extend-enums compiled into `own` */
+	const mg_schema *schemas[MG_FILE__COUNT];
+	mg_schema_set *own;
 } run;
 
 static const mg_config *policy(const run *rn)
 {
 	return rn->pol ? rn->pol : rn->cfg;
+}
+
+/*
+ * The schema of product file kind k for this run: the shipped one, or,
+ * when the policy's extend-enums open one of its enums, a copy compiled
+ * for this run alone (other runs of the process keep the closed enums).
+ * Not thread-safe: called before the parse threads start.
+ */
+static int run_schema(run *rn, mg_file_kind k, const mg_schema **out)
+{
+	mg_schema_enum_ext ext[8];
+	mg_buf name = MG_BUF_INIT;
+	int r;
+	if ((*out = rn->schemas[k]))
+		return 0;
+	if ((r = mg_buf_addf(&name, "%s.schema.json", mg_file_kind_stem(k))) < 0)
+		return r;
+	size_t n = mg_config_schema_exts(policy(rn), name.ptr, ext, sizeof ext / sizeof *ext);
+	if (!n)
+		r = mg_schema_builtin(out, name.ptr);
+	else if (rn->own || (r = mg_schema_builtin_set_new(&rn->own)) == 0)
+		r = mg_schema_builtin_extended(out, rn->own, name.ptr, ext, n);
+	mg_buf_release(&name);
+	if (r == 0)
+		rn->schemas[k] = *out;
+	return r;
 }
 
 /* ---- discovery ---- */
@@ -167,7 +196,6 @@ static int classify_product_entries(run *rn, const entries *es, const char *fold
 static int load_file(run *rn, const char *path, mg_file_kind kind, mg_doc **out)
 {
 	const mg_schema *schema;
-	mg_buf name = MG_BUF_INIT;
 	int r;
 	*out = NULL;
 	mg_buf_clear(&rn->data);
@@ -186,13 +214,11 @@ static int load_file(run *rn, const char *path, mg_file_kind kind, mg_doc **out)
 		return r;
 	if (rn->no_schema)
 		goto done;
-	if ((r = mg_buf_addf(&name, "%s.schema.json", mg_file_kind_stem(kind))) < 0 ||
-	    (r = mg_schema_builtin(&schema, name.ptr)) < 0)
+	if ((r = run_schema(rn, kind, &schema)) < 0)
 		goto done;
 	r = mg_schema_validate(schema, (*out)->root, path, rn->f);
 	r = r < 0 ? r : 0;
 done:
-	mg_buf_release(&name);
 	if (r < 0) {
 		mg_doc_free(*out);
 		*out = NULL;
@@ -522,14 +548,9 @@ static int finish_chunk(run *rn, ptask *tasks, size_t n, long jobs, int first_er
 	long started = 0;
 	int r = 0;
 	atomic_init(&c.next, 0);
-	for (int k = 0; k < MG_FILE__COUNT && !rn->no_schema; k++) {
-		mg_buf name = MG_BUF_INIT;
-		if ((r = mg_buf_addf(&name, "%s.schema.json", mg_file_kind_stem((mg_file_kind)k))) == 0)
-			r = mg_schema_builtin(&c.schemas[k], name.ptr);
-		mg_buf_release(&name);
-		if (r < 0)
+	for (int k = 0; k < MG_FILE__COUNT && !rn->no_schema; k++)
+		if ((r = run_schema(rn, (mg_file_kind)k, &c.schemas[k])) < 0)
 			goto done;
-	}
 	for (long j = 1; j < jobs && (size_t)j < n; j++) {
 		if (pthread_create(&th[started], NULL, parse_thread, &c) != 0)
 			break; /* fewer threads: the work is the same */
@@ -1001,6 +1022,7 @@ static int validate(mg_source *src, const mg_validate_opts *opts, const mg_confi
 		(void)mg_facts_save(rn.cache); /* only a cache: the next run re-reads what it lacks */
 	r = 0;
 done:
+	mg_schema_set_free(rn.own);
 	mg_facts_free(rn.cache);
 	for (size_t i = 0; i < rn.nprods; i++)
 		free(rn.prods[i].stamp);
@@ -1083,6 +1105,7 @@ int mg_load_products(mg_source *src, mg_config *cfg, const char *const *folders,
 	if (r == 0 && cat->nproducts > 1)
 		mg_sort(cat->products, cat->nproducts, sizeof *cat->products, cmp_products);
 	mg_findings_release(&scratch);
+	mg_schema_set_free(rn.own);
 	mg_buf_release(&rn.path);
 	mg_buf_release(&rn.data);
 	return r;

@@ -878,3 +878,83 @@ int mg_schema_builtin(const mg_schema **out, const char *name)
 	*out = s;
 	return 0;
 }
+
+int mg_schema_builtin_set_new(mg_schema_set **out)
+{
+	return mg_schema_set_new(out, builtin_loader, NULL);
+}
+
+/* The member `key` (len bytes) of obj, writable: the document is the caller's own copy. */
+static mg_node *member_value(mg_node *obj, const char *key, size_t len)
+{
+	if (!obj || obj->type != MG_NODE_OBJECT)
+		return NULL;
+	for (size_t i = 0; i < obj->u.object.count; i++)
+		if (obj->u.object.members[i].key_len == len && memcmp(obj->u.object.members[i].key, key, len) == 0)
+			return obj->u.object.members[i].value;
+	return NULL;
+}
+
+/* Appends ext's values to the enum array at ext->pointer (object keys only, no ~ escapes). */
+static int extend_enum(mg_doc *doc, const char *name, const mg_schema_enum_ext *ext)
+{
+	mg_node *n = doc->root;
+	const char *p = ext->pointer;
+	while (n && *p == '/') {
+		const char *seg = p + 1, *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+		n = memchr(seg, '~', len) ? NULL : member_value(n, seg, len);
+		p = seg + len;
+	}
+	if (!n || *p || n->type != MG_NODE_ARRAY) {
+		mg_error_set("'%s' in built-in schema '%s' is not an enum", ext->pointer, name);
+		return MG_EINVALID;
+	}
+	size_t count = n->u.array.count + ext->nvalues;
+	mg_node **items = mg_arena_alloc(&doc->arena, (count ? count : 1) * sizeof *items);
+	if (!items)
+		return mg_oom();
+	if (n->u.array.count)
+		memcpy(items, n->u.array.items, n->u.array.count * sizeof *items);
+	for (size_t i = 0; i < ext->nvalues; i++) {
+		mg_node *v = mg_doc_new_node(doc, MG_NODE_STRING, n->line, n->col);
+		if (!v || !(v->u.string.ptr = mg_arena_strdup(&doc->arena, ext->values[i])))
+			return mg_oom();
+		v->u.string.len = strlen(ext->values[i]);
+		items[n->u.array.count + i] = v;
+	}
+	n->u.array.items = items;
+	n->u.array.count = count;
+	return 0;
+}
+
+int mg_schema_builtin_extended(const mg_schema **out, mg_schema_set *set, const char *name,
+			       const mg_schema_enum_ext *ext, size_t next)
+{
+	size_t len;
+	char uri[256];
+	mg_doc *doc = NULL;
+	mg_schema *s;
+	int err;
+	const char *text = mg_embedded_find(name, &len);
+	*out = NULL;
+	if (!text || strlen(name) >= sizeof uri - sizeof BUILTIN_BASE) {
+		mg_error_set("no built-in schema '%s'", name);
+		return MG_ENOTFOUND;
+	}
+	if ((err = mg_doc_parse_json(&doc, name, text, len, NULL, NULL)) < 0) {
+		if (err == MG_EPARSE)
+			mg_error_set("built-in schema '%s' is not valid JSON", name);
+		return err == MG_EPARSE ? MG_EINVALID : err;
+	}
+	for (size_t i = 0; i < next; i++)
+		if ((err = extend_enum(doc, name, &ext[i])) < 0) {
+			mg_doc_free(doc);
+			return err;
+		}
+	snprintf(uri, sizeof uri, BUILTIN_BASE "%s", name);
+	if ((err = mg_schema_add(&s, set, doc, uri)) < 0)
+		return err;
+	*out = s;
+	return 0;
+}

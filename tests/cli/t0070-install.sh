@@ -1,6 +1,6 @@
 #!/bin/sh
 # cmake --install into a scratch prefix: the binary, both man pages (built from
-# docs/, rendered by man), the schemas, the hook and the completions land under
+# docs/, rendered by man), the schemas (also the --format json report's), the hook and the completions land under
 # the GNUInstallDirs paths, and the installed binary works on its own.
 . "$TESTDIR/cli/lib.sh"
 : "${BUILDDIR:?}" "${MESHGATE_VERSION:?}"
@@ -20,11 +20,16 @@ for f in bin/meshgate share/man/man1/meshgate.1.gz share/man/man5/meshgate.yaml.
 	share/meshgate/schemas/data-product-consumers.schema.json \
 	share/meshgate/schemas/data-product-inputs.schema.json \
 	share/meshgate/schemas/meshgate.schema.json \
+	share/meshgate/schemas/report.schema.json \
 	share/meshgate/hooks/pre-commit \
 	share/bash-completion/completions/meshgate share/zsh/site-functions/_meshgate \
 	share/fish/vendor_completions.d/meshgate.fish \
 	share/doc/meshgate/LICENSE share/doc/meshgate/CHANGELOG.md; do
 	if [ -f "$prefix/$f" ]; then ok; else not_ok "$f not installed"; fi
+done
+# the schemas installed are the ones the build embeds and the docs describe, byte for byte
+for f in "$SRCDIR"/rules/*.schema.json "$SRCDIR/docs/report.schema.json"; do
+	if cmp -s "$f" "$prefix/share/meshgate/schemas/${f##*/}"; then ok; else not_ok "${f##*/} differs from its source"; fi
 done
 if [ -x "$prefix/bin/meshgate" ] && [ -x "$prefix/share/meshgate/hooks/pre-commit" ]; then ok; else
 	not_ok "binary or hook not executable"; fi

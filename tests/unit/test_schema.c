@@ -476,7 +476,48 @@ static void test_builtin_unknown(void)
 	MGT_CHECK(strstr(mg_error_last(), "no-such.schema.json") != NULL);
 }
 
+/* One output whose file-format is `fmt`, against schema s: the verdict. */
+static int outputs_valid(const mg_schema *s, const char *fmt)
+{
+	char text[256];
+	mg_doc *doc = NULL;
+	snprintf(text, sizeof text,
+		 "{\"outputs\": {\"t\": {\"file-format\": \"%s\", \"port-type\": \"blob\", "
+		 "\"location\": \"s3://bucket-a/t\"}}}", fmt);
+	MGT_EQ_INT(mg_doc_parse_json(&doc, "o.json", text, strlen(text), NULL, NULL), 0);
+	int r = mg_schema_validate(s, doc->root, "o.json", NULL);
+	mg_doc_free(doc);
+	return r;
+}
+
+/* extend-enums: a copy for one run accepts the extra values; the shared schema stays closed. */
+static void test_builtin_extended(void)
+{
+	static const char *const extra[] = { "iceberg", "orc" };
+	const mg_schema_enum_ext ext = { "/$defs/output/properties/file-format/enum", extra, 2 };
+	const mg_schema_enum_ext bad = { "/$defs/output/properties/location", extra, 2 };
+	const char *name = "data-product-outputs.schema.json";
+	const mg_schema *shared = NULL, *own = NULL, *again = NULL;
+	mg_schema_set *set = NULL;
+	MGT_EQ_INT(mg_schema_builtin(&shared, name), 0);
+	MGT_EQ_INT(outputs_valid(shared, "iceberg"), 0);
+	MGT_EQ_INT(mg_schema_builtin_set_new(&set), 0);
+	MGT_EQ_INT(mg_schema_builtin_extended(&own, set, name, &ext, 1), 0);
+	MGT_EQ_INT(outputs_valid(own, "iceberg"), 1);
+	MGT_EQ_INT(outputs_valid(own, "orc"), 1);
+	MGT_EQ_INT(outputs_valid(own, "parquet"), 1);
+	MGT_EQ_INT(outputs_valid(own, "hudi"), 0);
+	MGT_EQ_INT(outputs_valid(shared, "iceberg"), 0);
+	MGT_EQ_INT(mg_schema_builtin(&again, name), 0);
+	MGT_EQ_INT(outputs_valid(again, "orc"), 0);
+	MGT_EQ_INT(mg_schema_builtin_extended(&own, set, name, &bad, 1), MG_EINVALID);
+	MGT_CHECK(strstr(mg_error_last(), "is not an enum") != NULL);
+	MGT_EQ_INT(mg_schema_builtin_extended(&own, set, "no-such.schema.json", &ext, 1), MG_ENOTFOUND);
+	mg_schema_set_free(set);
+}
+
 MGT_MAIN(test_did_you_mean, test_required_at_object, test_enum_type_messages, test_pattern_and_x_message,
 	 test_format_date, test_format_email, test_regex_engine, test_regex_linear_path, test_regex_pathological, test_pattern_schema_error,
 	 test_length_counts_code_points, test_numbers, test_any_of_summary, test_no_duplicates, test_ref_errors,
-	 test_remote_ref, test_pathological_instances, test_uri_resolve, test_builtin_unknown)
+	 test_remote_ref, test_pathological_instances, test_uri_resolve, test_builtin_unknown,
+	 test_builtin_extended)
