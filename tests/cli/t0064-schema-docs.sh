@@ -1,0 +1,97 @@
+#!/bin/sh
+# Editors show a schema's `description` on hover and offer its `examples`:
+# every property of the seven schemas in rules/ has a description (a member
+# that is only a `$ref` takes the referenced one), each schema is a valid
+# draft 2020-12 schema for Debian's python3-jsonschema, and every `examples`
+# value validates against the subschema it sits in, with `$ref`s between the
+# files resolved by their `$id`s.  Both checks are first shown to catch a
+# missing description and a wrong example.
+. "$TESTDIR/cli/lib.sh"
+cat >"$SCRATCH/walk.py" <<'PY'
+import json, sys
+def missing(node, path=""):
+    """Pointers of the properties members without a description."""
+    out = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            p = path + "/" + k.replace("~", "~0").replace("/", "~1")
+            if k == "properties" and isinstance(v, dict):
+                for name, sub in v.items():
+                    if not isinstance(sub, dict) or ("description" not in sub and "$ref" not in sub):
+                        out.append(p + "/" + name)
+            out += missing(v, p)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += missing(v, "%s/%d" % (path, i))
+    return out
+probe = {"properties": {"a": {"description": "x"}, "b": {"$ref": "#/$defs/c"},
+         "c": {"type": "object", "properties": {"d": {"type": "string"}}}}}
+assert missing(probe) == ["/properties/c", "/properties/c/properties/d"], missing(probe)
+bad = 0
+for fn in sys.argv[1:]:
+    for p in missing(json.load(open(fn, encoding="utf-8"))):
+        print("%s: property %s has no description" % (fn, p))
+        bad = 1
+sys.exit(bad)
+PY
+cat >"$SCRATCH/examples.py" <<'PY'
+import json, sys
+import jsonschema
+V = jsonschema.Draft202012Validator
+fc = getattr(V, "FORMAT_CHECKER", None) or jsonschema.FormatChecker()
+schemas = {}
+for fn in sys.argv[1:]:
+    s = json.load(open(fn, encoding="utf-8"))
+    V.check_schema(s)
+    schemas[s["$id"]] = s
+def examples(node, path=""):
+    if isinstance(node, dict):
+        if isinstance(node.get("examples"), list):
+            yield path, node["examples"]
+        for k, v in node.items():
+            yield from examples(v, path + "/" + k.replace("~", "~0").replace("/", "~1"))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from examples(v, "%s/%d" % (path, i))
+def wrong(sid, ptr, value):
+    resolver = jsonschema.RefResolver(base_uri=sid, referrer=schemas[sid], store=dict(schemas))
+    v = V({"$ref": sid + "#" + ptr}, resolver=resolver, format_checker=fc)
+    return [e.message for e in v.iter_errors(value)]
+# The check can fail: a bad role name, bucket and date are refused.
+cid = "https://meshgate.dev/schemas/data-product-consumers.schema.json"
+assert wrong(cid, "/$defs/consumer/properties/postgres-role", "Bad-Role")
+assert wrong("https://meshgate.dev/schemas/data-product-producer-info.schema.json",
+             "/properties/bucket-name", "No_Bucket")
+assert wrong(cid, "/$defs/clearance/properties/expires", "2026-13-45")
+assert not wrong(cid, "/$defs/clearance/properties/expires", "2026-06-30")
+bad = count = 0
+for sid, s in schemas.items():
+    for ptr, vals in examples(s):
+        for val in vals:
+            count += 1
+            for m in wrong(sid, ptr, val):
+                print("%s#%s: example %r: %s" % (sid, ptr, val, m))
+                bad = 1
+print("%d examples checked" % count)
+if count == 0:
+    print("no examples found"); bad = 1
+sys.exit(bad)
+PY
+set -- "$SRCDIR"/rules/*.schema.json
+[ $# -eq 7 ] || { echo "expected 7 schemas in rules/, found $#"; exit 1; }
+
+begin "every property has a description"
+if python3 "$SCRATCH/walk.py" "$@" >"$SCRATCH/walk.out" 2>&1; then ok; else cat "$SCRATCH/walk.out"; not_ok; fi
+
+py=""
+for p in /usr/bin/python3 python3; do
+	if "$p" -c 'import jsonschema; jsonschema.Draft202012Validator; jsonschema.RefResolver' 2>/dev/null; then py=$p; break; fi
+done
+if [ -z "$py" ]; then
+	echo "SKIP: python3-jsonschema (with draft 2020-12) is not installed (apt-get install python3-jsonschema); descriptions checked, schemas and examples not"
+	[ "$failed" -eq 0 ] || finish
+	exit 77
+fi
+begin "schemas load and every example is valid"
+if "$py" -W ignore::DeprecationWarning "$SCRATCH/examples.py" "$@" >"$SCRATCH/ex.out" 2>&1; then ok; else cat "$SCRATCH/ex.out"; not_ok; fi
+finish
