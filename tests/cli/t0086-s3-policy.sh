@@ -10,15 +10,8 @@
 # shared, and without it (each its own lock-dir: only the read-back protects); and a
 # SIGKILL after the policy was written but before the journal: the rerun converges.
 . "$TESTDIR/cli/lib.sh"
-built=$("$MESHGATE" --version | sed -n 's/^backends: //p')
-case ", $built," in
-  *", s3-policy,"*) ;;
-  *) echo "SKIP: this meshgate is built without the s3-policy backend" >&2; exit 77 ;;
-esac
-. "$TESTDIR/cli/moto-server.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID AWS_PROFILE AWS_CONFIG_FILE \
-  AWS_SHARED_CREDENTIALS_FILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+AWS_BACKEND=s3-policy
+. "$TESTDIR/cli/aws-setup.sh"
 moto_start
 SECRET=wJalrXUtnFEMI-meshgate-s3-SECRET-91c2
 export AWS_ACCESS_KEY_ID=AKIDMESHGATES3TEST AWS_SECRET_ACCESS_KEY=$SECRET

@@ -21,43 +21,8 @@
 #include "meshgate/buf.h"
 #include "meshgate/doc.h"
 #include "meshgate/error.h"
+#include "fake_http.h"
 #include "mgt.h"
-
-static const char *find_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return hay;
-	return NULL;
-}
-
-static void read_request(int c, char *out, size_t cap)
-{
-	size_t len = 0;
-	long want = -1;
-	while (len + 1 < cap) {
-		ssize_t k = recv(c, out + len, cap - 1 - len, 0);
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-		out[len] = '\0';
-		char *end = strstr(out, "\r\n\r\n");
-		if (end && want < 0) {
-			const char *cl = find_ci(out, "\r\ncontent-length:");
-			want = (long)(end + 4 - out) + (cl && cl < end ? atol(cl + 17) : 0);
-		}
-		if (want >= 0 && (long)len >= want)
-			break;
-	}
-	out[len] = '\0';
-}
-
-static const char *body_of(const char *req)
-{
-	const char *p = strstr(req, "\r\n\r\n");
-	return p ? p + 4 : "";
-}
 
 /*
  * A fake S3 that keeps one bucket's policy: GET ?policy answers it (404
@@ -66,7 +31,7 @@ static const char *body_of(const char *req)
  * writer" replaces the policy with `interference` - what a run that read
  * before meshgate's write and wrote after it does.
  */
-typedef struct server {
+typedef struct s3_server {
 	int fd, port;
 	pthread_mutex_t mu;
 	char policy[65536];
@@ -81,7 +46,7 @@ typedef struct server {
 	char bodies[64][24576];
 	size_t got;
 	pthread_t thread;
-} server;
+} s3_server;
 
 static void answer(int c, const char *status, const char *body)
 {
@@ -94,7 +59,7 @@ static void answer(int c, const char *status, const char *body)
 
 static void *serve(void *arg)
 {
-	server *s = arg;
+	s3_server *s = arg;
 	static char req[65536];
 	for (;;) {
 		int c = accept(s->fd, NULL, NULL);
@@ -139,7 +104,7 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void server_start(server *s, const char *policy)
+static void s3_start(s3_server *s, const char *policy)
 {
 	struct sockaddr_in a;
 	socklen_t al = sizeof a;
@@ -160,7 +125,7 @@ static void server_start(server *s, const char *policy)
 	pthread_create(&s->thread, NULL, serve, s);
 }
 
-static void server_stop(server *s)
+static void s3_stop(s3_server *s)
 {
 	shutdown(s->fd, SHUT_RDWR);
 	pthread_join(s->thread, NULL);
@@ -184,7 +149,7 @@ static bool built(void)
 	return false;
 }
 
-static void fixture_open(fixture *f, const server *s)
+static void fixture_open(fixture *f, const s3_server *s)
 {
 	char yaml[256];
 	snprintf(f->dir, sizeof f->dir, "/tmp/mgt-s3p.XXXXXX");
@@ -232,7 +197,7 @@ static mg_op grant_op(unsigned exposure)
 #define OTHER "{\"Sid\":\"OtherWriter\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::9:role/x\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bkt/x/*\"}"
 #define POLICY(...) "{\"Version\":\"2012-10-17\",\"Statement\":[" __VA_ARGS__ "]}"
 
-static size_t count_method(server *s, const char *m)
+static size_t count_method(s3_server *s, const char *m)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < s->got && i < 64; i++)
@@ -244,11 +209,11 @@ static void test_backend__a_lost_write_is_merged_again(void)
 {
 	if (!built())
 		return;
-	server s;
+	s3_server s;
 	fixture f;
 	mg_op op = grant_op(0);
 	mg_op_result res;
-	server_start(&s, POLICY(DENY));
+	s3_start(&s, POLICY(DENY));
 	/* after meshgate's write (request 2), another writer that had read the old policy writes it back with its own */
 	s.interfere_at = 2;
 	s.interference = POLICY(DENY "," OTHER);
@@ -300,18 +265,18 @@ static void test_backend__a_lost_write_is_merged_again(void)
 	MGT_EQ_INT(res.status, MG_OP_FAILED);
 	MGT_CHECK(strstr(res.message, "NoSuchBucket") != NULL);
 	fixture_close(&f);
-	server_stop(&s);
+	s3_stop(&s);
 }
 
 static void test_backend__a_writer_that_never_stops_is_unknown_after_the_attempts(void)
 {
 	if (!built())
 		return;
-	server s;
+	s3_server s;
 	fixture f;
 	mg_op op = grant_op(0);
 	mg_op_result res;
-	server_start(&s, POLICY(DENY));
+	s3_start(&s, POLICY(DENY));
 	s.undo_every_put = true; /* every write is undone right after it */
 	s.interference = POLICY(DENY);
 	fixture_open(&f, &s);
@@ -327,14 +292,14 @@ static void test_backend__a_writer_that_never_stops_is_unknown_after_the_attempt
 	MGT_EQ_INT((int)actual.count, 0);
 	mg_grant_set_release(&actual);
 	fixture_close(&f);
-	server_stop(&s);
+	s3_stop(&s);
 }
 
 static void test_backend__refusals_before_writing(void)
 {
 	if (!built())
 		return;
-	server s;
+	s3_server s;
 	fixture f;
 	mg_op_result res;
 	mg_buf big = MG_BUF_INIT;
@@ -343,7 +308,7 @@ static void test_backend__refusals_before_writing(void)
 		MGT_EQ_INT(mg_buf_addf(&big, "%s{\"Sid\":\"F%d\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":"
 				       "\"s3:DeleteObject\",\"Resource\":\"arn:aws:s3:::bkt/f/%d/*\"}", i ? "," : "", i, i), 0);
 	MGT_EQ_INT(mg_buf_adds(&big, "]}"), 0);
-	server_start(&s, big.ptr);
+	s3_start(&s, big.ptr);
 	fixture_open(&f, &s);
 
 	/* pii, pci or confidential on raw S3: refused before any request */
@@ -373,7 +338,7 @@ static void test_backend__refusals_before_writing(void)
 	MGT_EQ_INT((int)count_method(&s, "PUT"), 0);
 	MGT_EQ_STR(s.policy, big.ptr);
 	fixture_close(&f);
-	server_stop(&s);
+	s3_stop(&s);
 	mg_buf_release(&big);
 }
 
@@ -390,11 +355,11 @@ static void test_backend__requests_match_the_s3_model(void)
 	MGT_EQ_STR(cJSON_GetObjectItemCaseSensitive(meta, "protocol")->valuestring, "rest-xml");
 	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(model, "operations");
 
-	server s;
+	s3_server s;
 	fixture f;
 	mg_op op = grant_op(0);
 	mg_op_result res;
-	server_start(&s, NULL);
+	s3_start(&s, NULL);
 	fixture_open(&f, &s);
 	MGT_EQ_INT(f.b->apply(f.b, &op, 1, &res), 0); /* GET (404), PUT, GET, GET */
 	MGT_EQ_INT(res.status, MG_OP_OK);
@@ -422,7 +387,7 @@ static void test_backend__requests_match_the_s3_model(void)
 	cJSON_Delete(model);
 	mg_buf_release(&text);
 	fixture_close(&f);
-	server_stop(&s);
+	s3_stop(&s);
 }
 
 MGT_MAIN(test_backend__requests_match_the_s3_model, test_backend__a_lost_write_is_merged_again,

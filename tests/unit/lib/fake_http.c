@@ -32,7 +32,7 @@ void sleep_ms(long ms)
 }
 
 /* Reads one request: headers, then Content-Length bytes of body. */
-static void read_request(int c, char *out, size_t cap)
+void read_request(int c, char *out, size_t cap)
 {
 	size_t len = 0;
 	long want = -1;

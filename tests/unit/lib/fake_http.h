@@ -1,6 +1,7 @@
 /*
  * fake_http.h - a scripted HTTP server on a loopback port, in a thread, for
- * the AWS client's tests: it accepts one connection per reply, records the
+ * the AWS client's tests, and the request helpers a test's own stateful
+ * fake (test_s3policy_backend) reads with: it accepts one connection per reply, records the
  * request (headers and Content-Length bytes of body), waits delay_ms, sends
  * the reply with Connection: close, and ends after its replies or when
  * stopped.
@@ -39,6 +40,8 @@ const char *find_ci(const char *hay, const char *needle);
 const char *header(const char *req, const char *name, char *out, size_t cap);
 /* The body of a recorded request. */
 const char *body_of(const char *req);
+/* Reads one request from socket c into out (NUL-terminated): headers and Content-Length bytes of body. */
+void read_request(int c, char *out, size_t cap);
 void sleep_ms(long ms);
 
 #endif
