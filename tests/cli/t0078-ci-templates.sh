@@ -110,6 +110,10 @@ third_party("github", gh)
 steps = steps_of(gh)
 own = [s for s in steps if re.fullmatch(OWN, s.get("uses", ""))]
 need(len(own) == 1, "github: no step uses meshgate's action at v%s" % version)
+fc = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@")]
+need(len(fc) == 1 and steps[fc[0]].get("with", {}).get("path") == ".git/meshgate" and
+     own and fc[0] < steps.index(own[0]),
+     "github: no actions/cache step of .git/meshgate before the check (check's facts cache)")
 action = yaml.safe_load(open(action_path))
 inputs = {}
 if own:
