@@ -162,7 +162,12 @@ def main():
         # the change: a second pii column in every product
         catalogue(repo, a.products, roles, ["email", "country"])
         commit("country is pii in every product", "pg")
+        plan = subprocess.run([mg, "plan", "-C", repo, "--format", "json"], cwd=repo, env=env, check=True,
+                              stdout=subprocess.PIPE, text=True).stdout
+        ops = json.loads(plan)["operations"]
         results["apply_change"] = timed([mg, "apply", "-C", repo], repo, env)
+        results["apply_change"]["operations"] = len(ops)
+        results["apply_change"]["revokes"] = sum(1 for o in ops if o["kind"] == "revoke")
         results["apply_change"]["column_grants"] = int(server.sql(grants_sql))
         results["apply_change"]["products_changed"] = a.products
         results["drift"] = timed([mg, "drift", "-C", repo], repo, env)
@@ -183,6 +188,8 @@ def main():
         json.dump(results, f, indent=1)
     print("| case | wall | cpu | peak RSS | result | target |")
     print("|---|---|---|---|---|---|")
+    print("The change: %d operations (%d revokes)." % (results["apply_change"]["operations"],
+                                                       results["apply_change"]["revokes"]))
     for key, label, target, extra in (
             ("apply_first", "postgres: apply, first run", "<= 5 s", "column_grants"),
             ("apply_change", "postgres: apply of a %d-product change" % a.products, "<= 1 s", "column_grants"),

@@ -157,7 +157,10 @@ void mg_plan_release(mg_plan *p);
 /*
  * The plan from desired state `from` to `to`: revokes for what only `from`
  * has, grants for what only `to` has, column-level where both lists are
- * explicit, revoke + re-grant where an "all except" grant changes.
+ * explicit.  Where an "all except" grant excludes more names, those names
+ * are revoked by name; where it excludes fewer, the new "all except" is
+ * granted (grants add); iam grants and a change of mode or perms are a
+ * revoke + re-grant.  Access never widens on the way to a narrower state.
  */
 int mg_plan_diff(const mg_grant_set *from, const mg_grant_set *to, mg_plan *out);
 /*

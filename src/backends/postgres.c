@@ -466,7 +466,9 @@ static int pg_apply(mg_backend *b, const mg_op *ops, size_t n, mg_op_result *res
 /*
  * What meshgate manages, as the ops that made it: per key, the last grant
  * (its mode - these columns, or all but these - and exposures); a key is
- * forgotten when a revoke leaves the role nothing on it.  Recorded before
+ * forgotten when a revoke leaves the role nothing on it, unless the revoke
+ * names columns (then the ledger narrows what it recorded: an "all except"
+ * grant that now reads nothing is still the grant made).  Recorded before
  * the COMMIT, so it is a superset of what took effect.
  */
 static int record_managed(pg *p, const mg_op *ops, size_t n, const mg_op_result *results, const bool *none_left)
@@ -478,6 +480,13 @@ static int record_managed(pg *p, const mg_op *ops, size_t n, const mg_op_result 
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if (results[i].status != MG_OP_OK)
 			continue;
+		if (ops[i].kind == MG_OP_REVOKE && none_left[i] && ops[i].grant.table && !ops[i].grant.except &&
+		    ops[i].grant.ncolumns) {
+			/* named columns revoked: an "all except" grant stays one, excluding them too
+			 * (it may read nothing now, but it is still the grant meshgate made) */
+			m[k++] = ops[i];
+			continue;
+		}
 		if (ops[i].kind == MG_OP_GRANT || none_left[i]) {
 			/* forget the key: revoke every permission on every column */
 			m[k] = ops[i];
