@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "meshgate/backend.h"
+#include "meshgate/buf.h"
 #include "meshgate/model.h"
 #include "meshgate/retry.h"
 #include "meshgate/state.h"
@@ -29,7 +30,7 @@ typedef struct mg_apply_opts {
 	long lock_timeout_ms;
 	size_t batch_size;       /* ops per journal write; 0: 2000 (backend calls are split by each backend's max_batch) */
 	const char *holder;      /* who takes the lock, for messages */
-	/* one JSON line per executed op (may be NULL) */
+	/* one JSON line per executed op (may be NULL); backend warnings: mg_audit_warning_line */
 	void (*audit)(void *ctx, const char *json_line);
 	void *audit_ctx;
 	/* testing only: kill this process with SIGKILL after this many ops were
@@ -68,5 +69,14 @@ int mg_apply_environment(mg_state *st, const mg_backends *bs, const mg_apply_opt
  */
 int mg_execute_fix(mg_state *st, const mg_backends *bs, const mg_apply_opts *o, const char *env,
 		   const char *commit, const char *date, const mg_plan *plan, mg_apply_stats *stats);
+
+/*
+ * The audit log's line for a backend warning (JSON, no newline), for the
+ * commands that audit to put beside the operations' lines:
+ *   {"time":"...","environment":"prod","backend":"lakeformation",
+ *    "warning":"iam-allowed-principals","resource":"table shop.orders","message":"..."}
+ * An operation's line has "operation" where this one has "warning".
+ */
+int mg_audit_warning_line(const mg_backend_warning *w, mg_buf *out);
 
 #endif

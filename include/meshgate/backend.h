@@ -6,7 +6,12 @@
  * A backend only says how: it applies the operations it is given and
  * reports one result per operation.  It never retries, never decides what
  * to do, and never touches the journal: the executor (meshgate/apply.h)
- * owns retries, batching, the journal and the audit log.
+ * owns retries, batching, the journal and the audit log.  Nor does it
+ * write to standard output or standard error: what it notices beyond an
+ * operation's outcome (a managed resource open to more than meshgate
+ * grants, a server's warning) it reports with mg_backend_warn() to the
+ * sink its creator gave (mg_backend_params.warnings), and the caller
+ * decides how it is shown and whether it is audited.
  *
  * Operations are idempotent: granting what exists and revoking what is
  * absent are successes (MG_OP_OK).
@@ -50,6 +55,26 @@ const char *mg_channel_name(mg_channel c);
 
 typedef struct mg_backend mg_backend;
 
+/*
+ * A warning from a backend: not an operation's outcome and no error (the
+ * run goes on), but something the people running meshgate must know, e.g.
+ * a managed Lake Formation table that IAM_ALLOWED_PRINCIPALS still reads.
+ * The strings are borrowed for the duration of the call.
+ */
+typedef struct mg_backend_warning {
+	const char *backend;     /* the type, "lakeformation" */
+	const char *environment;
+	const char *code;        /* short and stable, for machines: "iam-allowed-principals" */
+	const char *resource;    /* what it is about, "table shop.orders"; "" when nothing in particular */
+	const char *message;     /* one line for people (no environment or backend prefix); never a secret */
+} mg_backend_warning;
+
+/* Where a backend's warnings go; warn NULL: they are dropped. */
+typedef struct mg_backend_warnings {
+	void (*warn)(void *ctx, const mg_backend_warning *w);
+	void *ctx;
+} mg_backend_warnings;
+
 struct mg_backend {
 	const char *name;  /* the type: "local", "postgres", "lakeformation" */
 	unsigned channels; /* MG_CHANNEL_BIT()s of the consumers it serves */
@@ -74,9 +99,20 @@ struct mg_backend {
 	int (*read_grants)(mg_backend *b, const char *environment, mg_grant_set *out);
 	int (*end)(mg_backend *b);
 	void (*free)(mg_backend *b);
+	/* set by mg_backend_create() from mg_backend_params.warnings, after the type's create */
+	mg_backend_warnings warnings;
 };
 
 void mg_backend_free(mg_backend *b);
+
+/*
+ * Reports a warning of b about resource in environment to b->warnings
+ * (dropped when there is no sink).  A backend reports each resource once
+ * a session; a sink that sees several sessions (or backends) decides
+ * whether to show a repeat.  A message longer than 1 KiB is cut.
+ */
+void mg_backend_warn(mg_backend *b, const char *environment, const char *code, const char *resource,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /*
  * True when the effect of op is visible in actual (the backend's grants):
@@ -93,6 +129,7 @@ typedef struct mg_backend_params {
 	const char *state_dir;   /* the applier's state directory (exists) */
 	const char *config_path; /* "meshgate.yaml", for messages */
 	const mg_node *options;  /* its object in meshgate.yaml (type and options), or NULL */
+	mg_backend_warnings warnings; /* where its warnings go ({ NULL }: dropped) */
 } mg_backend_params;
 
 typedef struct mg_backend_type {

@@ -225,6 +225,7 @@ static int note_open(lf *b, const mg_lf_held_list *l)
  * permission on managed `database` or one of its tables: with it, IAM
  * policies alone decide who reads, and column grants protect nothing.
  * meshgate never grants or revokes it (it is not a managed principal).
+ * The warning goes to the caller's sink (mg_backend_warn), never to stderr.
  */
 static void warn_open(lf *b, const char *database)
 {
@@ -236,13 +237,15 @@ static void warn_open(lf *b, const char *database)
 			if (strcmp(b->open[k].database, o->database) == 0 &&
 			    strcmp(b->open[k].table ? b->open[k].table : "", o->table ? o->table : "") == 0)
 				b->open[k].warned = true;
-		fprintf(stderr,
-			"meshgate: warning: %s: lakeformation: " OPEN_PRINCIPAL " holds permissions on %s %s%s%s in "
-			"catalog %s: any IAM principal whose IAM policy allows it reads it, so meshgate's column grants "
-			"there protect nothing; revoke them from " OPEN_PRINCIPAL " (meshgate never does) and turn off "
-			"\"Use only IAM access control\" for new databases and tables\n",
-			b->environment, o->table ? "table" : "database", o->database, o->table ? "." : "",
-			o->table ? o->table : "", b->opt.catalog_id);
+		char resource[600];
+		snprintf(resource, sizeof resource, "%s %s%s%s", o->table ? "table" : "database", o->database,
+			 o->table ? "." : "", o->table ? o->table : "");
+		mg_backend_warn(&b->base, b->environment, "iam-allowed-principals", resource,
+				OPEN_PRINCIPAL " holds permissions on %s in catalog %s: any IAM principal whose IAM "
+				"policy allows it reads it, so meshgate's column grants there protect nothing; revoke "
+				"them from " OPEN_PRINCIPAL " (meshgate never does) and turn off \"Use only IAM access "
+				"control\" for new databases and tables",
+				resource, b->opt.catalog_id);
 	}
 }
 

@@ -100,6 +100,24 @@ static const char *effective_sslmode(pg *p)
 	return r;
 }
 
+/*
+ * The server's notices: libpq would print them on stderr.  A WARNING (e.g.
+ * "no privileges were granted for ..." when the applier's role lacks the
+ * grant option: the GRANT succeeds and grants nothing) goes to the caller's
+ * sink; NOTICE and below are chatter and dropped.
+ */
+static void pg_notice(void *ctx, const PGresult *res)
+{
+	pg *p = ctx;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (!sev || strcmp(sev, "WARNING") != 0 || !msg)
+		return;
+	mg_backend_warn(&p->base, p->environment, "server-warning", "", "the server warns (%s): %s",
+			state ? state : "01000", msg);
+}
+
 static void conn_close(pg *p)
 {
 	if (p->conn)
@@ -208,6 +226,7 @@ static int conn_open(pg *p, mg_op_status *status)
 		conn_close(p);
 		return MG_EBACKEND;
 	}
+	PQsetNoticeReceiver(p->conn, pg_notice, p);
 	return session_setup(p);
 }
 

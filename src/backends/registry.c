@@ -4,6 +4,7 @@
  * meshgate/backend.h).  A configured type is used or refused: there is no
  * fallback from a type this build cannot drive to the ledger.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,7 +84,23 @@ int mg_backend_create(mg_backend **out, const char *type, const mg_backend_param
 	int r = t->create(out, p);
 	if (r == 0 && !(*out)->channels)
 		(*out)->channels = t->channels;
+	if (r == 0)
+		(*out)->warnings = p->warnings;
 	return r;
+}
+
+void mg_backend_warn(mg_backend *b, const char *environment, const char *code, const char *resource,
+		     const char *fmt, ...)
+{
+	if (!b || !b->warnings.warn)
+		return;
+	char message[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	mg_backend_warning w = { b->name, environment ? environment : "", code, resource ? resource : "", message };
+	b->warnings.warn(b->warnings.ctx, &w);
 }
 
 int mg_backend_check_config(const mg_node *entry, const char *path, mg_findings *findings)

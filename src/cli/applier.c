@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "meshgate/apply.h"
 #include "meshgate/changes.h"
 #include "meshgate/error.h"
 
@@ -36,6 +37,41 @@ void cli_audit_close(FILE *f)
 }
 
 static int open_all(cli_applier *a, cli_ctx *cx, const mg_config *cfg, bool create);
+
+/*
+ * The sink of the backends' warnings: once a command per environment,
+ * backend, kind, resource and message (a command may open an environment's backends
+ * more than once, each a new session), on stderr, and in the audit log.
+ */
+static void backend_warning(void *ctx, const mg_backend_warning *w)
+{
+	cli_applier *a = ctx;
+	mg_buf key = MG_BUF_INIT;
+	if (mg_buf_addf(&key, "%s\t%s\t%s\t%s\t%s", w->environment, w->backend, w->code, w->resource,
+			w->message) < 0)
+		goto done; /* out of memory: show it, perhaps twice, rather than not at all */
+	for (size_t i = 0; i < a->nwarned; i++)
+		if (strcmp(a->warned[i], key.ptr) == 0) {
+			mg_buf_release(&key);
+			return;
+		}
+	char **grown = realloc(a->warned, (a->nwarned + 1) * sizeof *grown);
+	if (grown) {
+		a->warned = grown;
+		char *k = mg_buf_detach(&key, NULL);
+		if (k)
+			a->warned[a->nwarned++] = k;
+	}
+done:
+	mg_buf_release(&key);
+	fprintf(stderr, "meshgate: warning: %s: %s: %s\n", w->environment, w->backend, w->message);
+	if (a->audit) {
+		mg_buf line = MG_BUF_INIT;
+		if (mg_audit_warning_line(w, &line) == 0)
+			cli_audit_line(a->audit, line.ptr);
+		mg_buf_release(&line);
+	}
+}
 
 int cli_applier_open(cli_applier *a, cli_ctx *cx, const mg_config *cfg, bool create)
 {
@@ -136,7 +172,8 @@ int cli_applier_backends(cli_applier *a, const char *env, mg_backends *out)
 		if (r < 0)
 			return mg_oom();
 	}
-	mg_backend_params p = { env, dir.len ? dir.ptr : a->dir.ptr, a->cfg->path ? a->cfg->path : "meshgate.yaml", NULL };
+	mg_backend_params p = { env, dir.len ? dir.ptr : a->dir.ptr, a->cfg->path ? a->cfg->path : "meshgate.yaml", NULL,
+				{ backend_warning, a } };
 	if (!ec || !ec->nbackends) {
 		if ((r = mg_backend_create(&out->items[0], "local", &p)) == 0)
 			out->count = 1;
@@ -220,8 +257,14 @@ void cli_applier_close(cli_applier *a)
 	mg_state_free(a->state);
 	for (size_t i = 0; i < a->nstates; i++)
 		mg_state_free(a->states[i].state);
+	for (size_t i = 0; i < a->nwarned; i++)
+		free(a->warned[i]);
+	free(a->warned);
 	mg_buf_release(&a->top);
 	mg_buf_release(&a->dir);
 	a->state = NULL;
 	a->nstates = 0;
+	a->warned = NULL;
+	a->nwarned = 0;
+	a->audit = NULL;
 }

@@ -25,6 +25,14 @@ typedef struct cli_applier {
 	/* environments whose meshgate.yaml entry names a state store of their own */
 	struct { const char *env; mg_state *state; } states[CLI_MAX_STATES];
 	size_t nstates;
+	/*
+	 * The backends' warnings (cli_applier_backends gives them this sink):
+	 * each shown once a command on stderr, --quiet or not (they are not
+	 * progress lines), and written to `audit` when the command audits.
+	 */
+	FILE *audit;     /* set by the caller after cli_audit_open, or NULL */
+	char **warned;   /* "environment\tbackend\tcode\tresource\tmessage" of those shown */
+	size_t nwarned;
 } cli_applier;
 
 /*

@@ -64,7 +64,7 @@ int cmd_apply(int argc, char **argv, cli_ctx *cx)
 	cli_opt opts[] = {
 		CLI_OPT("env", 'e', "ENV", "only this environment (default: every one)"),
 		CLI_OPT("lock-timeout", 0, "SECONDS", "wait this long for another apply to finish (default 60)"),
-		CLI_OPT("audit", 0, "FILE", "append one JSON line per operation to FILE ('-': standard output)"),
+		CLI_OPT("audit", 0, "FILE", "append one JSON line per operation and backend warning to FILE ('-': standard output)"),
 		CLI_OPT("batch-size", 0, "N", "operations per backend call and journal write (default 2000)"),
 		CLI_OPT_END,
 	};
@@ -146,6 +146,7 @@ int cmd_apply(int argc, char **argv, cli_ctx *cx)
 		status = cli_fail();
 		goto done;
 	}
+	a.audit = audit; /* the backends' warnings go there too */
 	char holder[256], host[64] = "";
 	gethostname(host, sizeof host - 1);
 	snprintf(holder, sizeof holder, "meshgate apply (pid %ld on %s)", (long)getpid(), host);

@@ -62,7 +62,7 @@ int cmd_drift(int argc, char **argv, cli_ctx *cx)
 	cli_opt opts[] = {
 		CLI_OPT("env", 'e', "ENV", "only this environment"),
 		CLI_OPT("fix", 0, NULL, "apply what it takes to match the last applied commit"),
-		CLI_OPT("audit", 0, "FILE", "with --fix: append one JSON line per operation to FILE ('-': standard output)"),
+		CLI_OPT("audit", 0, "FILE", "with --fix: append one JSON line per operation and backend warning to FILE ('-': standard output)"),
 		CLI_OPT_END,
 	};
 	int npos, r;
@@ -86,6 +86,7 @@ int cmd_drift(int argc, char **argv, cli_ctx *cx)
 		status = cli_fail();
 		goto done;
 	}
+	a.audit = audit; /* the backends' warnings go there too */
 	for (size_t i = 0; i < nenvs; i++) {
 		if (opts[O_ENV].value && strcmp(envs[i], opts[O_ENV].value) != 0)
 			continue;

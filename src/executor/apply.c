@@ -14,6 +14,33 @@
 #include "meshgate/planner.h"
 #include "meshgate/retry.h"
 
+/* The audit lines' "time": now, UTC, to the second. */
+static void audit_now(char *now, size_t cap)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(now, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int mg_audit_warning_line(const mg_backend_warning *w, mg_buf *out)
+{
+	char now[32];
+	audit_now(now, sizeof now);
+	int r = mg_buf_addf(out, "{\"time\":\"%s\",\"environment\":", now);
+	r |= mg_buf_add_json_string(out, w->environment, strlen(w->environment));
+	r |= mg_buf_adds(out, ",\"backend\":");
+	r |= mg_buf_add_json_string(out, w->backend, strlen(w->backend));
+	r |= mg_buf_adds(out, ",\"warning\":");
+	r |= mg_buf_add_json_string(out, w->code, strlen(w->code));
+	r |= mg_buf_adds(out, ",\"resource\":");
+	r |= mg_buf_add_json_string(out, w->resource, strlen(w->resource));
+	r |= mg_buf_adds(out, ",\"message\":");
+	r |= mg_buf_add_json_string(out, w->message, strlen(w->message));
+	r |= mg_buf_addc(out, '}');
+	return r < 0 ? mg_oom() : 0;
+}
+
 static void audit_line(const mg_apply_opts *o, const char *env, const char *commit, const mg_op *op,
 		       const mg_op_result *res, const char *backend, int attempts)
 {
@@ -21,10 +48,7 @@ static void audit_line(const mg_apply_opts *o, const char *env, const char *comm
 		return;
 	mg_buf b = MG_BUF_INIT;
 	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	audit_now(now, sizeof now);
 	const mg_grant *g = &op->grant;
 	int r = mg_buf_addf(&b, "{\"time\":\"%s\",\"environment\":", now);
 	r |= mg_buf_add_json_string(&b, env, strlen(env));

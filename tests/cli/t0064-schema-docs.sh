@@ -5,7 +5,9 @@
 # draft 2020-12 schema for Debian's python3-jsonschema, and every `examples`
 # value validates against the subschema it sits in, with `$ref`s between the
 # files resolved by their `$id`s.  Both checks are first shown to catch a
-# missing description and a wrong example.
+# missing description and a wrong example.  And the product files of the
+# golden cases schema-key-miss/-hit, with a top-level "$schema" as editors
+# write it, are judged by python3-jsonschema as meshgate judges them.
 . "$TESTDIR/cli/lib.sh"
 cat >"$SCRATCH/walk.py" <<'PY'
 import json, sys
@@ -77,6 +79,38 @@ if count == 0:
     print("no examples found"); bad = 1
 sys.exit(bad)
 PY
+cat >"$SCRATCH/docs.py" <<'PY'
+import json, os, sys
+import jsonschema
+try:
+    import yaml
+except ImportError:
+    yaml = None
+V = jsonschema.Draft202012Validator
+rules, want = sys.argv[1], sys.argv[2]
+schemas = {}
+for fn in os.listdir(rules):
+    if fn.endswith(".schema.json"):
+        s = json.load(open(os.path.join(rules, fn), encoding="utf-8"))
+        schemas[fn[: -len(".schema.json")]] = s
+store = {s["$id"]: s for s in schemas.values()}
+bad = checked = 0
+for path in sys.argv[3:]:
+    kind, ext = os.path.basename(path).rsplit(".", 1)
+    if ext != "json" and yaml is None:
+        continue
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f) if ext == "json" else yaml.safe_load(f)
+    s = schemas[kind]
+    resolver = jsonschema.RefResolver(base_uri=s["$id"], referrer=s, store=store)
+    errors = [e.message for e in V(s, resolver=resolver).iter_errors(doc)]
+    checked += 1
+    if (want == "valid") == bool(errors):
+        bad = 1
+        print("%s: %s" % (path, "; ".join(errors) or "valid, though meshgate refuses it"))
+print("%d documents checked" % checked)
+sys.exit(bad or checked == 0)
+PY
 set -- "$SRCDIR"/rules/*.schema.json
 [ $# -eq 7 ] || { echo "expected 7 schemas in rules/, found $#"; exit 1; }
 
@@ -94,4 +128,17 @@ if [ -z "$py" ]; then
 fi
 begin "schemas load and every example is valid"
 if "$py" -W ignore::DeprecationWarning "$SCRATCH/examples.py" "$@" >"$SCRATCH/ex.out" 2>&1; then ok; else cat "$SCRATCH/ex.out"; not_ok; fi
+
+begin "a top-level \"\$schema\" is valid for python3-jsonschema too; a typo, a nested one, \$id are not"
+g=$TESTDIR/golden
+if "$py" -W ignore::DeprecationWarning "$SCRATCH/docs.py" "$SRCDIR/rules" valid "$g"/schema-key-miss/data-products-catalogue/*/*/* \
+	>"$SCRATCH/docs.out" 2>&1; then ok; else cat "$SCRATCH/docs.out"; not_ok; fi
+# the hit case's four JSON files each break the schema (its YAML one, an empty $schema, too)
+if "$py" -W ignore::DeprecationWarning "$SCRATCH/docs.py" "$SRCDIR/rules" invalid \
+	"$g"/schema-key-hit/data-products-catalogue/dev/sales/data-product.json \
+	"$g"/schema-key-hit/data-products-catalogue/dev/sales/data-product-outputs.json \
+	"$g"/schema-key-hit/data-products-catalogue/dev/sales/data-product-producer-info.json \
+	"$g"/schema-key-hit/data-products-catalogue/dev/sales/data-product-visibility.json \
+	"$g"/schema-key-hit/data-products-catalogue/dev/sales/data-product-consumers.yaml >"$SCRATCH/docs.out" 2>&1
+then ok; else cat "$SCRATCH/docs.out"; not_ok; fi
 finish

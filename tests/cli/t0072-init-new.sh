@@ -31,6 +31,22 @@ cd "$repo" || exit 1
 run_mg validate
 expect_status 0 "$status"
 expect_grep "0 errors, 0 warnings in 0 products" "$SCRATCH/err"
+# every key has its commented example (extend-enums, allowed-files, clearance-max-days too),
+# and every example, uncommented, is a valid meshgate.yaml: only the suppression, matching
+# nothing in an empty catalogue, is reported
+for key in state-dir environments rules suppressions pii-patterns allowed-files clearance-max-days extend-enums limits; do
+	expect_grep "^# $key:" "$repo/meshgate.yaml"
+done
+expect_grep "^#   file-format: \[iceberg, orc\]$" "$repo/meshgate.yaml"
+cp "$repo/meshgate.yaml" "$SCRATCH/meshgate.yaml.init"
+sed -i -e 's/^# \([a-z-]*:.*\)$/\1/' -e 's/^#   /  /' "$repo/meshgate.yaml"
+expect_grep "^extend-enums:$" "$repo/meshgate.yaml"
+expect_grep "^  file-format: \[iceberg, orc\]$" "$repo/meshgate.yaml"
+run_mg validate
+expect_status 0 "$status"
+expect_grep "0 errors, 1 warning in 0 products" "$SCRATCH/err"
+expect_grep "^meshgate.yaml:[0-9]*:[0-9]*: warning: suppression of 'self-consumer' .* \[unused-suppression\]$" "$SCRATCH/out"
+cp "$SCRATCH/meshgate.yaml.init" "$repo/meshgate.yaml"
 
 begin "init again keeps what is there"
 echo "# mine" >>"$repo/meshgate.yaml"

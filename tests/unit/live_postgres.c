@@ -33,7 +33,7 @@ static mg_backend *open_pg(void *ctx)
 {
 	(void)ctx;
 	mg_backend *b = NULL;
-	mg_backend_params p = { "prod", state_dir, "meshgate.yaml", opts_doc->root };
+	mg_backend_params p = { "prod", state_dir, "meshgate.yaml", opts_doc->root, { NULL, NULL } };
 	int r = mg_backend_create(&b, "postgres", &p);
 	if (r != 0)
 		fprintf(stderr, "open: %s\n", mg_error_last());

@@ -5,8 +5,10 @@
  * faithful backend.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "lib/contract.h"
+#include "meshgate/apply.h"
 #include "meshgate/error.h"
 #include "mgt.h"
 
@@ -93,5 +95,71 @@ static void test_local_every_channel(void)
 	}
 }
 
+/* A sink that keeps the last warning it was given. */
+typedef struct {
+	int calls;
+	char backend[32], environment[32], code[64], resource[64], message[2048];
+} seen_warning;
+
+static void keep_warning(void *ctx, const mg_backend_warning *w)
+{
+	seen_warning *s = ctx;
+	s->calls++;
+	snprintf(s->backend, sizeof s->backend, "%s", w->backend);
+	snprintf(s->environment, sizeof s->environment, "%s", w->environment);
+	snprintf(s->code, sizeof s->code, "%s", w->code);
+	snprintf(s->resource, sizeof s->resource, "%s", w->resource);
+	snprintf(s->message, sizeof s->message, "%s", w->message);
+}
+
+/* The warnings path: the registry hands the creator's sink to the backend; no sink drops them. */
+static void test_warnings_reach_the_sink_given_at_creation(void)
+{
+	seen_warning seen;
+	memset(&seen, 0, sizeof seen);
+	mg_backend_params p = { "prod", mgt_scratch(), "meshgate.yaml", NULL, { keep_warning, &seen } };
+	mg_backend *b = NULL;
+	MGT_EQ_INT(mg_backend_create(&b, "local", &p), 0);
+	mg_backend_warn(b, "prod", "some-code", "table shop.orders", "%s holds %d", "someone", 3);
+	MGT_EQ_INT(seen.calls, 1);
+	MGT_EQ_STR(seen.backend, "local");
+	MGT_EQ_STR(seen.environment, "prod");
+	MGT_EQ_STR(seen.code, "some-code");
+	MGT_EQ_STR(seen.resource, "table shop.orders");
+	MGT_EQ_STR(seen.message, "someone holds 3");
+	/* a NULL resource is "", and a long message is cut, not overrun */
+	char long_text[3000];
+	memset(long_text, 'x', sizeof long_text - 1);
+	long_text[sizeof long_text - 1] = '\0';
+	mg_backend_warn(b, "prod", "some-code", NULL, "%s", long_text);
+	MGT_EQ_INT(seen.calls, 2);
+	MGT_EQ_STR(seen.resource, "");
+	MGT_EQ_INT((long)strlen(seen.message), 1023);
+	mg_backend_free(b);
+
+	/* built without a sink (or by hand): dropped, never printed */
+	mg_backend_params quiet = { "prod", mgt_scratch(), "meshgate.yaml", NULL, { NULL, NULL } };
+	MGT_EQ_INT(mg_backend_create(&b, "local", &quiet), 0);
+	mg_backend_warn(b, "prod", "some-code", "x", "dropped");
+	mg_backend_free(b);
+	MGT_EQ_INT(seen.calls, 2);
+}
+
+/* A warning's audit line: JSON, quotes and control characters escaped, "warning" for "operation". */
+static void test_warning_audit_line(void)
+{
+	mg_backend_warning w = { "lakeformation", "prod", "iam-allowed-principals", "table shop.\"o\"",
+				 "says \"no\"\nnext" };
+	mg_buf b = MG_BUF_INIT;
+	MGT_EQ_INT(mg_audit_warning_line(&w, &b), 0);
+	const char *tail = strstr(b.ptr, "\",\"environment\"");
+	MGT_CHECK(strncmp(b.ptr, "{\"time\":\"", 9) == 0);
+	MGT_CHECK(tail != NULL);
+	MGT_EQ_STR(tail, "\",\"environment\":\"prod\",\"backend\":\"lakeformation\",\"warning\":\"iam-allowed-principals\","
+			 "\"resource\":\"table shop.\\\"o\\\"\",\"message\":\"says \\\"no\\\"\\nnext\"}");
+	mg_buf_release(&b);
+}
+
 MGT_MAIN(test_local_ledger, test_wrapped_ledger, test_local_every_channel,
-	 test_contract_rejects_a_backend_that_skips_revokes)
+	 test_contract_rejects_a_backend_that_skips_revokes, test_warnings_reach_the_sink_given_at_creation,
+	 test_warning_audit_line)

@@ -160,7 +160,7 @@ static void fixture_open(fixture *f, const s3_server *s)
 	setenv("AWS_ACCESS_KEY_ID", "AKIAFAKES3", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "FakeS3Secret0123456789abcdefghijklmnopqr", 1);
 	unsetenv("AWS_SESSION_TOKEN");
-	mg_backend_params p = { "prod", f->dir, "meshgate.yaml", f->doc->root };
+	mg_backend_params p = { "prod", f->dir, "meshgate.yaml", f->doc->root, { NULL, NULL } };
 	MGT_EQ_INT(mg_backend_create(&f->b, "s3-policy", &p), 0);
 	MGT_EQ_INT(f->b->begin(f->b, "prod"), 0);
 }
