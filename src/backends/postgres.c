@@ -50,6 +50,9 @@ typedef struct {
 		bool role, exists;
 	} seen[64];
 	size_t nseen;
+	/* the server answered a GRANT/REVOKE with "no privileges were granted/revoked" */
+	bool refused;
+	char refused_msg[200];
 } pg;
 
 /* ---- connecting ---- */
@@ -101,10 +104,12 @@ static const char *effective_sslmode(pg *p)
 }
 
 /*
- * The server's notices: libpq would print them on stderr.  A WARNING (e.g.
- * "no privileges were granted for ..." when the applier's role lacks the
- * grant option: the GRANT succeeds and grants nothing) goes to the caller's
- * sink; NOTICE and below are chatter and dropped.
+ * The server's notices: libpq would print them on stderr.  "No privileges
+ * were granted/could be revoked" (01007/01006: the applier's role lacks
+ * the grant option, so the statement succeeds and changes nothing) makes
+ * the operation fail: the journal must not call it done.  Any other
+ * WARNING goes to the caller's sink; NOTICE and below are chatter and
+ * dropped.
  */
 static void pg_notice(void *ctx, const PGresult *res)
 {
@@ -114,6 +119,12 @@ static void pg_notice(void *ctx, const PGresult *res)
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	if (!sev || strcmp(sev, "WARNING") != 0 || !msg)
 		return;
+	if (state && (strcmp(state, "01007") == 0 || strcmp(state, "01006") == 0)) {
+		if (!p->refused)
+			snprintf(p->refused_msg, sizeof p->refused_msg, "%s", msg);
+		p->refused = true;
+		return;
+	}
 	mg_backend_warn(&p->base, p->environment, "server-warning", "", "the server warns (%s): %s",
 			state ? state : "01000", msg);
 }
@@ -603,7 +614,8 @@ static int group_stmt(pg *p, const mg_op *op, const mg_pg_view *v, mg_buf *sql, 
 
 /*
  * Ops from `from` on, as many as group_stmt takes, in one round trip:
- * SAVEPOINT, their statements, RELEASE.  *to is where the group ended.
+ * SAVEPOINT and their statements (then RELEASE, or ROLLBACK TO when the
+ * server refused one or changed nothing for one).  *to is where the group ended.
  * 0 when they all took effect (results ok) or the group is empty; 1 when
  * the server refused one (rolled back to the savepoint: the caller applies
  * them one by one to say which); -1 when the batch cannot go on (e says why).
@@ -626,20 +638,31 @@ static int apply_group(pg *p, const mg_op *ops, size_t from, size_t n, const mg_
 		mg_buf_release(&sql);
 		return 0;
 	}
-	if (r == 0)
-		r = mg_buf_adds(&sql, "; RELEASE SAVEPOINT meshgate_group");
 	if (r < 0) {
 		mg_buf_release(&sql);
 		snprintf(e->state, sizeof e->state, "%s", PQstatus(p->conn) != CONNECTION_OK ? "08006" : "");
 		snprintf(e->msg, sizeof e->msg, "%s", mg_error_last());
 		return -1;
 	}
+	p->refused = false;
 	int rc = run(p, sql.ptr, e);
 	mg_buf_release(&sql);
-	if (rc == 0) {
+	if (rc == 0 && !p->refused) {
+		/* released apart: a refusal above must still be able to roll the group back */
+		if (run(p, "RELEASE SAVEPOINT meshgate_group", e) < 0)
+			return -1;
 		for (size_t k = from; k < *to; k++)
 			results[k].status = MG_OP_OK;
 		return 0;
+	}
+	if (rc == 0) {
+		/* took effect only in part: one by one, to say which op changed nothing */
+		pg_err e2;
+		if (run(p, "ROLLBACK TO SAVEPOINT meshgate_group", &e2) < 0) {
+			*e = e2;
+			return -1;
+		}
+		return 1;
 	}
 	if (mg_pg_classify(e->state, e->msg, MG_PG_BEFORE_COMMIT) != MG_OP_FAILED || PQstatus(p->conn) != CONNECTION_OK)
 		return -1;
@@ -685,7 +708,16 @@ static int apply_batch(pg *p, const mg_op *ops, size_t n, mg_op_result *results,
 		}
 		if (run(p, "SAVEPOINT meshgate_op", &e) < 0)
 			goto batch_error;
+		p->refused = false;
 		op_outcome o = do_op(p, &ops[i], &results[i], &e, &none_left[i]);
+		if (o == OP_DONE && p->refused) {
+			const mg_grant *g = &ops[i].grant;
+			snprintf(results[i].message, sizeof results[i].message,
+				 "the server %s nothing (%.100s): the applier's role must own %.30s%s%.30s (docs/backends.md)",
+				 ops[i].kind == MG_OP_GRANT ? "granted" : "revoked", p->refused_msg,
+				 mg_pg_schema_of(&p->opt, g->product), g->table ? "." : "", g->table ? g->table : "");
+			o = OP_REFUSED;
+		}
 		if (o == OP_ERROR) {
 			if (PQstatus(p->conn) != CONNECTION_OK || PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
 				snprintf(e.state, sizeof e.state, "%s", PQstatus(p->conn) != CONNECTION_OK ? "08006" : "");
