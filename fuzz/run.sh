@@ -73,6 +73,7 @@ max_len_for() {
 	fuzz_aws_credential_document) echo 70000 ;; # past the 64 KiB document limit
 	fuzz_aws_error) echo 70000 ;; # past the 64 KiB error-body limit
 	fuzz_entry_name) echo 1024 ;;
+	fuzz_s3_lock) echo 8192 ;; # past the 4 KiB lock body limit
 	fuzz_s3_policy) echo 70000 ;; # past the 64 KiB policy read limit
 	*) echo 65536 ;;
 	esac

@@ -35,6 +35,7 @@
 #include "meshgate/config.h"
 #include "meshgate/doc.h"
 #include "meshgate/error.h"
+#include "meshgate/state.h"
 #include "meshgate/finding.h"
 #include "meshgate/report.h"
 #include "meshgate/rules.h"
@@ -1076,6 +1077,46 @@ static bool token_chars(const char *s, size_t cap, bool allow_empty)
 }
 
 /*
+ * The body of a state.lock object read back from S3 (src/backends/state_lock.c),
+ * or, when the first byte is odd, the rest as a state.lock url: parses or is
+ * refused with a printable message; a parsed body yields printable fields that fit,
+ * a positive pid or none; a parsed url a valid bucket name and a prefix that fit.
+ */
+int mg_fuzz_s3_lock(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	const char *text = (const char *)data + 1;
+	size_t len = size - 1;
+	if (data[0] & 1) {
+		char url[1024], bucket[64], prefix[901];
+		if (len >= sizeof url)
+			return 0;
+		memcpy(url, text, len);
+		url[len] = '\0';
+		if (mg_s3_lock_url_parse(url, bucket, sizeof bucket, prefix, sizeof prefix) == 0) {
+			size_t bn = strlen(bucket);
+			CHECK(bn >= 3 && bn <= 63 && strlen(prefix) <= 900);
+			CHECK(strncmp(url, "s3://", 5) == 0 && strstr(prefix, "//") == NULL);
+		}
+		return 0;
+	}
+	mg_lock_info info;
+	int r = mg_s3_lock_parse(text, len, &info);
+	CHECK(r == 0 || r == MG_EPARSE);
+	if (r == 0) {
+		check_printable(info.holder, sizeof info.holder);
+		CHECK(memchr(info.host, '\0', sizeof info.host) && memchr(info.since, '\0', sizeof info.since));
+		for (const char *c = info.host; *c; c++)
+			CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
+		CHECK(info.pid >= 0);
+	} else
+		check_printable(mg_error_last(), 1024);
+	mg_error_clear();
+	return 0;
+}
+
+/*
  * A credential document of the container endpoint (first byte even) or IMDS
  * (odd), then the same bytes as a GitHub OIDC token answer: fields without
  * blanks or controls, an expiration whenever there is a token (and a token
@@ -1277,6 +1318,7 @@ const mg_fuzz_target mg_fuzz_targets[] = {
 	{ "fuzz_aws_assume_role", mg_fuzz_aws_assume_role, 16384 },
 	{ "fuzz_aws_web_identity", mg_fuzz_aws_web_identity, 16384 },
 	{ "fuzz_aws_credential_document", mg_fuzz_aws_credential_document, 70000 },
+	{ "fuzz_s3_lock", mg_fuzz_s3_lock, 8192 },
 #ifdef MG_FUZZ_HAVE_STATUS
 	{ "fuzz_status_body", mg_fuzz_status_body, 70000 },
 #endif

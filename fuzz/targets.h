@@ -60,6 +60,7 @@ int mg_fuzz_aws_assume_role(const uint8_t *data, size_t size);
 int mg_fuzz_aws_web_identity(const uint8_t *data, size_t size);
 /* First byte: container (even) or IMDS (odd); then a JSON credential document, also read as a GitHub OIDC answer. */
 int mg_fuzz_aws_credential_document(const uint8_t *data, size_t size);
+int mg_fuzz_s3_lock(const uint8_t *data, size_t size);
 #ifdef MG_FUZZ_HAVE_STATUS
 /* An HTTP error body of the GitHub/GitLab status APIs. */
 int mg_fuzz_status_body(const uint8_t *data, size_t size);

@@ -163,6 +163,8 @@ typedef struct mg_aws_call_input {
 	const char *method;       /* "GET", "PUT", "DELETE"; NULL: "GET" */
 	const char *query;        /* already encoded, "policy" or "a=1&b=2"; NULL: none */
 	const char *content_type; /* of the body, or NULL: no Content-Type */
+	const char *if_none_match; /* "*": S3 writes only when no object has the key
+				      (a conditional PUT answers 412 PreconditionFailed); NULL: none */
 } mg_aws_call_input;
 
 /*

@@ -50,6 +50,7 @@ typedef struct mg_env_config {
 	mg_env_backend *backends; /* in the order given; none: the local ledger */
 	size_t nbackends;
 	const char *state_path; /* state.path: the SQLite state store, or NULL: <state-dir>/state.db */
+	const mg_node *state_lock; /* state.lock: a lock every runner sees (an S3 object), or NULL */
 	mg_pos at;
 } mg_env_config;
 

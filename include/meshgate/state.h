@@ -67,4 +67,18 @@ struct mg_state {
 int mg_state_sqlite_new(mg_state **out, const char *path);
 void mg_state_free(mg_state *s);
 
+/*
+ * `state.lock` of an environment (docs/meshgate.yaml.md): a lock every
+ * runner sees, an object s3://BUCKET/PREFIX<env>.lock created with a
+ * conditional PUT (src/backends/state_lock.c).  Wraps inner (and owns it,
+ * also on failure): lock() takes inner's lock and then the object;
+ * unlock(), lock_info() and force_unlock() cover both.
+ */
+int mg_state_lock_wrap(mg_state **out, mg_state *inner, const mg_node *lock, const char *environment);
+/* Checks a state.lock object: `config` findings on path. */
+int mg_state_lock_check_config(const mg_node *lock, const char *path, mg_findings *findings);
+/* Parsers of outside input, for tests and fuzzers: the lock object's body, and its url. */
+int mg_s3_lock_parse(const char *body, size_t len, mg_lock_info *out);
+int mg_s3_lock_url_parse(const char *url, char *bucket, size_t bcap, char *prefix, size_t pcap);
+
 #endif

@@ -460,7 +460,7 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 	const char *method = xml ? (in->method ? in->method : "GET") : "POST";
 	const char *query = xml && in->query ? in->query : "";
 	size_t body_len = in->body_len;
-	mg_aws_header sh[4];
+	mg_aws_header sh[5];
 	size_t nsh = 0;
 	char date[17], auth[1024], errbuf[CURL_ERROR_SIZE], sha[65], md5[32];
 	mg_buf url = MG_BUF_INIT;
@@ -488,7 +488,8 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 		break;
 	case MG_AWS_REST_XML:
 		ctype = in->content_type;
-		if (!method_ok(method) || !query_ok(query) || (ctype && strpbrk(ctype, "\r\n"))) {
+		if (!method_ok(method) || !query_ok(query) || (ctype && strpbrk(ctype, "\r\n")) ||
+		    (in->if_none_match && (!*in->if_none_match || strpbrk(in->if_none_match, "\r\n")))) {
 			mg_error_set("a %s call has a method, query or content type meshgate does not send", c->service);
 			return MG_EINVALID;
 		}
@@ -512,6 +513,8 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 		sh[nsh++] = (mg_aws_header){ "x-amz-content-sha256", sha };
 		if (body_len)
 			sh[nsh++] = (mg_aws_header){ "content-md5", md5 };
+		if (in->if_none_match)
+			sh[nsh++] = (mg_aws_header){ "if-none-match", in->if_none_match };
 	}
 	mg_aws__amz_date((long long)time(NULL), date);
 	mg_aws_sign_input si = {

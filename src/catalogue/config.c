@@ -6,6 +6,7 @@
  * can judge (unknown rule ids) are `config` findings.
  */
 #include "meshgate/config.h"
+#include "meshgate/state.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -327,6 +328,9 @@ static int parse_environments(mg_config *cfg, const mg_node *obj, mg_findings *f
 		e->at.line = m->line;
 		e->at.col = m->col;
 		e->state_path = mg_node_str(mg_obj_get(mg_obj_get(m->value, "state"), "path"));
+		e->state_lock = mg_obj_get(mg_obj_get(m->value, "state"), "lock");
+		if (e->state_lock && (r = mg_state_lock_check_config(e->state_lock, cfg->path, f)) < 0)
+			return r;
 		const mg_node *one = mg_obj_get(m->value, "backend"), *many = mg_obj_get(m->value, "backends");
 		size_t n = many && many->type == MG_NODE_ARRAY ? many->u.array.count : 0;
 		if (one && one->type == MG_NODE_OBJECT)

@@ -134,7 +134,7 @@ int cli_applier_state(cli_applier *a, const char *env, mg_state **out)
 	mg_buf p = MG_BUF_INIT;
 	int r;
 	*out = a->state;
-	if (!ec || !ec->state_path)
+	if (!ec || (!ec->state_path && !ec->state_lock))
 		return 0;
 	for (size_t i = 0; i < a->nstates; i++)
 		if (strcmp(a->states[i].env, env) == 0) {
@@ -145,9 +145,15 @@ int cli_applier_state(cli_applier *a, const char *env, mg_state **out)
 		mg_error_set("more than %d environments with a state store of their own", CLI_MAX_STATES);
 		return MG_EINVALID;
 	}
+	/* a lock every runner sees wraps the environment's store (its own, or a handle on the shared file) */
 	const char *sp = ec->state_path;
-	if ((r = sp[0] == '/' ? mg_buf_adds(&p, sp) : mg_buf_addf(&p, "%s/%s", a->top.ptr, sp)) == 0 &&
-	    (r = mg_state_sqlite_new(&a->states[a->nstates].state, p.ptr)) == 0) {
+	mg_state *st = NULL;
+	if ((r = !sp		    ? mg_buf_addf(&p, "%s/state.db", a->dir.ptr)
+		 : sp[0] == '/' ? mg_buf_adds(&p, sp)
+				: mg_buf_addf(&p, "%s/%s", a->top.ptr, sp)) == 0 &&
+	    (r = mg_state_sqlite_new(&st, p.ptr)) == 0 &&
+	    (!ec->state_lock || (r = mg_state_lock_wrap(&st, st, ec->state_lock, ec->name)) == 0)) {
+		a->states[a->nstates].state = st;
 		a->states[a->nstates].env = ec->name;
 		*out = a->states[a->nstates++].state;
 	}

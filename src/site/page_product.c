@@ -139,7 +139,8 @@ static const char *why_not(const mg_table *t, const mg_consumer *c, const char *
 	if (c->has_tables && !names_table(c, t->name))
 		return "not among the consumer's tables";
 	if (c->channel == MG_CHANNEL_IAM)
-		return "an iam consumer gets raw S3 reads, never of a table with pii/pci columns";
+		return sensitive ? "an iam consumer gets raw S3 reads, never of a table with pii/pci columns"
+				 : "an iam consumer gets raw S3 reads, never of a confidential table";
 	return "every column is hidden from this consumer";
 }
 

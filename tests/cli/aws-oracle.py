@@ -21,6 +21,9 @@ something other than its own reading.  Used by tests/cli/t0085-lakeformation.sh.
   drop-sid BUCKET SID               removes one statement by hand (what a console user might do)
   fill BUCKET BYTES                 adds foreign filler statements until the policy is BYTES long
   unfill BUCKET                     removes the filler statements
+  get-object BUCKET KEY             the object's body, or "no object"
+  put-object BUCKET KEY BODY        writes an object (a lock another runner left, say)
+  delete-object BUCKET KEY          deletes it (that runner finishing)
 """
 import json
 import os
@@ -97,6 +100,15 @@ def main(argv):
                else {"Database": {"CatalogId": catalog, "Name": db}})
         lf.grant_permissions(CatalogId=catalog, Principal={"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"},
                              Resource=res, Permissions=["ALL"])
+    elif argv[0] == "get-object":
+        try:
+            print(client("s3").get_object(Bucket=argv[1], Key=argv[2])["Body"].read().decode())
+        except client("s3").exceptions.NoSuchKey:
+            print("no object")
+    elif argv[0] == "put-object":
+        client("s3").put_object(Bucket=argv[1], Key=argv[2], Body=argv[3].encode())
+    elif argv[0] == "delete-object":
+        client("s3").delete_object(Bucket=argv[1], Key=argv[2])
     elif argv[0] == "make-bucket":
         client("s3").create_bucket(Bucket=argv[1],
                                    CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
