@@ -61,9 +61,18 @@ static bool under_bucket(const char *location, const char *bucket)
 	       location[5 + n] == '/';
 }
 
+/*
+ * A format whose files carry their schema: the schema's own typed ones and the
+ * table formats teams add with extend-enums (iceberg, hudi keep the schema in
+ * their metadata; orc in the file).  csv, json and any other text format do not.
+ */
 static bool typed_format(const char *f)
 {
-	return f && (strcmp(f, "parquet") == 0 || strcmp(f, "avro") == 0 || strcmp(f, "delta") == 0);
+	static const char *const typed[] = { "parquet", "avro", "delta", "iceberg", "orc", "hudi" };
+	for (size_t i = 0; f && i < sizeof typed / sizeof *typed; i++)
+		if (strcmp(f, typed[i]) == 0)
+			return true;
+	return false;
 }
 
 /* A clearance that is given must be valid; one that is absent is not a fault. */

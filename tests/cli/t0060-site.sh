@@ -134,4 +134,24 @@ expect_status 1 "$status"
 run_mg score --today 2026-06-01 --format json --min 1
 expect_status 0 "$status"
 expect_grep '"max":18' "$SCRATCH/out"
+
+begin "score: iceberg and orc (allowed with extend-enums) carry their schema, csv does not (I1)"
+i1_missing() { # FOLDER: whether I1 is among the product's missing criteria
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p=[p for p in d["products"] if p["folder"]==sys.argv[2]][0]; print("I1" in p["missing"])' "$SCRATCH/out" "$1"
+}
+so=data-products-catalogue/dev/sales-orders
+printf 'extend-enums:\n  file-format: [iceberg, orc]\n' >>meshgate.yaml
+for fmt in iceberg orc csv; do
+  python3 - "$so/data-product-outputs.json" "$fmt" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+for t in d["outputs"].values():
+    t["file-format"] = sys.argv[2]
+json.dump(d, open(p, "w"), indent=2)
+PY
+  run_mg score --today 2026-06-01 --format json
+  expect_status 0 "$status"
+  want=False; [ "$fmt" = csv ] && want=True
+  test "$(i1_missing "$so")" = "$want" && ok || not_ok "$fmt: I1 missing is not $want: $(cat "$SCRATCH/out" | head -5)"
+done
 finish
