@@ -198,7 +198,7 @@ int cmd_check(int argc, char **argv, cli_ctx *cx)
 			.to_date = today, .only_changed = true, .target = &hcat, .changes = &changes,
 			.base = &bcat };
 	if (mg_plan_between(&req, &pr) < 0 ||
-	    mg_plan_write(&pr.plan, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
+	    mg_plan_write(&pr.plan, NULL, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
 		status = cli_fail();
 		goto done;
 	}
