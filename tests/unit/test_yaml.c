@@ -648,6 +648,7 @@ static void test_spec_errors_libyaml_accepts(void)
 	refuse("\xEF\xBB\xBF" "k: [a,\nb]\n", 2, 1, "flow collection is indented by 0 spaces");
 	refuse("k: \"\xC3\xA9\xC3\xA9\"#c\n", 1, 8, "'#' directly after a value");
 	refuse("k: [\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9,\nb]\n", 2, 1, "flow collection is indented");
+	refuse("\xEF\xBB\xBF" "a: \"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"\r\nk: [a]#c\r\n", 2, 7, "'#' directly after a value");
 	/* a plain '-' in a flow collection: '-' starts a plain scalar only before a safe character (G5U8) */
 	refuse("---\n- [-, -]\n", 2, 4, "a plain '-' cannot stand alone in a flow collection");
 	refuse("k: [a, -]\n", 1, 8, "quote it");
