@@ -225,6 +225,12 @@ YAML_CASES = {
     "redefined-anchor": "a: &x 1\nb: *x\nc: &x 2\nd: *x\n",
     "undefined-alias": "a: *nope\n",
     "deep": "a:\n" + "".join("  " * i + "- \n" for i in range(1, 70)),
+    # what YAML 1.2 rejects (or reads otherwise) and libyaml accepts: docs/rules.md, parse
+    "spec-indent": "k: [a,\nb]\nq: \"c\nd\"\n",
+    "spec-comment": "k: \"v\"#c\nl: [a]#c\nm: >#c\n  x\n",
+    "spec-flow-indicators": "a: [-, -]\nb: {a: -}\nc: [?x, ? y]\nd: {-: a, ?e: f}\n",
+    "spec-directive": "---\na # c\n%YAML 1.2\n---\nb\n",
+    "spec-bom-unicode": "\ufeffk: \"\u00e9\u00e9#\"\nl: [\u00e9,\n  b]\n",
 }
 
 CONFIG = """catalogue: data-products-catalogue

@@ -13,10 +13,14 @@
  * Adds product-renamed, owner-account-changed, declassified and
  * breaking-removal findings for the product folders in `changes` (all
  * folders when changes->all), comparing base with head.  Findings point
- * into the head's files, or at a deleted product's old folder.
+ * into the head's files, or at a deleted product's old folder.  A product
+ * whose folder moved (same environment and data-product-name) is compared
+ * with itself and gets a product-moved note; *moved (when not NULL) is set
+ * to the number of such moves, each of which is two of changes->folders
+ * but one changed product.
  */
 int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg_changes *changes,
-		    mg_findings *f);
+		    mg_findings *f, size_t *moved);
 
 /*
  * Drops the findings that do not concern a changed product: a finding is

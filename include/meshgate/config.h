@@ -147,6 +147,13 @@ bool mg_suppression_matches(const mg_suppression *s, const mg_finding *x);
  * none.  0 or MG_ENOMEM.
  */
 int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings *f);
+/*
+ * The same review of a change already merged, for the plan that applies
+ * it: the same findings with the bare description ("turns rule
+ * 'public-sensitive' off (it was error)"), without the advice for a
+ * pull request.  0 or MG_ENOMEM.
+ */
+int mg_config_changes_merged(const mg_config *base, const mg_config *head, mg_findings *f);
 
 /*
  * Appends to out a byte string that is equal for two configurations

@@ -57,6 +57,10 @@ typedef struct mg_plan_result {
 	mg_config to_cfg;
 	mg_catalogue to_cat;
 	mg_findings to_findings; /* validation of the target */
+	/* meshgate.yaml's changes from the base to the target, said as a merged
+	   change (mg_config_changes_merged): the configuration the plan is
+	   applied with.  Left empty with a target (`check` reports them itself). */
+	mg_findings config_changes;
 	size_t products_considered;
 	bool all_products;       /* every product was compared */
 } mg_plan_result;
@@ -86,8 +90,11 @@ int mg_plan_format_parse(mg_plan_format *out, const char *name);
 /*
  * Appends the plan in data-product terms: "consumer 210987654321 loses
  * SELECT on sales_trends.email".  from/to label the commits (may be NULL).
- * The JSON form is documented in docs/plan.md.
+ * config (may be NULL) holds the changes of meshgate.yaml the plan is
+ * applied with (mg_plan_result.config_changes), listed before the
+ * operations.  The JSON form is documented in docs/plan.md.
  */
-int mg_plan_write(const mg_plan *plan, mg_plan_format fmt, const char *from, const char *to, mg_buf *out);
+int mg_plan_write(const mg_plan *plan, const mg_findings *config, mg_plan_format fmt, const char *from,
+		  const char *to, mg_buf *out);
 
 #endif

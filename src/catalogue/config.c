@@ -421,6 +421,7 @@ typedef struct {
 	mg_findings *f;
 	const char *path; /* the file findings point at */
 	size_t judged;    /* findings in f before the review added any */
+	bool merged;      /* for a plan: the change is merged, say only what it does */
 } review;
 
 /* Where head says `key` (and `key`.`sub`), as deep as it says it; line 0: nowhere. */
@@ -452,7 +453,10 @@ static int say(const review *rv, mg_pos p, bool loosens, const char *fmt, ...)
 	va_start(ap, fmt);
 	r = mg_buf_vaddf(&what, fmt, ap);
 	va_end(ap);
-	if (r == 0)
+	if (r == 0 && rv->merged)
+		r = mg_findings_add(rv->f, p.file, p.line, p.col, loosens ? MG_RULE_CONFIG_LOOSENED : MG_RULE_CONFIG_CHANGED,
+				    "%s", what.ptr);
+	else if (r == 0)
 		r = loosens ? mg_findings_add(rv->f, p.file, p.line, p.col, MG_RULE_CONFIG_LOOSENED,
 					      "%s; this loosens the gate for every change after the merge, so it "
 					      "needs its own review", what.ptr)
@@ -671,9 +675,9 @@ static int review_string(const review *rv, const char *key, const char *noun, co
 	return say(rv, at(rv, key, NULL), loosens, "moves the %s from '%s' to '%s'%s", noun, a, b, tail);
 }
 
-int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings *f)
+static int review_all(review rv)
 {
-	review rv = { base, head, f, head->path ? head->path : base->path, f->count };
+	const mg_config *base = rv.base, *head = rv.head;
 	const mg_doc_limits *la = &base->limits, *lb = &head->limits;
 	int r;
 	if (!rv.path)
@@ -697,6 +701,18 @@ int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings 
 	    (r = say(&rv, at(&rv, "environments", NULL), false, "changes the environments' backends or state")) < 0)
 		return r;
 	return 0;
+}
+
+int mg_config_changes(const mg_config *base, const mg_config *head, mg_findings *f)
+{
+	review rv = { base, head, f, head->path ? head->path : base->path, f->count, false };
+	return review_all(rv);
+}
+
+int mg_config_changes_merged(const mg_config *base, const mg_config *head, mg_findings *f)
+{
+	review rv = { base, head, f, head->path ? head->path : base->path, f->count, true };
+	return review_all(rv);
 }
 
 /* ---- the policy key (mg_config_policy_key) ---- */

@@ -181,7 +181,8 @@ int cmd_check(int argc, char **argv, cli_ctx *cx)
 	if (strcmp(bcat.root, hcat.root) != 0)
 		changes.all = true;
 	/* the change rules and the review of meshgate.yaml, then the base's suppressions over all of it */
-	if (mg_change_rules(&bcat, &hcat, &changes, &f) < 0 || mg_config_changes(&bcfg, &hcfg, &f) < 0 ||
+	size_t moved = 0;
+	if (mg_change_rules(&bcat, &hcat, &changes, &f, &moved) < 0 || mg_config_changes(&bcfg, &hcfg, &f) < 0 ||
 	    mg_suppressions_apply(&bcfg, &hcfg, &f) < 0) {
 		status = cli_fail();
 		goto done;
@@ -197,7 +198,7 @@ int cmd_check(int argc, char **argv, cli_ctx *cx)
 			.to_date = today, .only_changed = true, .target = &hcat, .changes = &changes,
 			.base = &bcat };
 	if (mg_plan_between(&req, &pr) < 0 ||
-	    mg_plan_write(&pr.plan, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
+	    mg_plan_write(&pr.plan, NULL, MG_PLAN_MARKDOWN, base_sha, head_sha, &plan_md) < 0) {
 		status = cli_fail();
 		goto done;
 	}
@@ -207,7 +208,8 @@ int cmd_check(int argc, char **argv, cli_ctx *cx)
 		goto done;
 	}
 	size_t errors = mg_findings_count_at(&f, MG_SEV_ERROR), warnings = mg_findings_count_at(&f, MG_SEV_WARNING);
-	size_t scope = changes.all || opts[O_ALL].seen ? hcat.nproducts : changes.count;
+	/* a moved product changed two folders (its old and its new one) but is one product */
+	size_t scope = changes.all || opts[O_ALL].seen ? hcat.nproducts : changes.count - moved;
 	char what[96];
 	snprintf(what, sizeof what, "%s%zu %sproduct%s (%.12s..%.12s)", changes.all || opts[O_ALL].seen ? "all " : "the ",
 		 scope, changes.all || opts[O_ALL].seen ? "" : "changed ", scope == 1 ? "" : "s", base_sha, head_sha);

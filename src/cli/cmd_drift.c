@@ -38,7 +38,7 @@ static int drift_env(cli_applier *a, const char *repo, const char *env, const ch
 		goto done;
 	*ndrift += plan.count;
 	if (plan.count) {
-		if ((r = mg_buf_addf(out, "== %s ==\n", env)) < 0 || (r = mg_plan_write(&plan, MG_PLAN_TEXT, NULL, NULL, out)) < 0)
+		if ((r = mg_buf_addf(out, "== %s ==\n", env)) < 0 || (r = mg_plan_write(&plan, NULL, MG_PLAN_TEXT, NULL, NULL, out)) < 0)
 			goto done;
 	}
 	if (fix && plan.count) {

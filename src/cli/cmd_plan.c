@@ -55,7 +55,7 @@ int cmd_plan(int argc, char **argv, cli_ctx *cx)
 		mg_plan_result_init(&pr);
 		r = mg_plan_between(&req, &pr);
 		if (r == 0)
-			r = mg_plan_write(&pr.plan, fmt, opts[O_FROM].value, to, &out);
+			r = mg_plan_write(&pr.plan, &pr.config_changes, fmt, opts[O_FROM].value, to, &out);
 		errors = mg_findings_count_at(&pr.to_findings, MG_SEV_ERROR);
 		mg_plan_result_release(&pr);
 		if (r < 0) {
@@ -94,14 +94,15 @@ int cmd_plan(int argc, char **argv, cli_ctx *cx)
 					.to_date = today, .environment = env, .only_changed = true };
 			mg_plan_result_init(&pr);
 			r = mg_plan_between(&req, &pr);
-			if (r == 0 && pr.plan.count) {
+			if (r == 0 && (pr.plan.count || pr.config_changes.count)) {
 				/* label each environment's section with its own base */
 				if (fmt == MG_PLAN_TEXT)
 					r = mg_buf_addf(&out, "== %s ==\n", env);
 				else if (fmt == MG_PLAN_MARKDOWN)
 					r = mg_buf_addf(&out, "### %s\n\n", env);
 				if (r == 0)
-					r = mg_plan_write(&pr.plan, fmt, applied.present ? applied.commit : NULL, to, &out);
+					r = mg_plan_write(&pr.plan, &pr.config_changes, fmt,
+							  applied.present ? applied.commit : NULL, to, &out);
 			}
 			mg_plan_result_release(&pr);
 		}
@@ -114,7 +115,7 @@ int cmd_plan(int argc, char **argv, cli_ctx *cx)
 			goto done;
 		}
 		if (out.len == 0)
-			r = mg_plan_write(&all, fmt, NULL, to, &out);
+			r = mg_plan_write(&all, NULL, fmt, NULL, to, &out);
 	}
 	if (cli_write_output(opts[O_OUTPUT].value, &out) < 0) {
 		status = cli_fail();

@@ -51,6 +51,8 @@
  *   bad byte or a control character is reported at its exact line:col.
  *   Lines end at \n, \r, \r\n and, as libyaml counts them, U+0085, U+2028
  *   and U+2029; columns count code points.
+ * - What YAML 1.2 rejects or reads otherwise and libyaml 0.2.5 accepts is
+ *   refused (see "what YAML 1.2 rejects" below and docs/rules.md, parse).
  */
 #include "meshgate/doc.h"
 
@@ -131,6 +133,14 @@ typedef struct ctx {
 	size_t alias_nodes;
 	size_t alias_bytes;
 	mg_node *root;
+
+	/* libyaml's mark.index counts code points after the BOM, not bytes: a
+	   cursor that turns one into a byte offset of the input (byte_at) */
+	const unsigned char *data;
+	size_t len, bom;
+	size_t cur_chars, cur_bytes;
+	size_t ev_start, ev_end;      /* byte offsets of the current event's marks */
+	bool doc_end_implicit;        /* the last document ended without '...' */
 
 	frame frames_inline[INLINE_FRAMES];
 	mg_member items_inline[INLINE_ITEMS];
@@ -256,6 +266,29 @@ static void position_of(const unsigned char *s, size_t off, size_t *line, size_t
 	}
 	*line = l;
 	*col = c;
+}
+
+/*
+ * Byte offset of the code point libyaml's mark index `index` names (the
+ * input is valid UTF-8, checked up front).  Events come in order, so the
+ * cursor mostly moves forward; it steps back when a mark is earlier.
+ */
+static size_t byte_at(ctx *c, size_t index)
+{
+	const unsigned char *s = c->data;
+	while (c->cur_chars < index && c->cur_bytes < c->len) {
+		unsigned char b = s[c->cur_bytes];
+		size_t w = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+		c->cur_bytes = w > c->len - c->cur_bytes ? c->len : c->cur_bytes + w;
+		c->cur_chars++;
+	}
+	while (c->cur_chars > index && c->cur_bytes > c->bom) {
+		do
+			c->cur_bytes--;
+		while (c->cur_bytes > c->bom && (s[c->cur_bytes] & 0xC0) == 0x80);
+		c->cur_chars--;
+	}
+	return c->cur_bytes;
 }
 
 /* Checks the whole input; on a problem adds the finding and returns it. */
@@ -769,7 +802,7 @@ static int on_start(ctx *c, const yaml_event_t *ev, mg_node_type type)
 	/* an anchor may sit on the line before, so the mark says nothing then */
 	f->col = anchor ? SIZE_MAX : ev->start_mark.column;
 	f->need = SIZE_MAX;
-	f->start = ev->start_mark.index;
+	f->start = c->ev_start;
 	f->line = ev->start_mark.line;
 	f->base = c->nitems;
 	f->weight = 1;
@@ -907,14 +940,69 @@ bad:
 		    "before it); other YAML parsers reject it, so put a space before '#'");
 }
 
+static bool in_flow(const ctx *c)
+{
+	return c->nframes && c->frames[c->nframes - 1].flow;
+}
+
+/*
+ * In a flow collection `-` starts a plain scalar only when a character
+ * that may go on follows it: `[-, -]` and `{a: -}` are errors in YAML 1.2
+ * (G5U8) that libyaml reads as the text "-".  (`- x` there libyaml refuses
+ * itself; `{-: a}` and `[-x]` are valid.)
+ */
+static int lone_dash(ctx *c, const yaml_event_t *ev)
+{
+	size_t e = c->ev_end;
+	if (!in_flow(c) || ev->data.scalar.length != 1 || ev->data.scalar.value[0] != '-' || e == 0 ||
+	    e >= c->len || c->data[e - 1] != '-' || !c->data[e] || !strchr(",[]{}", c->data[e]))
+		return 0;
+	return fail(c, MARK_LINE(ev->end_mark), MARK_COL(ev->end_mark) - 1,
+		    "a plain '-' cannot stand alone in a flow collection: YAML 1.2 rejects it and other "
+		    "YAML parsers fail on it, so quote it ('-') if you mean the text");
+}
+
+/*
+ * In a flow collection, `?` straight before a node (`[?x]`, `{?x: 1}`) is
+ * the text "?x" in YAML 1.2, and an explicit key x for libyaml (and PyYAML):
+ * two readings of one file, so it is refused.  `? x` (a key) and `?x` in a
+ * block (the text, for libyaml too) are fine.
+ */
+static int glued_question_mark(ctx *c, const yaml_event_t *ev)
+{
+	size_t s = c->ev_start;
+	if (!in_flow(c) || s == 0 || s > c->len || c->data[s - 1] != '?' || ev->start_mark.column == 0)
+		return 0;
+	size_t n = 0;
+	while (s + n < c->len && n < 40 && c->data[s + n] && !strchr(" \t\r\n,[]{}:#", c->data[s + n]))
+		n++;
+	size_t line = MARK_LINE(ev->start_mark), col = MARK_COL(ev->start_mark) - 1;
+	if (n == 0) /* `?[a]`, `?:`: an error or other text in YAML 1.2, a key for libyaml */
+		return fail(c, line, col,
+			    "a '?' with no space after it in a flow collection is a key for libyaml but not "
+			    "for YAML 1.2; write '? ' for a key, or quote the text");
+	int w = (int)n;
+	const char *t = (const char *)c->data + s;
+	return fail(c, line, col,
+		    "'?%.*s' in a flow collection: YAML reads it as the text '?%.*s', libyaml as the key "
+		    "'%.*s'; write '? %.*s' for a key, or quote the text",
+		    w, t, w, t, w, t, w, t);
+}
+
 /* The spec checks of one event, run before the event is loaded. */
 static int spec_check(ctx *c, const yaml_event_t *ev, const unsigned char *data, size_t len)
 {
+	if ((ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT ||
+	     ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) &&
+	    glued_question_mark(c, ev) < 0)
+		return c->err;
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT: {
 		yaml_scalar_style_t st = ev->data.scalar.style;
+		if (st == YAML_PLAIN_SCALAR_STYLE && lone_dash(c, ev) < 0)
+			return c->err;
 		if (st == YAML_LITERAL_SCALAR_STYLE || st == YAML_FOLDED_SCALAR_STYLE) {
-			size_t i = ev->start_mark.index;
+			size_t i = c->ev_start;
 			while (i < len && data[i] != '|' && data[i] != '>' && data[i] != '\n')
 				i++;
 			if (i < len && data[i] != '\n') {
@@ -924,7 +1012,7 @@ static int spec_check(ctx *c, const yaml_event_t *ev, const unsigned char *data,
 					i++;
 				if (i < len && data[i] == '#')
 					return fail(c, MARK_LINE(ev->start_mark),
-						    MARK_COL(ev->start_mark) + (i - ev->start_mark.index),
+						    MARK_COL(ev->start_mark) + (i - c->ev_start),
 						    "'#' directly after a block scalar header starts no comment "
 						    "in YAML (a comment needs a space before it); other YAML "
 						    "parsers reject it, so put a space before '#'");
@@ -934,24 +1022,24 @@ static int spec_check(ctx *c, const yaml_event_t *ev, const unsigned char *data,
 		if (st == YAML_SINGLE_QUOTED_SCALAR_STYLE || st == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
 			size_t need = flow_need(c);
 			if (need != SIZE_MAX && ev->end_mark.line != ev->start_mark.line &&
-			    check_lines(c, data, ev->start_mark.index, ev->end_mark.index,
-					ev->start_mark.line, need, "quoted scalar") < 0)
+			    check_lines(c, data, c->ev_start, c->ev_end, ev->start_mark.line, need,
+					"quoted scalar") < 0)
 				return c->err;
 		}
-		return check_comment_after(c, data, len, ev->end_mark.index,
-					   st == YAML_PLAIN_SCALAR_STYLE, &ev->end_mark);
+		return check_comment_after(c, data, len, c->ev_end, st == YAML_PLAIN_SCALAR_STYLE,
+					   &ev->end_mark);
 	}
 	case YAML_ALIAS_EVENT:
-		return check_comment_after(c, data, len, ev->end_mark.index, true, &ev->end_mark);
+		return check_comment_after(c, data, len, c->ev_end, true, &ev->end_mark);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT: {
 		const frame *f = &c->frames[c->nframes - 1];
 		if (!f->flow)
 			return 0;
 		if (f->need != SIZE_MAX &&
-		    check_lines(c, data, f->start, ev->end_mark.index, f->line, f->need, "flow collection") < 0)
+		    check_lines(c, data, f->start, c->ev_end, f->line, f->need, "flow collection") < 0)
 			return c->err;
-		return check_comment_after(c, data, len, ev->end_mark.index, false, &ev->end_mark);
+		return check_comment_after(c, data, len, c->ev_end, false, &ev->end_mark);
 	}
 	default:
 		return 0;
@@ -968,7 +1056,10 @@ static int run(ctx *c, yaml_parser_t *p, const unsigned char *data, size_t len)
 		int r = 0;
 		/* flow starts: note what their lines need before the frame exists */
 		size_t need = flow_need(c);
+		c->ev_start = byte_at(c, ev.start_mark.index);
+		c->ev_end = byte_at(c, ev.end_mark.index);
 		if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT ||
+		    ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT ||
 		    ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
 			r = spec_check(c, &ev, data, len);
 		if (r < 0) {
@@ -977,9 +1068,19 @@ static int run(ctx *c, yaml_parser_t *p, const unsigned char *data, size_t len)
 		}
 		switch (ev.type) {
 		case YAML_DOCUMENT_START_EVENT:
-			if (documents++)
+			/* EB22: a directive straight after a document, which libyaml takes as the next one's */
+			if (documents++ && c->doc_end_implicit &&
+			    (ev.data.document_start.version_directive ||
+			     ev.data.document_start.tag_directives.start != ev.data.document_start.tag_directives.end))
+				r = fail(c, MARK_LINE(ev.start_mark), MARK_COL(ev.start_mark),
+					 "a %%YAML or %%TAG directive after a document must follow a '...' line "
+					 "(YAML 1.2), and a file holds only one document");
+			else if (documents > 1)
 				r = fail(c, MARK_LINE(ev.start_mark), MARK_COL(ev.start_mark),
 					 "more than one document in the stream");
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			c->doc_end_implicit = ev.data.document_end.implicit;
 			break;
 		case YAML_SCALAR_EVENT:
 			r = on_scalar(c, &ev);
@@ -1043,6 +1144,9 @@ int mg_doc_parse_yaml(mg_doc **out, const char *path, const char *data, size_t l
 		return mg_oom();
 	}
 	yaml_parser_set_input_string(&parser, bytes, len);
+	c->data = bytes;
+	c->len = len;
+	c->bom = c->cur_bytes = bom_len(bytes, len);
 
 	c->frames = c->frames_inline;
 	c->cap_frames = INLINE_FRAMES;

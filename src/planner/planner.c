@@ -17,6 +17,7 @@ void mg_plan_result_init(mg_plan_result *r)
 	mg_config_init(&r->to_cfg);
 	mg_catalogue_init(&r->to_cat);
 	mg_findings_init(&r->to_findings);
+	mg_findings_init(&r->config_changes);
 }
 
 void mg_plan_result_release(mg_plan_result *r)
@@ -25,6 +26,7 @@ void mg_plan_result_release(mg_plan_result *r)
 	mg_config_release(&r->to_cfg);
 	mg_catalogue_release(&r->to_cat);
 	mg_findings_release(&r->to_findings);
+	mg_findings_release(&r->config_changes);
 }
 
 static int load_commit(const char *repo, const char *rev, const char *today, mg_config *cfg, mg_catalogue *cat,
@@ -271,6 +273,10 @@ int mg_plan_between(const mg_plan_request *req, mg_plan_result *out)
 	if (has_base && (r = load_commit(req->repo, req->from_rev, req->from_date, &from_cfg, &from_cat,
 					 &from_findings)) < 0)
 		goto done;
+	/* the configuration this plan is applied with, where it differs from the base's */
+	if (has_base && (r = mg_config_changes_merged(&from_cfg, &out->to_cfg, &out->config_changes)) < 0)
+		goto done;
+	mg_findings_sort(&out->config_changes);
 	if ((r = mg_changes_between(&changes, req->repo, has_base ? req->from_rev : NULL, req->to_rev,
 				    out->to_cat.root)) < 0)
 		goto done;

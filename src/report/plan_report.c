@@ -7,6 +7,7 @@
 
 #include "meshgate/error.h"
 #include "meshgate/planner.h"
+#include "report/report_int.h"
 
 int mg_plan_format_parse(mg_plan_format *out, const char *name)
 {
@@ -88,7 +89,43 @@ static void counts(const mg_plan *p, size_t *grants, size_t *revokes, size_t *ri
 	}
 }
 
-static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf *b, int md)
+/*
+ * The changes of meshgate.yaml the plan is applied with, before its
+ * operations: "~ meshgate.yaml:4:3: turns rule 'x' off (it was error)
+ * [loosens the gate]", or a Markdown list.
+ */
+static int write_config(const mg_findings *config, mg_buf *b, int md)
+{
+	int r = 0;
+	if (!config || !config->count)
+		return 0;
+	if (md)
+		r |= mg_buf_adds(b, "**meshgate.yaml changed**: this plan is applied with the new configuration.\n\n");
+	for (size_t i = 0; i < config->count; i++) {
+		const mg_finding *x = &config->items[i];
+		bool loosens = x->rule == MG_RULE_CONFIG_LOOSENED;
+		if (md) {
+			r |= mg_buf_adds(b, loosens ? "- ⚠️ " : "- ");
+			r |= mg_report_md_escape(b, x->path);
+			if (x->line)
+				r |= mg_buf_addf(b, ":%u", (unsigned)x->line);
+			r |= mg_buf_adds(b, ": ");
+			r |= mg_report_md_escape(b, x->message);
+			r |= mg_buf_adds(b, loosens ? " (**loosens the gate**)\n" : "\n");
+			continue;
+		}
+		r |= mg_buf_addf(b, "~ %s", x->path);
+		if (x->line)
+			r |= mg_buf_addf(b, ":%u:%u", (unsigned)x->line, (unsigned)x->col);
+		r |= mg_buf_addf(b, ": %s%s\n", x->message, loosens ? "  [loosens the gate]" : "");
+	}
+	if (md)
+		r |= mg_buf_adds(b, "\n");
+	return r;
+}
+
+static int write_text(const mg_plan *p, const mg_findings *config, const char *from, const char *to, mg_buf *b,
+		      int md)
 {
 	size_t grants, revokes, risky;
 	int r = 0;
@@ -102,14 +139,17 @@ static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf
 		else if (to)
 			r |= mg_buf_addf(b, " — everything → `%.12s`", to);
 		r |= mg_buf_adds(b, "\n\n");
+		r |= write_config(config, b, md);
 		if (!p->count)
-			return r;
+			return r ? mg_oom() : 0;
 		r |= mg_buf_adds(b, "| | environment | product | who | what | risk |\n|---|---|---|---|---|---|\n");
 	} else if (from && *from) {
 		r |= mg_buf_addf(b, "plan %.12s..%.12s\n", from, to ? to : "");
 	} else if (to) {
 		r |= mg_buf_addf(b, "plan: everything %.12s wants (nothing applied before)\n", to);
 	}
+	if (!md)
+		r |= write_config(config, b, md);
 	for (size_t i = 0; i < p->count; i++) {
 		const mg_op *op = &p->ops[i];
 		const mg_grant *g = &op->grant;
@@ -142,10 +182,10 @@ static int write_text(const mg_plan *p, const char *from, const char *to, mg_buf
 	return r ? mg_oom() : 0;
 }
 
-static int write_json(const mg_plan *p, const char *from, const char *to, mg_buf *b)
+static int write_json(const mg_plan *p, const mg_findings *config, const char *from, const char *to, mg_buf *b)
 {
 	size_t grants, revokes, risky;
-	cJSON *root = cJSON_CreateObject(), *ops;
+	cJSON *root = cJSON_CreateObject(), *ops, *cfg;
 	counts(p, &grants, &revokes, &risky);
 	if (!root || !cJSON_AddNumberToObject(root, "version", 1) ||
 	    !(from && *from ? cJSON_AddStringToObject(root, "from", from) : cJSON_AddNullToObject(root, "from")) ||
@@ -190,6 +230,20 @@ static int write_json(const mg_plan *p, const char *from, const char *to, mg_buf
 		if (e & MG_EXPOSE_CONFIDENTIAL)
 			cJSON_AddItemToArray(exp, cJSON_CreateString("confidential"));
 	}
+	if (!(cfg = cJSON_AddArrayToObject(root, "config_changes")))
+		goto oom;
+	for (size_t i = 0; config && i < config->count; i++) {
+		const mg_finding *x = &config->items[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o)
+			goto oom;
+		cJSON_AddItemToArray(cfg, o);
+		if (!cJSON_AddStringToObject(o, "path", x->path) || !cJSON_AddNumberToObject(o, "line", x->line) ||
+		    !cJSON_AddNumberToObject(o, "column", x->col) ||
+		    !cJSON_AddBoolToObject(o, "loosens", x->rule == MG_RULE_CONFIG_LOOSENED) ||
+		    !cJSON_AddStringToObject(o, "change", x->message))
+			goto oom;
+	}
 	cJSON *sum = cJSON_AddObjectToObject(root, "summary");
 	if (!sum || !cJSON_AddNumberToObject(sum, "grants", (double)grants) ||
 	    !cJSON_AddNumberToObject(sum, "revokes", (double)revokes) ||
@@ -208,12 +262,13 @@ oom:
 	return mg_oom();
 }
 
-int mg_plan_write(const mg_plan *plan, mg_plan_format fmt, const char *from, const char *to, mg_buf *out)
+int mg_plan_write(const mg_plan *plan, const mg_findings *config, mg_plan_format fmt, const char *from,
+		  const char *to, mg_buf *out)
 {
 	switch (fmt) {
-	case MG_PLAN_JSON: return write_json(plan, from, to, out);
-	case MG_PLAN_MARKDOWN: return write_text(plan, from, to, out, 1);
+	case MG_PLAN_JSON: return write_json(plan, config, from, to, out);
+	case MG_PLAN_MARKDOWN: return write_text(plan, config, from, to, out, 1);
 	case MG_PLAN_TEXT: break;
 	}
-	return write_text(plan, from, to, out, 0);
+	return write_text(plan, config, from, to, out, 0);
 }

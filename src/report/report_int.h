@@ -36,6 +36,9 @@ int mg_report_markdown(const mg_findings *f, const mg_report_ctx *ctx, mg_buf *o
 typedef char mg_report_fp[33];
 int mg_report_fingerprints(mg_report_fp **out, const mg_findings *f);
 
+/* Appends s escaped for a Markdown table cell or line (report_markdown.c says how).  0 or MG_ENOMEM. */
+int mg_report_md_escape(mg_buf *out, const char *s);
+
 /* "meshgate: 2 errors, 1 warning in 3 products" (no newline). */
 int mg_report_add_summary(mg_buf *out, const mg_findings *f, const mg_report_ctx *ctx);
 

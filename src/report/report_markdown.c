@@ -32,7 +32,7 @@
 #define MD_OPEN_MAX 50
 #define MD_TABLE_MAX 50000
 
-static int add_cell(mg_buf *out, const char *s)
+int mg_report_md_escape(mg_buf *out, const char *s)
 {
 	size_t len = strlen(s);
 	for (size_t i = 0; i < len; i++) {
@@ -74,11 +74,11 @@ static int add_count(mg_buf *out, const char *sep, size_t n, const char *what)
 
 static int add_row(mg_buf *out, const mg_finding *x)
 {
-	if (mg_buf_adds(out, "| ") < 0 || add_cell(out, x->path[0] ? x->path : "catalogue") < 0 ||
+	if (mg_buf_adds(out, "| ") < 0 || mg_report_md_escape(out, x->path[0] ? x->path : "catalogue") < 0 ||
 	    (x->line && mg_buf_addf(out, ":%u", (unsigned)x->line) < 0) ||
 	    mg_buf_addf(out, " | %s | ", mg_severity_name(x->severity)) < 0 ||
-	    add_cell(out, mg_rule_id(x->rule)) < 0 || mg_buf_adds(out, " | ") < 0 ||
-	    add_cell(out, x->message) < 0 || mg_buf_adds(out, " |\n") < 0)
+	    mg_report_md_escape(out, mg_rule_id(x->rule)) < 0 || mg_buf_adds(out, " | ") < 0 ||
+	    mg_report_md_escape(out, x->message) < 0 || mg_buf_adds(out, " |\n") < 0)
 		return MG_ENOMEM;
 	return 0;
 }
@@ -104,9 +104,9 @@ int mg_report_markdown(const mg_findings *f, const mg_report_ctx *ctx, mg_buf *o
 	const char *cmd = ctx->command ? ctx->command : "validate";
 	/* the marker names the command, escaped like a cell ('>' becomes &gt;),
 	 * so nothing in it can close the HTML comment early */
-	if (mg_buf_adds(out, "<!-- meshgate:") < 0 || add_cell(out, cmd) < 0 || mg_buf_adds(out, " -->\n") < 0 ||
+	if (mg_buf_adds(out, "<!-- meshgate:") < 0 || mg_report_md_escape(out, cmd) < 0 || mg_buf_adds(out, " -->\n") < 0 ||
 	    mg_buf_addf(out, "## %s meshgate ", e ? "\xE2\x9D\x8C" : "\xE2\x9C\x85") < 0 ||
-	    add_cell(out, cmd) < 0 || mg_buf_adds(out, "\n\n") < 0)
+	    mg_report_md_escape(out, cmd) < 0 || mg_buf_adds(out, "\n\n") < 0)
 		return MG_ENOMEM;
 	if (f->count == 0) {
 		if (mg_buf_adds(out, "No findings") < 0)

@@ -126,9 +126,9 @@ static const mg_product *moved_to(const mg_product *a, const mg_catalogue *head,
 }
 
 int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg_changes *changes,
-		    mg_findings *f)
+		    mg_findings *f, size_t *moved)
 {
-	size_t i = 0, j = 0;
+	size_t i = 0, j = 0, nmoved = 0;
 	int r = 0;
 	/* head products whose folder the base has (in_base), and those a moved base product took (paired) */
 	unsigned char *in_base = calloc(head->nproducts + 1, 1), *paired = calloc(head->nproducts + 1, 1);
@@ -156,6 +156,7 @@ int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg
 			const mg_product *b = moved_to(a, head, paired, in_base);
 			if (b) {
 				paired[b - head->products] = 1;
+				nmoved++;
 				mg_pos at = b->name_at.file ? b->name_at : (mg_pos){ b->folder, 0, 0 };
 				if ((r = mg_findings_add(f, at.file, at.line, at.col, MG_RULE_PRODUCT_MOVED,
 							 "product '%s' moved from '%s' to '%s'; it keeps its "
@@ -181,6 +182,8 @@ int mg_change_rules(const mg_catalogue *base, const mg_catalogue *head, const mg
 	}
 	free(in_base);
 	free(paired);
+	if (moved)
+		*moved = nmoved;
 	return r;
 }
 

@@ -85,4 +85,34 @@ run_mg validate -C "$repo"
 expect_status 1 "$status"
 expect_grep "catalogue/prod/orders/data-product-outputs.json:1:1: error: .*larger than the limit of 1024 \[parse\]" "$SCRATCH/out"
 
+begin "an unknown key anywhere in meshgate.yaml is an error, never ignored"
+cat >"$repo/meshgate.yaml" <<'YAML'
+catalogue: catalogue
+rulez:
+  self-consumer: error
+limits:
+  max-file-byte: 10
+suppressions:
+  - rule: self-consumer
+    path: catalogue/dev/**
+    reason: r
+    expires: 2027-01-01
+environments:
+  prod:
+    backend: {type: local}
+    colour: blue
+clearance-max-day: 3
+YAML
+run_mg validate -C "$repo"
+expect_status 1 "$status"
+grep '^meshgate.yaml:' "$SCRATCH/out" | grep -v unused-suppression >"$SCRATCH/got"
+cat >"$SCRATCH/want" <<'OUT'
+meshgate.yaml:2:1: error: unknown key 'rulez' (did you mean 'rules'?) [schema]
+meshgate.yaml:5:3: error: unknown key 'max-file-byte' in limits (did you mean 'max-file-bytes'?) [schema]
+meshgate.yaml:10:5: error: unknown key 'expires' in suppressions[0] [schema]
+meshgate.yaml:14:5: error: unknown key 'colour' in environments.prod [schema]
+meshgate.yaml:15:1: error: unknown key 'clearance-max-day' (did you mean 'clearance-max-days'?) [schema]
+OUT
+expect_cmp "$SCRATCH/want" "$SCRATCH/got"
+
 finish

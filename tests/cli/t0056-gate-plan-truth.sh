@@ -4,6 +4,8 @@
 # confidential, visibility or a table's entry in it was deleted) is risky
 # with the reason, judged against the base's classification, in the text,
 # Markdown and JSON plans, and `check` reports the same as declassified.
+# A looser duplicate visibility entry is no declassification: the stricter
+# entry wins.
 . "$TESTDIR/cli/lib.sh"
 export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 repo=$SCRATCH/repo
@@ -161,6 +163,24 @@ commit "ml reads events"
 plan_of newcomer
 expect_grep '333344445555 gains SELECT on events (email, id)  \[risky: declassified email\]' "$SCRATCH/plan"
 expect_grep '333344445555 gains DESCRIBE on database orders  \[safe\]' "$SCRATCH/plan"
+git -C "$repo" checkout -q main
+
+begin "a looser duplicate visibility entry declassifies nothing: the stricter wins in the plan"
+git -C "$repo" checkout -q -b duplicate main
+python3 - "$p/data-product-visibility.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["tables"] += [{"name": "events", "visibility": "internal", "columns": [{"name": "email", "pii": False}]},
+                {"name": "ledger", "visibility": "public"}]
+json.dump(d, open(sys.argv[1], "w"), indent=2)
+PY
+commit "looser entries further down"
+plan_of duplicate
+expect_grep '^0 changes: 0 revokes, 0 grants (0 risky)$' "$SCRATCH/plan"
+run_mg check -C "$repo" --base main --head duplicate --today 2026-06-01
+expect_status 0 "$status"
+test "$(grep -c '\[conflicting-classification\]' "$SCRATCH/out")" -eq 2 && ok || not_ok "want 2 conflicting-classification findings: $(cat "$SCRATCH/out")"
+if grep -q 'declassified\|public-sensitive' "$SCRATCH/out"; then not_ok "the looser entry was taken: $(cat "$SCRATCH/out")"; else ok; fi
 git -C "$repo" checkout -q main
 
 finish

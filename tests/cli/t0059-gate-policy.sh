@@ -129,6 +129,79 @@ meshgate.yaml:14:1: error: raises the longest a clearance may run before clearan
 OUT
 expect_cmp "$SCRATCH/want" "$SCRATCH/out"
 
+begin "the plan of a merged meshgate.yaml change lists what it changes, in text, Markdown and JSON"
+git -C "$repo" checkout -q -B cfgplan main
+cat >"$repo/meshgate.yaml" <<'YAML'
+rules:
+  unclassified-sensitive: warning
+  self-consumer: error
+suppressions:
+  - rule: declassified
+    path: data-products-catalogue/prod/orders/**
+    reason: email is hashed upstream now
+YAML
+commit "policy: looser"
+run_mg plan -C "$repo" --from main --to cfgplan --today 2026-06-01
+expect_status 0 "$status"
+cat >"$SCRATCH/want" <<'OUT'
+plan main..cfgplan
+~ meshgate.yaml:2:3: lowers rule 'unclassified-sensitive' from error to warning  [loosens the gate]
+~ meshgate.yaml:3:3: raises rule 'self-consumer' from warning to error
+0 changes: 0 revokes, 0 grants (0 risky)
+OUT
+expect_cmp "$SCRATCH/want" "$SCRATCH/out"
+run_mg plan -C "$repo" --from main --to cfgplan --today 2026-06-01 --format markdown
+expect_grep "^- ⚠️ meshgate.yaml:2: lowers rule 'unclassified-sensitive' from error to warning (\*\*loosens the gate\*\*)$" "$SCRATCH/out"
+expect_grep "^- meshgate.yaml:3: raises rule 'self-consumer' from warning to error$" "$SCRATCH/out"
+run_mg plan -C "$repo" --from main --to cfgplan --today 2026-06-01 --format json
+python3 - "$SCRATCH/out" >"$SCRATCH/got" <<'PY'
+import json, sys
+for c in json.load(open(sys.argv[1]))["config_changes"]:
+    print(c["path"], c["line"], c["column"], c["loosens"], c["change"])
+PY
+cat >"$SCRATCH/want" <<'OUT'
+meshgate.yaml 2 3 True lowers rule 'unclassified-sensitive' from error to warning
+meshgate.yaml 3 3 False raises rule 'self-consumer' from warning to error
+OUT
+expect_cmp "$SCRATCH/want" "$SCRATCH/got"
+run_mg plan -C "$repo" --from cfgplan --to cfgplan --today 2026-06-01 --format json
+expect_grep '"config_changes":	\[\]' "$SCRATCH/out"
+git -C "$repo" checkout -q -f main
+
+begin "a clearance is judged by today's date in UTC, whatever the time zone"
+# UTC-12 is a day behind UTC before noon UTC, UTC+14 a day ahead from 10:00
+# UTC on, so at any hour one of the two would tell local time from UTC
+for i in 1 2 3; do
+  d0=$(date -u +%F)
+  ydate=$(date -u -d "$d0 -1 day" +%F)
+  git -C "$repo" checkout -q -B utc main
+  cat >"$cat/orders/data-product-consumers.json" <<JSON
+{
+  "consumers": [
+    { "account": "210987654321", "contact": "bi@example.com", "type": "lakeformation",
+      "team": "bi", "enterprise-system-landscape-information-tracker": "BI-1",
+      "consumer-role-arn": "arn:aws:iam::210987654321:role/bi",
+      "access": { "confidential": { "approved-by": "dpo@example.com", "reason": "today", "expires": "$d0" } } },
+    { "account": "310987654321", "contact": "ops@example.com", "type": "lakeformation",
+      "team": "ops", "enterprise-system-landscape-information-tracker": "OPS-1",
+      "consumer-role-arn": "arn:aws:iam::310987654321:role/ops",
+      "access": { "confidential": { "approved-by": "dpo@example.com", "reason": "yesterday", "expires": "$ydate" } } }
+  ]
+}
+JSON
+  for tz in Etc/GMT+12 Etc/GMT-14; do
+    TZ=$tz run_mg validate -C "$repo"
+    grep '\[clearance\]' "$SCRATCH/out" >"$SCRATCH/got.${tz#Etc/}" || :
+  done
+  [ "$(date -u +%F)" = "$d0" ] && break # else the day turned during the runs: again
+done
+for tz in GMT+12 GMT-14; do
+  expect_grep "expired on $ydate (today is $d0)" "$SCRATCH/got.$tz"
+  if grep -q "expired on $d0" "$SCRATCH/got.$tz"; then not_ok "TZ=Etc/$tz: the clearance expiring today (UTC) was expired"; else ok; fi
+  test "$(wc -l <"$SCRATCH/got.$tz")" -eq 1 && ok || not_ok "TZ=Etc/$tz: $(cat "$SCRATCH/got.$tz")"
+done
+git -C "$repo" checkout -q -f main
+
 begin "explain knows the new rules"
 run_mg explain config-loosened
 expect_status 0 "$status"

@@ -449,6 +449,11 @@ static void test_dates_are_calendar_dates(void)
 	c.reason = "r";
 	c.expires = "2028-02-29";
 	MGT_CHECK(mg_clearance_valid(&c, TODAY));
+	/* valid through its expires day, revoked the day after */
+	c.expires = "2026-06-30";
+	MGT_CHECK(mg_clearance_valid(&c, "2026-06-30"));
+	MGT_CHECK(!mg_clearance_valid(&c, "2026-07-01"));
+	MGT_CHECK(!mg_clearance_valid(&c, "2027-01-01"));
 	c.expires = "2026-02-30";
 	MGT_CHECK(!mg_clearance_valid(&c, "2026-01-01"));
 	c.expires = "2026/12/31";

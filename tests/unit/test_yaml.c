@@ -487,6 +487,31 @@ static void test_aliases(void)
 	expect_string(mg_obj_get(d->root, "t"), "redefined");
 	mg_doc_free(d);
 
+	/* a redefined anchor: each alias takes the latest definition before it (YAML allows
+	   redefinition), whatever the kinds, inside the node that redefines it too */
+	d = load("a: &x [1]\n"
+		 "b: *x\n"
+		 "c: &x {k: v}\n"
+		 "d: *x\n"
+		 "e: &x [&x 2, *x]\n"
+		 "f: *x\n"
+		 "&y g: 3\n"
+		 "h: *y\n"
+		 "&y i: 4\n"
+		 "j: *y\n"
+		 "k: {*y : 5}\n");
+	if (d) {
+		expect_number(item(mg_obj_get(d->root, "b"), 0), 1, 1);
+		expect_string(mg_obj_get(mg_obj_get(d->root, "d"), "k"), "v");
+		const mg_node *e = mg_obj_get(d->root, "e"), *f = mg_obj_get(d->root, "f");
+		expect_number(item(e, 1), 2, 1); /* the inner &x 2, not the list still open */
+		MGT_CHECK(mg_node_equal(e, f));  /* after e ends, x is e */
+		expect_string(mg_obj_get(d->root, "h"), "g");
+		expect_string(mg_obj_get(d->root, "j"), "i");
+		expect_number(mg_obj_get(mg_obj_get(d->root, "k"), "i"), 5, 1); /* as a key, the latest text */
+	}
+	mg_doc_free(d);
+
 	refuse("a: 1\nb: *nope", 2, 4, "undefined alias 'nope'");
 	refuse("a: &x [1, *x]", 1, 11, "alias 'x' refers to a node that contains it");
 	refuse("a: *x\nb: &x 1", 1, 4, "undefined alias 'x'");
@@ -618,12 +643,58 @@ static void test_spec_errors_libyaml_accepts(void)
 	refuse("k: {a: b}#c\n", 1, 10, "'#' directly after a value");
 	refuse("block: ># comment\n  scalar\n", 1, 9, "after a block scalar header");
 	refuse("block: |-#c\n  scalar\n", 1, 10, "after a block scalar header");
+	/* libyaml's marks count code points after the BOM: the checks still hit the right bytes */
+	refuse("\xEF\xBB\xBF" "k: \"a\"#c\n", 1, 7, "'#' directly after a value");
+	refuse("\xEF\xBB\xBF" "k: [a,\nb]\n", 2, 1, "flow collection is indented by 0 spaces");
+	refuse("k: \"\xC3\xA9\xC3\xA9\"#c\n", 1, 8, "'#' directly after a value");
+	refuse("k: [\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9,\nb]\n", 2, 1, "flow collection is indented");
+	refuse("\xEF\xBB\xBF" "a: \"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"\r\nk: [a]#c\r\n", 2, 7, "'#' directly after a value");
+	/* a plain '-' in a flow collection: '-' starts a plain scalar only before a safe character (G5U8) */
+	refuse("---\n- [-, -]\n", 2, 4, "a plain '-' cannot stand alone in a flow collection");
+	refuse("k: [a, -]\n", 1, 8, "quote it");
+	refuse("k: {a: -}\n", 1, 8, "a plain '-' cannot stand alone");
+	refuse("k: [&x -]\n", 1, 8, "a plain '-' cannot stand alone");
+	/* '?' straight before a node in a flow collection: YAML reads the text '?x', libyaml a key x */
+	refuse("k: [?x]\n", 1, 5, "'?x' in a flow collection");
+	refuse("k: {?x: 1}\n", 1, 5, "'?x' in a flow collection");
+	refuse("k: [a, ?b]\n", 1, 8, "'?b' in a flow collection");
+	refuse("a: &a x\nk: [?*a]\n", 2, 5, "in a flow collection");
+	refuse("k: [?[b]]\n", 1, 5, "a '?' with no space after it in a flow collection");
+	refuse("k: {?: b}\n", 1, 5, "a '?' with no space after it");
+	/* already refused by libyaml, kept as guards: a document marker inside a quoted scalar (9MQT) */
+	refuse("--- \"a\n... x\nb\"\n", 2, 1, "unexpected document indicator");
+	refuse("--- 'a\n--- x\nb'\n", 2, 1, "unexpected document indicator");
+	/* a directive after a document without '...' (EB22): a second document, refused at the directive */
+	refuse("---\nscalar1 # comment\n%YAML 1.2\n---\nscalar2\n", 3, 1,
+	       "a %YAML or %TAG directive after a document must follow a '...' line");
+	refuse("---\na\n...\n%YAML 1.2\n---\nb\n", 4, 1, "more than one document in the stream");
 
 	/* valid YAML 1.2 that must stay accepted */
 	mg_doc *d = load("k: v#c\n");
 	MGT_CHECK(d != NULL);
 	if (d)
 		expect_string(mg_obj_get(d->root, "k"), "v#c");
+	mg_doc_free(d);
+	d = load("k: \"\xC3\xA9\xC3\xA9#\"\n"); /* a '#' inside the quotes, after non-ASCII text */
+	if (d)
+		expect_string(mg_obj_get(d->root, "k"), "\xC3\xA9\xC3\xA9#");
+	mg_doc_free(d);
+	d = load("--- \"a\n...x\nb\"\n"); /* 9MQT's valid half: '...x' is no marker */
+	if (d)
+		expect_string(d->root, "a ...x b");
+	mg_doc_free(d);
+	d = load("{-: a, b: [-x, --, -#]}\n");
+	if (d) {
+		expect_string(mg_obj_get(d->root, "-"), "a");
+		const mg_node *b = mg_obj_get(d->root, "b");
+		expect_string(item(b, 0), "-x");
+		expect_string(item(b, 1), "--");
+		expect_string(item(b, 2), "-#");
+	}
+	mg_doc_free(d);
+	d = load("?x: 1\n"); /* in a block, '?x' is text, for libyaml too */
+	if (d)
+		expect_number(mg_obj_get(d->root, "?x"), 1, 1);
 	mg_doc_free(d);
 	const char *const ok[] = {
 		"{a: 1,\nb: 2}\n",
@@ -643,6 +714,12 @@ static void test_spec_errors_libyaml_accepts(void)
 		"\"top\nlevel\"\n",
 		"k: [a,\n  \tb]\n",
 		"k: &x [a,\n  b]\nj: *x\n",
+		"k: [? x, ? y : z]\n",
+		"k: {? x : 1}\n",
+		"k: [x?, \"?x\", '-', \"-\"]\n",
+		"k: [-1, -0.5]\n",
+		"\xEF\xBB\xBF" "k: [a,\n  b] # c\n",
+		"k: \"\xC3\xA9\xC3\xA9\" # c\n",
 		NULL,
 	};
 	for (size_t i = 0; ok[i]; i++) {
