@@ -117,6 +117,23 @@ int cmd_plan(int argc, char **argv, cli_ctx *cx)
 		if (out.len == 0)
 			r = mg_plan_write(&all, NULL, fmt, NULL, to, &out);
 	}
+	if (errors && fmt != MG_PLAN_JSON) {
+		/* the plan of a target apply refuses says so first, not only on stderr */
+		mg_buf head = MG_BUF_INIT;
+		if (mg_buf_addf(&head,
+				fmt == MG_PLAN_TEXT ? "! %s does not validate (%zu error%s): 'meshgate apply' refuses it; "
+						      "see 'meshgate validate --rev %s'\n"
+						    : "> **%s does not validate** (%zu error%s): `meshgate apply` refuses it; "
+						      "see `meshgate validate --rev %s`.\n\n",
+				to, errors, errors == 1 ? "" : "s", to) < 0 ||
+		    mg_buf_add(&head, out.ptr ? out.ptr : "", out.len) < 0) {
+			mg_buf_release(&head);
+			status = cli_fail();
+			goto done;
+		}
+		mg_buf_release(&out);
+		out = head;
+	}
 	if (cli_write_output(opts[O_OUTPUT].value, &out) < 0) {
 		status = cli_fail();
 		goto done;
@@ -124,7 +141,7 @@ int cmd_plan(int argc, char **argv, cli_ctx *cx)
 	if (errors)
 		fprintf(stderr, "meshgate: warning: %s has %zu validation error%s; 'meshgate apply' would refuse it\n",
 			to, errors, errors == 1 ? "" : "s");
-	status = CLI_EXIT_OK;
+	status = errors ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 done:
 	if (have_state)
 		cli_applier_close(&a);

@@ -141,6 +141,14 @@ run_mg apply -C "$repo" --today 2026-06-01
 expect_status 1 "$status"
 expect_grep "^meshgate: error: HEAD does not validate (1 error); nothing was applied" "$SCRATCH/err"
 expect_grep "data-product-consumer.json:1:1: error: .*did you mean data-product-consumers.json? \[misnamed-file\]" "$SCRATCH/err"
+# what apply would do is planned, but the plan says first that apply refuses it, and fails
+run_mg plan -C "$repo" --today 2026-06-01
+expect_status 1 "$status"
+head -1 "$SCRATCH/out" >"$SCRATCH/first"
+expect_grep "^! HEAD does not validate (1 error): 'meshgate apply' refuses it; see 'meshgate validate --rev HEAD'$" "$SCRATCH/first"
+run_mg plan -C "$repo" --today 2026-06-01 --format markdown
+expect_status 1 "$status"
+expect_grep '^> \*\*HEAD does not validate\*\* (1 error)' "$SCRATCH/out"
 run_mg access -C "$repo" --consumer 210987654321
 expect_status 0 "$status"
 expect_grep "^prod/orders: consumer 210987654321 reads events (all columns)$" "$SCRATCH/out"
