@@ -33,3 +33,10 @@ if [ "${1:-}" = "--test" ] && command -v npm >/dev/null 2>&1 && ! command -v act
   echo "installing: @action-validator/cli@0.6.0 (npm)" >&2
   $SUDO npm install -g --no-fund --no-audit @action-validator/cli@0.6.0 >/dev/null
 fi
+# ajv, the JSON Schema validator of the JavaScript editors and tools, checks the schemas in
+# strict mode (tests/cli/t0064-schema-docs.sh); pinned, installed only where npm exists.
+if [ "${1:-}" = "--test" ] && command -v npm >/dev/null 2>&1 &&
+   ! NODE_PATH=$(npm root -g) node -e 'require("ajv/dist/2020"); require("ajv-formats")' >/dev/null 2>&1; then
+  echo "installing: ajv@8.17.1 ajv-formats@3.0.1 (npm)" >&2
+  $SUDO npm install -g --no-fund --no-audit ajv@8.17.1 ajv-formats@3.0.1 >/dev/null
+fi

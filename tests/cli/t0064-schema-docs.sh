@@ -117,6 +117,23 @@ set -- "$SRCDIR"/rules/*.schema.json
 begin "every property has a description"
 if python3 "$SCRATCH/walk.py" "$@" >"$SCRATCH/walk.out" 2>&1; then ok; else cat "$SCRATCH/walk.out"; not_ok; fi
 
+# ajv (npm; scripts/install-deps.sh --test installs it where npm exists) in strict mode
+ajv_missing=1
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+	NODE_PATH=$(npm root -g 2>/dev/null); export NODE_PATH
+	if node -e 'require("ajv/dist/2020"); require("ajv-formats")' >/dev/null 2>&1; then ajv_missing=0; fi
+fi
+if [ "$ajv_missing" = 0 ]; then
+	begin "the schemas compile in ajv's strict mode"
+	if node "$TESTDIR/cli/ajv-strict.js" "$SRCDIR/rules" >"$SCRATCH/ajv.out" 2>&1; then ok; else cat "$SCRATCH/ajv.out"; not_ok; fi
+	begin "ajv's strict mode fails a schema with an unknown keyword or a required name nothing defines"
+	mkdir -p "$SCRATCH/ajvbad"
+	printf '{"$id": "https://x.example/a.schema.json", "type": "object", "frobnicate": 1}\n' >"$SCRATCH/ajvbad/a.schema.json"
+	if node "$TESTDIR/cli/ajv-strict.js" "$SCRATCH/ajvbad" >/dev/null 2>&1; then not_ok "unknown keyword passed"; else ok; fi
+	printf '{"$id": "https://x.example/a.schema.json", "type": "object", "then": {"required": ["a"]}}\n' >"$SCRATCH/ajvbad/a.schema.json"
+	if node "$TESTDIR/cli/ajv-strict.js" "$SCRATCH/ajvbad" >/dev/null 2>&1; then not_ok "strictRequired passed"; else ok; fi
+fi
+
 py=""
 for p in /usr/bin/python3 python3; do
 	if "$p" -c 'import jsonschema; jsonschema.Draft202012Validator; jsonschema.RefResolver' 2>/dev/null; then py=$p; break; fi
@@ -141,4 +158,8 @@ if "$py" -W ignore::DeprecationWarning "$SCRATCH/docs.py" "$SRCDIR/rules" invali
 	"$g"/schema-key-hit/data-products-catalogue/dev/sales/data-product-visibility.json \
 	"$g"/schema-key-hit/data-products-catalogue/dev/sales/data-product-consumers.yaml >"$SCRATCH/docs.out" 2>&1
 then ok; else cat "$SCRATCH/docs.out"; not_ok; fi
+if [ "$ajv_missing" = 1 ] && [ "$failed" -eq 0 ]; then
+	echo "SKIP: ajv (npm: ajv@8 and ajv-formats, scripts/install-deps.sh --test) is not installed; everything but ajv's strict mode checked"
+	exit 77
+fi
 finish
