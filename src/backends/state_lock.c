@@ -183,6 +183,7 @@ typedef struct {
 	char key[1024];   /* the object's key path "/bucket/prefix<env>.lock" */
 	char env[128];
 	bool held;
+	char last_failure[400]; /* why the last conditional PUT was not answered, for the timeout */
 } s3_state;
 
 static int object_path(s3_state *s, const char *env)
@@ -228,11 +229,31 @@ static bool no_such_key(const mg_aws_response *resp)
 	return strcmp(resp->error_code, "NoSuchKey") == 0 || (resp->http_status == 404 && !resp->error_code[0]);
 }
 
+/*
+ * An idempotent call (GET, DELETE) once more when its answer was lost or
+ * throttled: mg_aws_call retries what was refused before it took effect,
+ * not an answer cut short after it.
+ */
+static int call_idempotent(s3_state *s, const char *method, mg_aws_response *resp)
+{
+	int r = 0;
+	for (int attempt = 0; attempt < 4; attempt++) {
+		if (attempt)
+			mg_aws_response_release(resp);
+		r = call(s, method, NULL, NULL, resp);
+		if (r < 0 || (resp->outcome != MG_AWS_UNKNOWN && resp->outcome != MG_AWS_RETRYABLE))
+			break;
+		struct timespec nap = { 0, (long)(100 + 200 * attempt) * 1000000L };
+		nanosleep(&nap, NULL);
+	}
+	return r;
+}
+
 /* Reads the object: 1 present (info filled), 0 absent, <0 error. */
 static int read_object(s3_state *s, mg_lock_info *info)
 {
 	mg_aws_response resp;
-	int r = call(s, "GET", NULL, NULL, &resp);
+	int r = call_idempotent(s, "GET", &resp);
 	if (r == 0 && resp.outcome == MG_AWS_OK) {
 		r = mg_s3_lock_parse(resp.body.ptr ? resp.body.ptr : "", resp.body.len, info);
 		if (r < 0) {
@@ -253,7 +274,7 @@ static int read_object(s3_state *s, mg_lock_info *info)
 static int delete_object(s3_state *s)
 {
 	mg_aws_response resp;
-	int r = call(s, "DELETE", NULL, NULL, &resp);
+	int r = call_idempotent(s, "DELETE", &resp);
 	if (r == 0 && resp.outcome != MG_AWS_OK && !no_such_key(&resp))
 		r = refused(s, "removing the lock", &resp);
 	mg_aws_response_release(&resp);
@@ -303,6 +324,9 @@ static int try_take(s3_state *s, const char *holder, mg_lock_info *info)
 				memset(info, 0, sizeof *info); /* gone again: the caller tries once more */
 		} else if (resp.outcome == MG_AWS_RETRYABLE || resp.outcome == MG_AWS_UNKNOWN) {
 			/* maybe created: if the object is ours (this host and process), we hold it */
+			snprintf(s->last_failure, sizeof s->last_failure, "%s%s%s",
+				 resp.error_code[0] ? resp.error_code : "no answer", resp.message[0] ? ": " : "",
+				 resp.message);
 			int k = read_object(s, info);
 			char me[128] = "";
 			gethostname(me, sizeof me - 1);
@@ -346,6 +370,13 @@ static int s3_lock(mg_state *base, const char *env, const char *holder, long tim
 				     "(if that run is gone, see 'meshgate unlock --force')",
 				     env, info.holder, info.host, info.since, s->where, waited);
 			r = MG_ELOCKED;
+			break;
+		}
+		if (waited >= timeout_ms && waited >= 10000) {
+			/* nobody holds it, but S3 would not create it (throttled, unavailable) */
+			mg_error_set("state.lock (%s): could not take the lock in %ld ms: %s", s->where, waited,
+				     s->last_failure[0] ? s->last_failure : "the object came and went");
+			r = MG_EBACKEND;
 			break;
 		}
 		struct timespec nap = { 0, 500 * 1000000L };

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """aws-faults.py - a fault-injecting AWS endpoint in front of another (moto), for
-tests/cli/t0086-lakeformation-faults.sh.  Python 3 standard library only.
+tests/cli/t0086-lakeformation-faults.sh and t0089-state-lock.sh (GET, PUT and DELETE too).  Python 3 standard library only.
 
     aws-faults.py --upstream http://127.0.0.1:PORT --port-file FILE --rate 0.3 [--rate-file F] --seed N --log FILE
 
@@ -158,6 +158,8 @@ def main():
                 return
             self.answer(status, data, hdrs, cut=(fault == "truncated"))
 
+    # S3's REST calls (a state.lock object) go through the same faults
+    Handler.do_GET = Handler.do_PUT = Handler.do_DELETE = Handler.do_POST
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     with open(a.port_file, "w") as f:
         f.write(str(srv.server_address[1]))

@@ -7,8 +7,7 @@
 # exist is a clear error before anything is applied; a bad url is a config finding; no secret
 # in any output.
 . "$TESTDIR/cli/lib.sh"
-AWS_BACKEND=local
-. "$TESTDIR/cli/aws-setup.sh"
+. "$TESTDIR/cli/lf-setup.sh" # aws-setup.sh (skips a build without the AWS backends) and faults_start
 moto_start
 SECRET=wJalrXUtnFEMI-meshgate-lock-SECRET-5e1a
 export AWS_ACCESS_KEY_ID=AKIDMESHGATELOCK AWS_SECRET_ACCESS_KEY=$SECRET
@@ -114,6 +113,30 @@ expect_status 0 "$status"
 run_mg access -C "$b" $T --consumer 300000000003
 expect_grep "reads" "$SCRATCH/out"
 
+begin "half the lock's calls throttled, refused by an unavailable S3, or answered short after they took effect: apply still takes and removes it"
+echo "0.5 throttle,unavailable,truncated,dropped" >"$SCRATCH/rate"
+faults_start --rate-file "$SCRATCH/rate" --seed "${MESHGATE_FAULT_SEED:-11}"
+sed -i "s|endpoint-url: $MOTO_URL|endpoint-url: $FAULT_URL|" "$a/meshgate.yaml"
+git -C "$a" commit -q -am "the lock through a faulty endpoint"
+for round in 1 2 3 4; do
+  python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" "$round" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+a = "%012d" % (310000000000 + int(sys.argv[2]))
+d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
+json.dump(d, open(p, "w"), indent=2)
+PY
+  git -C "$a" commit -q -am "consumer $round"
+  run_mg apply -C "$a" $T --env prod
+  expect_status 0 "$status"
+  oracle get-object $L ci/prod.lock
+  expect_grep "^no object$" "$SCRATCH/oracle.out"
+done
+if grep -q -v ' none$' "$SCRATCH/faults.log"; then ok; else not_ok "no call was faulted"; fi
+echo "0" >"$SCRATCH/rate"
+sed -i "s|endpoint-url: $FAULT_URL|endpoint-url: $MOTO_URL|" "$a/meshgate.yaml"
+git -C "$a" commit -q -am "the lock straight to S3 again"
+
 begin "a bucket that is not there: a clear error, nothing applied"
 c=$SCRATCH/runner-c
 git clone -q "$a" "$c"
@@ -142,5 +165,5 @@ else
   ok
 fi
 
-moto_stop
+stop_all
 finish
