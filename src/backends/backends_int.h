@@ -80,6 +80,16 @@ bool mg_aws_secret_key(const char *k);
 int mg_backend_aws_client(mg_aws_client **out, const mg_aws_client_options *o, const char *backend,
 			  const char *environment);
 
+/*
+ * What every remote backend keeps beside the service, made in its create
+ * once its options are known good: *environment, a copy of p->environment
+ * ("" when none), and *meta, its meta-ledger, a local ledger at
+ * STATE_DIR/TYPE-meta.db (created here) of what it granted that the
+ * service cannot tell.  On failure what was made is left in *environment
+ * and *meta for the backend's free.
+ */
+int mg_backend_remote_state(const mg_backend_params *p, const char *type, char **environment, mg_backend **meta);
+
 int mg_backend_local_create(mg_backend **out, const mg_backend_params *p);
 int mg_backend_local_check(const mg_node *options, const char *path, mg_findings *findings);
 
