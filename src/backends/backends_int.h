@@ -28,6 +28,9 @@ typedef struct mg_backend_reporter {
 int mg_backend_problem(mg_backend_reporter *rp, const mg_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A whole number from lo to hi: sets *out and is true, else false (*out untouched). */
+bool mg_backend_int_option(const mg_node *v, long lo, long hi, long *out);
+
 /*
  * A map option from data-product names to names in the backend (postgres
  * `schemas:`, lakeformation `databases:`); a product not in it keeps its

@@ -98,11 +98,8 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 			else
 				o->sts_endpoint_url = s;
 		} else if (strcmp(m->key, "timeout") == 0) {
-			if (v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < 1 ||
-			    v->u.number.value > 600)
+			if (!mg_backend_int_option(v, 1, 600, &o->timeout_s))
 				r = mg_backend_problem(&rp, v, "lakeformation: timeout is a number of seconds from 1 to 600");
-			else
-				o->timeout_s = (long)v->u.number.value;
 		} else if (strcmp(m->key, "databases") == 0) {
 			r = mg_backend_names_parse(&rp, v, &databases_spec, &o->databases);
 		} else if (mg_aws_secret_key(m->key)) {

@@ -29,6 +29,15 @@ int mg_backend_problem(mg_backend_reporter *rp, const mg_node *at, const char *f
 	return r;
 }
 
+bool mg_backend_int_option(const mg_node *v, long lo, long hi, long *out)
+{
+	if (!v || v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < (double)lo ||
+	    v->u.number.value > (double)hi)
+		return false;
+	*out = (long)v->u.number.value;
+	return true;
+}
+
 int mg_backend_names_parse(mg_backend_reporter *rp, const mg_node *v, const mg_backend_names_spec *spec,
 			   mg_backend_names *out)
 {

@@ -97,11 +97,8 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 			} else
 				o->role = s;
 		} else if (strcmp(m->key, "connect-timeout") == 0) {
-			if (v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < 1 ||
-			    v->u.number.value > 600)
+			if (!mg_backend_int_option(v, 1, 600, &o->connect_timeout_s))
 				r = mg_backend_problem(&rp, v, "postgres: connect-timeout is a number of seconds from 1 to 600");
-			else
-				o->connect_timeout_s = (long)v->u.number.value;
 		} else if (strcmp(m->key, "schemas") == 0) {
 			r = mg_backend_names_parse(&rp, v, &schemas_spec, &o->schemas);
 		} else if (secret_key(m->key)) {

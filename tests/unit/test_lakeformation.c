@@ -82,6 +82,8 @@ static void test_refused_options(void)
 	} cases[] = {
 		{ "region: eu-west-1\n", "meshgate.yaml: lakeformation: catalog-id is required: the 12-digit account id "
 					   "of the catalog (the producer or central account)" },
+		{ "catalog-id: \"111122223333\"\ntimeout: 0\n",
+		  "meshgate.yaml: lakeformation: timeout is a number of seconds from 1 to 600" },
 		{ "catalog-id: \"111122223333\"\nexternal-id: x-42\n",
 		  "meshgate.yaml: lakeformation: external-id needs role-arn" },
 		{ "catalog-id: \"111122223333\"\ndatabases: [shop]\n",

@@ -205,6 +205,8 @@ static void test_refused_options(void)
 		const char *yaml, *error;
 	} cases[] = {
 		{ "dsn-env: PG_DSN\nservice: shop\n", "meshgate.yaml: postgres: give dsn-env or service, not both" },
+		{ "connect-timeout: 601\n", "meshgate.yaml: postgres: connect-timeout is a number of seconds from 1 to 600" },
+		{ "connect-timeout: 2.5\n", "meshgate.yaml: postgres: connect-timeout is a number of seconds from 1 to 600" },
 		{ "schemas: shop\n", "meshgate.yaml: postgres: schemas maps data-product names to schema names (at "
 				     "most 4096 entries)" },
 		{ "schemas: {shop_orders: shop, customer_profiles: 7}\n",
@@ -225,13 +227,15 @@ static void test_refused_options(void)
 		mg_pg_options_release(&o);
 		mg_doc_free(doc);
 	}
-	/* a 63-byte schema is still one */
+	/* the limits themselves are taken: a 63-byte schema, 600 seconds */
 	mg_pg_options o;
 	mg_doc *doc = NULL;
-	MGT_EQ_INT(parse_opts("schemas: {shop_orders: a23456789012345678901234567890123456789012345678901234567890123}\n",
+	MGT_EQ_INT(parse_opts("connect-timeout: 600\n"
+			      "schemas: {shop_orders: a23456789012345678901234567890123456789012345678901234567890123}\n",
 			      NULL, &o, &doc),
 		   0);
 	MGT_EQ_INT((int)strlen(mg_pg_schema_of(&o, "shop_orders")), 63);
+	MGT_EQ_INT(o.connect_timeout_s, 600);
 	mg_pg_options_release(&o);
 	mg_doc_free(doc);
 }
