@@ -73,6 +73,16 @@ finish() {
   exit 1
 }
 
+# git_user : git as a user runs it (commits, hooks), in the scratch directory:
+# HOME is $SCRATCH with a global committer and init.defaultBranch main, no
+# system configuration, and no repository inherited from a calling hook.
+git_user() {
+  export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
+  unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
+  git config --global user.name "Test" && git config --global user.email test@example.com &&
+    git config --global init.defaultBranch main || exit 1
+}
+
 # git_repo DIR : DIR (made if missing) becomes a git repository on branch
 # main with a committer; git reads no user or system configuration and no
 # CI variables steer check or apply.
