@@ -32,20 +32,12 @@ static char state_dir[512];
 static mg_backend *open_pg(void *ctx)
 {
 	(void)ctx;
-	mg_backend *b = NULL;
-	mg_backend_params p = { "prod", state_dir, "meshgate.yaml", opts_doc->root, { NULL, NULL } };
-	int r = mg_backend_create(&b, "postgres", &p);
-	if (r != 0)
-		fprintf(stderr, "open: %s\n", mg_error_last());
-	MGT_EQ_INT(r, 0);
-	return b;
+	return mgt_backend_from("postgres", opts_doc, state_dir);
 }
 
 static void setup(const char *yaml)
 {
-	mg_doc_free(opts_doc);
-	opts_doc = NULL;
-	MGT_EQ_INT(mg_doc_parse_yaml(&opts_doc, "meshgate.yaml", yaml, strlen(yaml), NULL, NULL), 0);
+	mgt_backend_options(&opts_doc, yaml);
 	snprintf(state_dir, sizeof state_dir, "%s", mgt_scratch());
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "meshgate/backend.h"
+#include "meshgate/doc.h"
 
 typedef struct mgt_contract_fixture {
 	const char *environment;       /* where the ops go */
@@ -28,6 +29,17 @@ typedef mg_backend *(*mgt_backend_open)(void *ctx);
 
 /* Runs the contract; failures are reported through the mgt harness, prefixed with label. */
 void mgt_backend_contract(const char *label, mgt_backend_open open, void *ctx, const mgt_contract_fixture *fx);
+
+/* ---- backends built from meshgate.yaml, for the backends' own tests ---- */
+
+/* Replaces *doc (NULL or a document) with the backend entry yaml, parsed; a failure when it does not parse. */
+void mgt_backend_options(mg_doc **doc, const char *yaml);
+/*
+ * A backend of type for environment "prod" over state_dir, from the entry
+ * in options (which it borrows: free options after the backend); NULL, with
+ * the error on stderr and a failure, when it cannot be built.
+ */
+mg_backend *mgt_backend_from(const char *type, const mg_doc *options, const char *state_dir);
 
 /* ---- the property test every real backend runs (live_postgres.c, live_lakeformation.c) ---- */
 
