@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "meshgate/changes.h"
 #include "meshgate/embedded.h"
 #include "meshgate/error.h"
@@ -25,31 +26,6 @@
 #define HOOK_MAX_BYTES (1u << 20)
 /* Where a foreign hook is kept; hooks/pre-commit runs it first. */
 #define LOCAL_SUFFIX ".local"
-
-/* mkdir -p */
-static int make_dirs(mg_buf *path)
-{
-	struct stat st;
-	if (stat(path->ptr, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		mg_error_set("'%s' is not a directory", path->ptr);
-		return MG_EIO;
-	}
-	char *slash = strrchr(path->ptr, '/');
-	if (slash && slash != path->ptr) {
-		*slash = '\0';
-		int r = make_dirs(path);
-		*slash = '/';
-		if (r < 0)
-			return r;
-	}
-	if (mkdir(path->ptr, 0777) != 0 && errno != EEXIST) {
-		mg_error_set("cannot create '%s': %s", path->ptr, strerror(errno));
-		return MG_EIO;
-	}
-	return 0;
-}
 
 static int is_ours(const mg_buf *text)
 {
@@ -212,7 +188,7 @@ static int install(const char *repo, bool force)
 		r = MG_ENOTFOUND;
 		goto done;
 	}
-	if ((r = mg_git_hooks_dir(&dir, repo)) < 0 || (r = make_dirs(&dir)) < 0 ||
+	if ((r = mg_git_hooks_dir(&dir, repo)) < 0 || (r = cli_make_dirs(&dir)) < 0 ||
 	    (r = mg_buf_addf(&path, "%s/pre-commit", dir.ptr)) < 0 ||
 	    (r = mg_buf_addf(&local, "%s" LOCAL_SUFFIX, path.ptr)) < 0)
 		goto done;
