@@ -107,22 +107,13 @@ static void *serve(void *arg)
 
 static void s3_start(s3_server *s, const char *policy)
 {
-	struct sockaddr_in a;
-	socklen_t al = sizeof a;
 	memset(s, 0, sizeof *s);
 	pthread_mutex_init(&s->mu, NULL);
 	if (policy) {
 		snprintf(s->policy, sizeof s->policy, "%s", policy);
 		s->has_policy = true;
 	}
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	MGT_EQ_INT(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
-	MGT_EQ_INT(listen(s->fd, 8), 0);
-	getsockname(s->fd, (struct sockaddr *)&a, &al);
-	s->port = ntohs(a.sin_port);
+	s->fd = listen_loopback(&s->port);
 	pthread_create(&s->thread, NULL, serve, s);
 }
 
