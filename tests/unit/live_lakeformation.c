@@ -63,16 +63,8 @@ static void test_property_random_edits(void)
 	MGT_EQ_INT(mg_grant_set_finish(&prev), 0);
 	MGT_EQ_INT(b->begin(b, "prod"), 0);
 	for (int step = 0; step < 30; step++) {
-		mg_grant_set next_state;
-		mg_plan plan;
-		mgt_random_state(&world, &next_state);
-		mg_plan_init(&plan);
-		MGT_EQ_INT(mg_plan_diff(&prev, &next_state, &plan), 0);
-		mgt_apply_all(b, &plan);
-		MGT_EQ_INT((int)mgt_drift_count(b, "prod", &next_state, step), 0);
-		mg_plan_release(&plan);
-		mg_grant_set_release(&prev);
-		prev = next_state;
+		mgt_random_step(&world, b, &prev);
+		MGT_EQ_INT((int)mgt_drift_count(b, "prod", &prev, step), 0);
 		/* a new session now and then: what is held is read again from the service */
 		if (step % 7 == 6) {
 			MGT_EQ_INT(b->end(b), 0);

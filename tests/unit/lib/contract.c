@@ -402,6 +402,19 @@ void mgt_apply_all(mg_backend *b, const mg_plan *plan)
 	free(res);
 }
 
+void mgt_random_step(mgt_world *w, mg_backend *b, mg_grant_set *held)
+{
+	mg_grant_set next;
+	mg_plan plan;
+	mgt_random_state(w, &next);
+	mg_plan_init(&plan);
+	MGT_EQ_INT(mg_plan_diff(held, &next, &plan), 0);
+	mgt_apply_all(b, &plan);
+	mg_plan_release(&plan);
+	mg_grant_set_release(held);
+	*held = next;
+}
+
 size_t mgt_drift_count(mg_backend *b, const char *env, const mg_grant_set *want, int step)
 {
 	mg_grant_set actual;

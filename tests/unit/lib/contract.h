@@ -58,6 +58,12 @@ typedef struct mgt_world {
  * or as "all columns except".  s is initialised here.
  */
 void mgt_random_state(mgt_world *w, mg_grant_set *s);
+/*
+ * One step of the property test: a random desired state of w applied to b
+ * (the plan from *held to it), which *held then becomes.  The caller checks
+ * what b reads back (mgt_drift_count) and whatever else it can see.
+ */
+void mgt_random_step(mgt_world *w, mg_backend *b, mg_grant_set *held);
 /* Applies plan in calls of max_batch; every op must come back ok. */
 void mgt_apply_all(mg_backend *b, const mg_plan *plan);
 /* How many ops the plan from what b holds in env to want has (0: no drift); the first few printed. */
