@@ -28,6 +28,45 @@ typedef struct mg_backend_reporter {
 int mg_backend_problem(mg_backend_reporter *rp, const mg_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A whole number from lo to hi: sets *out and is true, else false (*out untouched). */
+bool mg_backend_int_option(const mg_node *v, long lo, long hi, long *out);
+
+/*
+ * A map option from data-product names to names in the backend (postgres
+ * `schemas:`, lakeformation `databases:`); a product not in it keeps its
+ * own name.  Strings are borrowed from the node.
+ */
+typedef struct mg_backend_name {
+	const char *product, *name;
+} mg_backend_name;
+
+typedef struct mg_backend_names {
+	mg_backend_name *items; /* malloc'd; mg_backend_names_release */
+	size_t count;
+} mg_backend_names;
+
+/* What a map option is called and which names it takes, for its checks and messages. */
+typedef struct mg_backend_names_spec {
+	const char *backend; /* "postgres" */
+	const char *option;  /* "schemas" */
+	const char *names;   /* what the values are: "schema", "Glue database" */
+	const char *one;     /* one value, in "the schema of product 'x'" */
+	int max_len;         /* longest value, in bytes (for the message) */
+	int max_entries;
+	bool (*name_ok)(const char *name); /* never called with NULL */
+} mg_backend_names_spec;
+
+/*
+ * Reads the map option v into out (replacing what it held): an object of at
+ * most spec->max_entries members whose values pass spec->name_ok.  Problems
+ * go to rp; < 0 only when memory or a finding could not be had.
+ */
+int mg_backend_names_parse(mg_backend_reporter *rp, const mg_node *v, const mg_backend_names_spec *spec,
+			   mg_backend_names *out);
+void mg_backend_names_release(mg_backend_names *m);
+/* The name product maps to, or product itself. */
+const char *mg_backend_name_of(const mg_backend_names *m, const char *product);
+
 /* ---- checks shared by the AWS backends' options (aws_options.c) ---- */
 
 /* 1 to max bytes, no control characters. */
@@ -43,6 +82,16 @@ bool mg_aws_secret_key(const char *k);
 /* mg_aws_client_new, its error prefixed with the backend and environment (never a secret). */
 int mg_backend_aws_client(mg_aws_client **out, const mg_aws_client_options *o, const char *backend,
 			  const char *environment);
+
+/*
+ * What every remote backend keeps beside the service, made in its create
+ * once its options are known good: *environment, a copy of p->environment
+ * ("" when none), and *meta, its meta-ledger, a local ledger at
+ * STATE_DIR/TYPE-meta.db (created here) of what it granted that the
+ * service cannot tell.  On failure what was made is left in *environment
+ * and *meta for the backend's free.
+ */
+int mg_backend_remote_state(const mg_backend_params *p, const char *type, char **environment, mg_backend **meta);
 
 int mg_backend_local_create(mg_backend **out, const mg_backend_params *p);
 int mg_backend_local_check(const mg_node *options, const char *path, mg_findings *findings);

@@ -921,39 +921,33 @@ static void lf_free(mg_backend *base)
 	free(b);
 }
 
+static const mg_backend lf_backend = {
+	.name = "lakeformation",
+	.channels = MG_CHANNEL_BIT(MG_CHANNEL_LAKEFORMATION),
+	.max_batch = LF_MAX_BATCH,
+	.begin = lf_begin,
+	.apply = lf_apply,
+	.probe = NULL, /* read_grants is a few pages of ListPermissions */
+	.read_grants = lf_read,
+	.end = lf_end,
+	.free = lf_free,
+};
+
 int mg_backend_lakeformation_create(mg_backend **out, const mg_backend_params *prm)
 {
 	lf *b = calloc(1, sizeof *b);
-	mg_buf meta = MG_BUF_INIT;
 	int r;
 	*out = NULL;
 	if (!b)
 		return mg_oom();
-	b->base.name = "lakeformation";
-	b->base.channels = MG_CHANNEL_BIT(MG_CHANNEL_LAKEFORMATION);
-	b->base.max_batch = LF_MAX_BATCH;
-	b->base.begin = lf_begin;
-	b->base.apply = lf_apply;
-	b->base.probe = NULL; /* read_grants is a few pages of ListPermissions */
-	b->base.read_grants = lf_read;
-	b->base.end = lf_end;
-	b->base.free = lf_free;
-	if ((r = mg_lf_options_parse(prm->options, prm->config_path, NULL, &b->opt)) < 0)
-		goto fail;
-	if (!(b->environment = strdup(prm->environment ? prm->environment : ""))) {
-		r = mg_oom();
-		goto fail;
+	b->base = lf_backend;
+	if ((r = mg_lf_options_parse(prm->options, prm->config_path, NULL, &b->opt)) < 0 ||
+	    (r = mg_backend_remote_state(prm, b->base.name, &b->environment, &b->meta)) < 0) {
+		lf_free(&b->base);
+		return r;
 	}
-	if ((r = mg_buf_addf(&meta, "%s/lakeformation-meta.db", prm->state_dir)) < 0 ||
-	    (r = mg_backend_local_new(&b->meta, meta.ptr)) < 0)
-		goto fail;
-	mg_buf_release(&meta);
 	*out = &b->base;
 	return 0;
-fail:
-	mg_buf_release(&meta);
-	lf_free(&b->base);
-	return r;
 }
 
 int mg_backend_lakeformation_check(const mg_node *options, const char *path, mg_findings *findings)

@@ -7,7 +7,6 @@
  * credential chain (docs/aws.md) of the machine that runs apply; a key,
  * secret or token in meshgate.yaml is a config error.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "backends/backends_int.h"
@@ -25,34 +24,14 @@ static bool digits12(const char *s)
 }
 
 /* Glue database names: 1 to 255 bytes, no control characters. */
-static bool name_ok(const char *s)
+static bool database_name_ok(const char *s)
 {
 	return mg_backend_printable(s, 255);
 }
 
-static int parse_databases(mg_backend_reporter *rp, const mg_node *v, mg_lf_options *o)
-{
-	int r = 0;
-	if (v->type != MG_NODE_OBJECT || v->u.object.count > MG_LF_DATABASES_MAX)
-		return mg_backend_problem(rp, v, "lakeformation: databases maps data-product names to Glue database "
-						 "names (at most %d entries)", MG_LF_DATABASES_MAX);
-	free(o->databases);
-	o->ndatabases = 0;
-	if (!(o->databases = calloc(v->u.object.count ? v->u.object.count : 1, sizeof *o->databases)))
-		return mg_oom();
-	for (size_t k = 0; k < v->u.object.count && r == 0; k++) {
-		const mg_member *e = &v->u.object.members[k];
-		const char *db = mg_node_str(e->value);
-		if (!name_ok(db)) {
-			r = mg_backend_problem(rp, e->value, "lakeformation: the database of product '%s' must be a name "
-							     "of 1 to 255 bytes without control characters", e->key);
-			continue;
-		}
-		o->databases[o->ndatabases].product = e->key;
-		o->databases[o->ndatabases++].database = db;
-	}
-	return r;
-}
+static const mg_backend_names_spec databases_spec = {
+	"lakeformation", "databases", "Glue database", "database", 255, MG_LF_DATABASES_MAX, database_name_ok
+};
 
 int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *findings, mg_lf_options *o)
 {
@@ -119,13 +98,10 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 			else
 				o->sts_endpoint_url = s;
 		} else if (strcmp(m->key, "timeout") == 0) {
-			if (v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < 1 ||
-			    v->u.number.value > 600)
+			if (!mg_backend_int_option(v, 1, 600, &o->timeout_s))
 				r = mg_backend_problem(&rp, v, "lakeformation: timeout is a number of seconds from 1 to 600");
-			else
-				o->timeout_s = (long)v->u.number.value;
 		} else if (strcmp(m->key, "databases") == 0) {
-			r = parse_databases(&rp, v, o);
+			r = mg_backend_names_parse(&rp, v, &databases_spec, &o->databases);
 		} else if (mg_aws_secret_key(m->key)) {
 			r = mg_backend_problem(&rp, v, "lakeformation: '%s' does not belong in meshgate.yaml: credentials "
 						       "never come from the repository; meshgate reads them from the AWS "
@@ -153,15 +129,10 @@ int mg_lf_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 
 void mg_lf_options_release(mg_lf_options *o)
 {
-	free(o->databases);
-	o->databases = NULL;
-	o->ndatabases = 0;
+	mg_backend_names_release(&o->databases);
 }
 
 const char *mg_lf_database_of(const mg_lf_options *o, const char *product)
 {
-	for (size_t i = 0; i < o->ndatabases; i++)
-		if (strcmp(o->databases[i].product, product) == 0)
-			return o->databases[i].database;
-	return product;
+	return mg_backend_name_of(&o->databases, product);
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backends/backends_int.h"
 #include "meshgate/backend.h"
 #include "meshgate/buf.h"
 
@@ -28,10 +29,6 @@
 #define MG_LF_DATABASES_MAX 4096
 
 /* ---- options (lakeformation_config.c) ---- */
-
-typedef struct mg_lf_database_map {
-	const char *product, *database;
-} mg_lf_database_map;
 
 typedef enum mg_lf_mode {
 	MG_LF_NAMED,  /* grants on named databases, tables and columns */
@@ -47,14 +44,13 @@ typedef struct mg_lf_options {
 	const char *profile;
 	const char *endpoint_url; /* https, or http on loopback only; NULL: AWS */
 	const char *sts_endpoint_url; /* for role-arn; NULL: endpoint_url when it is loopback, else AWS */
-	mg_lf_database_map *databases;
-	size_t ndatabases;
+	mg_backend_names databases; /* product -> Glue database (default: the product name) */
 	long timeout_s;
 } mg_lf_options;
 
 /*
  * Reads a lakeformation backend entry of meshgate.yaml into o (strings
- * borrowed from the node; o->databases malloc'd, freed with
+ * borrowed from the node; o->databases' items malloc'd, freed with
  * mg_lf_options_release).  Problems are `config` findings on path when
  * findings is not NULL, else MG_EINVALID with the first problem as message.
  * Credentials in meshgate.yaml (access keys, secrets, tokens) are refused.

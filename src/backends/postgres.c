@@ -1019,29 +1019,15 @@ static void pg_free(mg_backend *b)
 	free(p);
 }
 
-int mg_backend_postgres_create(mg_backend **out, const mg_backend_params *prm)
+/*
+ * What the backend connects to: the DSN from its environment variable (kept
+ * in p->dsn, never shown) or the libpq service; p->where says which for
+ * messages, the password masked.
+ */
+static int connection_target(pg *p, const mg_backend_params *prm)
 {
-	pg *p = calloc(1, sizeof *p);
-	mg_buf where = MG_BUF_INIT, meta = MG_BUF_INIT;
+	mg_buf where = MG_BUF_INIT;
 	int r;
-	*out = NULL;
-	if (!p)
-		return mg_oom();
-	p->base.name = "postgres";
-	p->base.channels = MG_CHANNEL_BIT(MG_CHANNEL_POSTGRES);
-	p->base.max_batch = 500;
-	p->base.begin = pg_begin;
-	p->base.apply = pg_apply;
-	p->base.probe = NULL; /* read_grants is one bulk query */
-	p->base.read_grants = pg_read;
-	p->base.end = pg_end;
-	p->base.free = pg_free;
-	if ((r = mg_pg_options_parse(prm->options, prm->config_path, NULL, &p->opt)) < 0)
-		goto fail;
-	if (!(p->environment = strdup(prm->environment ? prm->environment : ""))) {
-		r = mg_oom();
-		goto fail;
-	}
 	if (p->opt.service) {
 		r = mg_buf_addf(&where, "service=%s", p->opt.service);
 	} else {
@@ -1049,31 +1035,49 @@ int mg_backend_postgres_create(mg_backend **out, const mg_backend_params *prm)
 		if (!dsn || !*dsn) {
 			mg_error_set("postgres backend of environment '%s': the environment variable %s is not set; it "
 				     "holds the connection string (never put it in %s), or name a libpq service",
-				     p->environment, p->opt.dsn_env, prm->config_path ? prm->config_path : "meshgate.yaml");
-			r = MG_EINVALID;
-			goto fail;
+				     prm->environment ? prm->environment : "", p->opt.dsn_env,
+				     prm->config_path ? prm->config_path : "meshgate.yaml");
+			return MG_EINVALID;
 		}
-		if (!(p->dsn = strdup(dsn))) {
-			r = mg_oom();
-			goto fail;
-		}
+		if (!(p->dsn = strdup(dsn)))
+			return mg_oom();
 		r = mg_pg_mask_dsn(dsn, &where);
 	}
 	if (r < 0 || !(p->where = mg_buf_detach(&where, NULL))) {
-		r = r < 0 ? r : mg_oom();
-		goto fail;
+		mg_buf_release(&where);
+		return r < 0 ? r : mg_oom();
 	}
-	if ((r = mg_buf_addf(&meta, "%s/postgres-meta.db", prm->state_dir)) < 0 ||
-	    (r = mg_backend_local_new(&p->meta, meta.ptr)) < 0)
-		goto fail;
-	mg_buf_release(&meta);
+	return 0;
+}
+
+static const mg_backend pg_backend = {
+	.name = "postgres",
+	.channels = MG_CHANNEL_BIT(MG_CHANNEL_POSTGRES),
+	.max_batch = 500,
+	.begin = pg_begin,
+	.apply = pg_apply,
+	.probe = NULL, /* read_grants is one bulk query */
+	.read_grants = pg_read,
+	.end = pg_end,
+	.free = pg_free,
+};
+
+int mg_backend_postgres_create(mg_backend **out, const mg_backend_params *prm)
+{
+	pg *p = calloc(1, sizeof *p);
+	int r;
+	*out = NULL;
+	if (!p)
+		return mg_oom();
+	p->base = pg_backend;
+	if ((r = mg_pg_options_parse(prm->options, prm->config_path, NULL, &p->opt)) < 0 ||
+	    (r = connection_target(p, prm)) < 0 ||
+	    (r = mg_backend_remote_state(prm, p->base.name, &p->environment, &p->meta)) < 0) {
+		pg_free(&p->base);
+		return r;
+	}
 	*out = &p->base;
 	return 0;
-fail:
-	mg_buf_release(&where);
-	mg_buf_release(&meta);
-	pg_free(&p->base);
-	return r;
 }
 
 int mg_backend_postgres_check(const mg_node *options, const char *path, mg_findings *findings)

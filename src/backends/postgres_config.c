@@ -9,7 +9,6 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "backends/backends_int.h"
@@ -38,6 +37,19 @@ static bool secret_key(const char *k)
 			return true;
 	return false;
 }
+
+/* A schema name the server keeps as written (mg_pg_ident_check's message is not wanted here). */
+static bool schema_name_ok(const char *s)
+{
+	if (mg_pg_ident_check("schema", s) == 0)
+		return true;
+	mg_error_clear();
+	return false;
+}
+
+static const mg_backend_names_spec schemas_spec = {
+	"postgres", "schemas", "schema", "schema", MG_PG_IDENT_MAX, MG_PG_SCHEMAS_MAX, schema_name_ok
+};
 
 int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *findings, mg_pg_options *o)
 {
@@ -85,34 +97,10 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 			} else
 				o->role = s;
 		} else if (strcmp(m->key, "connect-timeout") == 0) {
-			if (v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < 1 ||
-			    v->u.number.value > 600)
+			if (!mg_backend_int_option(v, 1, 600, &o->connect_timeout_s))
 				r = mg_backend_problem(&rp, v, "postgres: connect-timeout is a number of seconds from 1 to 600");
-			else
-				o->connect_timeout_s = (long)v->u.number.value;
 		} else if (strcmp(m->key, "schemas") == 0) {
-			if (v->type != MG_NODE_OBJECT || v->u.object.count > MG_PG_SCHEMAS_MAX) {
-				r = mg_backend_problem(&rp, v, "postgres: schemas maps data-product names to schema names "
-						    "(at most %d entries)", MG_PG_SCHEMAS_MAX);
-				continue;
-			}
-			free(o->schemas);
-			o->schemas = calloc(v->u.object.count ? v->u.object.count : 1, sizeof *o->schemas);
-			o->nschemas = 0;
-			if (!o->schemas)
-				return mg_oom();
-			for (size_t k = 0; k < v->u.object.count && r == 0; k++) {
-				const mg_member *e = &v->u.object.members[k];
-				const char *sc = mg_node_str(e->value);
-				if (!sc || mg_pg_ident_check("schema", sc) < 0) {
-					mg_error_clear();
-					r = mg_backend_problem(&rp, e->value, "postgres: the schema of product '%s' must be a name of 1 to "
-								   "63 bytes without control characters", e->key);
-					continue;
-				}
-				o->schemas[o->nschemas].product = e->key;
-				o->schemas[o->nschemas++].schema = sc;
-			}
+			r = mg_backend_names_parse(&rp, v, &schemas_spec, &o->schemas);
 		} else if (secret_key(m->key)) {
 			r = mg_backend_problem(&rp, v, "postgres: '%s' does not belong in meshgate.yaml: the connection string and "
 					    "password never come from the repository; put the connection string in the "
@@ -136,17 +124,12 @@ int mg_pg_options_parse(const mg_node *entry, const char *path, mg_findings *fin
 
 void mg_pg_options_release(mg_pg_options *o)
 {
-	free(o->schemas);
-	o->schemas = NULL;
-	o->nschemas = 0;
+	mg_backend_names_release(&o->schemas);
 }
 
 const char *mg_pg_schema_of(const mg_pg_options *o, const char *product)
 {
-	for (size_t i = 0; i < o->nschemas; i++)
-		if (strcmp(o->schemas[i].product, product) == 0)
-			return o->schemas[i].schema;
-	return product;
+	return mg_backend_name_of(&o->schemas, product);
 }
 
 bool mg_pg_host_is_local(const char *host)

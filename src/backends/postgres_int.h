@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backends/backends_int.h"
 #include "meshgate/backend.h"
 #include "meshgate/buf.h"
 
@@ -30,17 +31,12 @@
 
 /* ---- options (postgres_config.c) ---- */
 
-typedef struct mg_pg_schema_map {
-	const char *product, *schema;
-} mg_pg_schema_map;
-
 typedef struct mg_pg_options {
 	const char *dsn_env;   /* the environment variable holding the connection string */
 	const char *service;   /* or a libpq service name (pg_service.conf) */
 	const char *sslmode;   /* NULL: the DSN's, else verify-full unless local */
 	const char *role;      /* SET ROLE to this after connecting, or NULL */
-	mg_pg_schema_map *schemas; /* product -> schema (default: the product name) */
-	size_t nschemas;
+	mg_backend_names schemas; /* product -> schema (default: the product name) */
 	long connect_timeout_s;
 } mg_pg_options;
 
@@ -48,7 +44,7 @@ typedef struct mg_pg_options {
 
 /*
  * Reads a postgres backend entry of meshgate.yaml into o (strings borrowed
- * from the node; o->schemas malloc'd, freed with mg_pg_options_release).
+ * from the node; o->schemas' items malloc'd, freed with mg_pg_options_release).
  * Problems are reported as `config` findings on path when findings is not
  * NULL, else as MG_EINVALID with the first problem as message.
  */

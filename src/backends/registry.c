@@ -6,10 +6,12 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backends/backends_int.h"
 #include "meshgate/backend.h"
+#include "meshgate/buf.h"
 #include "meshgate/error.h"
 
 #ifdef MESHGATE_WITH_POSTGRES
@@ -101,6 +103,18 @@ void mg_backend_warn(mg_backend *b, const char *environment, const char *code, c
 	va_end(ap);
 	mg_backend_warning w = { b->name, environment ? environment : "", code, resource ? resource : "", message };
 	b->warnings.warn(b->warnings.ctx, &w);
+}
+
+int mg_backend_remote_state(const mg_backend_params *p, const char *type, char **environment, mg_backend **meta)
+{
+	mg_buf path = MG_BUF_INIT;
+	int r;
+	if (!(*environment = strdup(p->environment ? p->environment : "")))
+		return mg_oom();
+	if ((r = mg_buf_addf(&path, "%s/%s-meta.db", p->state_dir, type)) == 0)
+		r = mg_backend_local_new(meta, path.ptr);
+	mg_buf_release(&path);
+	return r;
 }
 
 int mg_backend_check_config(const mg_node *entry, const char *path, mg_findings *findings)

@@ -659,42 +659,39 @@ static void s3p_free(mg_backend *base)
 	free(b);
 }
 
+static const mg_backend s3p_backend = {
+	.name = "s3-policy",
+	.channels = MG_CHANNEL_BIT(MG_CHANNEL_IAM),
+	.max_batch = S3P_MAX_BATCH,
+	.begin = s3p_begin,
+	.apply = s3p_apply,
+	.probe = NULL, /* read_grants is one GetBucketPolicy per bucket */
+	.read_grants = s3p_read,
+	.end = s3p_end,
+	.free = s3p_free,
+};
+
 int mg_backend_s3policy_create(mg_backend **out, const mg_backend_params *prm)
 {
 	s3p *b = calloc(1, sizeof *b);
-	mg_buf meta = MG_BUF_INIT;
 	int r;
 	*out = NULL;
 	if (!b)
 		return mg_oom();
-	b->base.name = "s3-policy";
-	b->base.channels = MG_CHANNEL_BIT(MG_CHANNEL_IAM);
-	b->base.max_batch = S3P_MAX_BATCH;
-	b->base.begin = s3p_begin;
-	b->base.apply = s3p_apply;
-	b->base.probe = NULL; /* read_grants is one GetBucketPolicy per bucket */
-	b->base.read_grants = s3p_read;
-	b->base.end = s3p_end;
-	b->base.free = s3p_free;
+	b->base = s3p_backend;
 	mg_grant_set_init(&b->held);
 	b->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-	if ((r = mg_s3p_options_parse(prm->options, prm->config_path, NULL, &b->opt)) < 0)
-		goto fail;
-	if (!(b->environment = strdup(prm->environment ? prm->environment : "")) ||
-	    !(b->state_dir = strdup(prm->state_dir))) {
+	if ((r = mg_s3p_options_parse(prm->options, prm->config_path, NULL, &b->opt)) == 0 &&
+	    !(b->state_dir = strdup(prm->state_dir)))
 		r = mg_oom();
-		goto fail;
+	if (r == 0)
+		r = mg_backend_remote_state(prm, b->base.name, &b->environment, &b->meta);
+	if (r < 0) {
+		s3p_free(&b->base);
+		return r;
 	}
-	if ((r = mg_buf_addf(&meta, "%s/s3-policy-meta.db", prm->state_dir)) < 0 ||
-	    (r = mg_backend_local_new(&b->meta, meta.ptr)) < 0)
-		goto fail;
-	mg_buf_release(&meta);
 	*out = &b->base;
 	return 0;
-fail:
-	mg_buf_release(&meta);
-	s3p_free(&b->base);
-	return r;
 }
 
 int mg_backend_s3policy_check(const mg_node *options, const char *path, mg_findings *findings)

@@ -9,15 +9,6 @@
 #include "backends/s3policy_int.h"
 #include "meshgate/error.h"
 
-static bool int_in(const mg_node *v, long lo, long hi, long *out)
-{
-	if (!v || v->type != MG_NODE_NUMBER || !v->u.number.is_integer || v->u.number.value < (double)lo ||
-	    v->u.number.value > (double)hi)
-		return false;
-	*out = (long)v->u.number.value;
-	return true;
-}
-
 int mg_s3p_options_parse(const mg_node *entry, const char *path, mg_findings *findings, mg_s3p_options *o)
 {
 	mg_backend_reporter rp = { path ? path : "meshgate.yaml", findings, 0 };
@@ -72,14 +63,14 @@ int mg_s3p_options_parse(const mg_node *entry, const char *path, mg_findings *fi
 			else
 				o->lock_dir = s;
 		} else if (strcmp(m->key, "timeout") == 0) {
-			if (!int_in(v, 1, 600, &o->timeout_s))
+			if (!mg_backend_int_option(v, 1, 600, &o->timeout_s))
 				r = mg_backend_problem(&rp, v, "s3-policy: timeout is a number of seconds from 1 to 600");
 		} else if (strcmp(m->key, "attempts") == 0) {
-			if (!int_in(v, 1, 50, &o->attempts))
+			if (!mg_backend_int_option(v, 1, 50, &o->attempts))
 				r = mg_backend_problem(&rp, v, "s3-policy: attempts is how many read-modify-write rounds a "
 							       "bucket gets when another writer interferes, 1 to 50");
 		} else if (strcmp(m->key, "settle-ms") == 0) {
-			if (!int_in(v, 0, 60000, &o->settle_ms))
+			if (!mg_backend_int_option(v, 0, 60000, &o->settle_ms))
 				r = mg_backend_problem(&rp, v, "s3-policy: settle-ms is how long to wait before reading a "
 							       "written policy back a second time, 0 to 60000");
 		} else if (mg_aws_secret_key(m->key)) {

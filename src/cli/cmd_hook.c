@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/files.h"
 #include "meshgate/changes.h"
 #include "meshgate/embedded.h"
 #include "meshgate/error.h"
@@ -25,31 +26,6 @@
 #define HOOK_MAX_BYTES (1u << 20)
 /* Where a foreign hook is kept; hooks/pre-commit runs it first. */
 #define LOCAL_SUFFIX ".local"
-
-/* mkdir -p */
-static int make_dirs(mg_buf *path)
-{
-	struct stat st;
-	if (stat(path->ptr, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		mg_error_set("'%s' is not a directory", path->ptr);
-		return MG_EIO;
-	}
-	char *slash = strrchr(path->ptr, '/');
-	if (slash && slash != path->ptr) {
-		*slash = '\0';
-		int r = make_dirs(path);
-		*slash = '/';
-		if (r < 0)
-			return r;
-	}
-	if (mkdir(path->ptr, 0777) != 0 && errno != EEXIST) {
-		mg_error_set("cannot create '%s': %s", path->ptr, strerror(errno));
-		return MG_EIO;
-	}
-	return 0;
-}
 
 static int is_ours(const mg_buf *text)
 {
@@ -136,40 +112,6 @@ done:
 	return r;
 }
 
-/* Writes the hook beside its final name and renames it into place (replacing a link, not its target). */
-static int write_hook(const char *dir, const char *path, const char *text, size_t len)
-{
-	mg_buf tmp = MG_BUF_INIT;
-	int fd = -1, r;
-	if ((r = mg_buf_addf(&tmp, "%s/.pre-commit.meshgate.XXXXXX", dir)) < 0)
-		return r;
-	if ((fd = mkstemp(tmp.ptr)) < 0) {
-		mg_error_set("cannot create a file in '%s': %s", dir, strerror(errno));
-		r = MG_EIO;
-		goto done;
-	}
-	if (write(fd, text, len) != (ssize_t)len || fchmod(fd, 0755) != 0 || close(fd) != 0) {
-		fd = -1;
-		mg_error_set("cannot write '%s': %s", tmp.ptr, strerror(errno));
-		r = MG_EIO;
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.ptr, path) != 0) {
-		mg_error_set("cannot write '%s': %s", path, strerror(errno));
-		r = MG_EIO;
-		goto done;
-	}
-	r = 0;
-done:
-	if (fd >= 0)
-		close(fd);
-	if (r < 0)
-		unlink(tmp.ptr);
-	mg_buf_release(&tmp);
-	return r;
-}
-
 /*
  * Gives the foreign hook at path its second name, local, without a moment
  * where path is missing: a hard link (of the file or of the symbolic link
@@ -212,7 +154,7 @@ static int install(const char *repo, bool force)
 		r = MG_ENOTFOUND;
 		goto done;
 	}
-	if ((r = mg_git_hooks_dir(&dir, repo)) < 0 || (r = make_dirs(&dir)) < 0 ||
+	if ((r = mg_git_hooks_dir(&dir, repo)) < 0 || (r = cli_make_dirs(&dir)) < 0 ||
 	    (r = mg_buf_addf(&path, "%s/pre-commit", dir.ptr)) < 0 ||
 	    (r = mg_buf_addf(&local, "%s" LOCAL_SUFFIX, path.ptr)) < 0)
 		goto done;
@@ -251,7 +193,8 @@ static int install(const char *repo, bool force)
 	}
 	if (keep && (r = keep_foreign(path.ptr, local.ptr, &linked)) < 0)
 		goto done;
-	if ((r = write_hook(dir.ptr, path.ptr, script, len)) < 0) {
+	/* written beside its final name and renamed into place (replacing a link, not its target) */
+	if ((r = cli_write_file(path.ptr, script, len, 0755, true)) < 0) {
 		if (keep)
 			undo_keep(path.ptr, local.ptr, linked);
 		goto done;

@@ -3,11 +3,8 @@
 # product, the product's file in $f, and `mr NAME broken|good`, which clones it into
 # $SCRATCH/NAME (in $ws) on a branch with one commit that breaks the product (an unknown key
 # at 3:3) or changes it harmlessly.
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
+git_user
 unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
-git config --global user.name "Test" && git config --global user.email test@example.com &&
-	git config --global init.defaultBranch main || exit 1
 git init -q --bare "$SCRATCH/origin.git"
 git init -q "$SCRATCH/seed"
 product "$SCRATCH/seed/data-products-catalogue/prod/orders" orders orders-bucket 111122223333

@@ -13,10 +13,8 @@ lf_example_repo() {
   repo=$SCRATCH/repo
   cp -r "$SRCDIR/examples/lakeformation" "$repo"
   sed -i "s|^      catalog-id:.*|&\n      endpoint-url: $1|" "$repo/meshgate.yaml"
-  git -C "$repo" init -q -b main
-  git -C "$repo" config user.name t
-  git -C "$repo" config user.email t@example.com
-  git -C "$repo" add -A && git -C "$repo" commit -q -m "lakeformation example"
+  git_repo "$repo"
+  commit "lakeformation example"
 }
 
 FAULTS_PID=""

@@ -73,16 +73,69 @@ finish() {
   exit 1
 }
 
-# quickstart_repo DIR : DIR becomes a git repository on branch main holding
-# examples/quickstart, committed; git reads no user or system configuration
-# and no CI variables steer apply.
-quickstart_repo() {
+# git_user : git as a user runs it (commits, hooks), in the scratch directory:
+# HOME is $SCRATCH with a global committer and init.defaultBranch main, no
+# system configuration, and no repository inherited from a calling hook.
+git_user() {
+  export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
+  unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
+  git config --global user.name "Test" && git config --global user.email test@example.com &&
+    git config --global init.defaultBranch main || exit 1
+}
+
+# git_repo DIR : DIR (made if missing) becomes a git repository on branch
+# main with a committer; git reads no user or system configuration and no
+# CI variables steer check or apply.
+git_repo() {
   export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
   unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
-  cp -r "$SRCDIR/examples/quickstart" "$1"
+  mkdir -p "$1"
   git -C "$1" init -q -b main
   git -C "$1" config user.name t
   git -C "$1" config user.email t@example.com
+}
+
+# commit MESSAGE : commits everything in $repo
+commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+
+# quickstart_repo DIR : DIR becomes a git_repo holding examples/quickstart,
+# committed.
+quickstart_repo() {
+  cp -r "$SRCDIR/examples/quickstart" "$1"
+  git_repo "$1"
   git -C "$1" add -A
   git -C "$1" commit -q -m "quick start"
+}
+
+# narrow_shop CONSUMER TYPE : the change the backends' end-to-end tests make to
+# the example catalogue in $repo (examples/postgres, examples/lakeformation):
+# shop-orders keeps one consumer (CONSUMER, the YAML line that names it, of type
+# TYPE), orders.amount becomes pii, customer-profiles is deleted; committed as
+# "narrow".
+narrow_shop() {
+  _prod=$repo/data-products-catalogue/prod
+  cat >"$_prod/shop-orders/data-product-consumers.yaml" <<YAML
+consumers:
+  - $1
+    contact: analytics@example.com
+    type: $2
+    team: analytics
+YAML
+  cat >"$_prod/shop-orders/data-product-visibility.yaml" <<'YAML'
+tables:
+  - name: orders
+    visibility: internal
+    columns:
+      - {name: customer_email, pii: true}
+      - {name: card_number, pci: true}
+      - {name: amount, pii: true}
+  - name: payments
+    visibility: confidential
+  - name: refunds
+    visibility: internal
+    columns:
+      - {name: iban, pci: true}
+YAML
+  rm -r "$_prod/customer-profiles"
+  commit "narrow"
 }

@@ -4,11 +4,8 @@
 # `git commit`s stopped by the installed hook.
 . "$TESTDIR/cli/lib.sh"
 
-# no user or system git configuration, and no repository from a calling hook
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1 MESHGATE
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
-git config --global user.name "Test" && git config --global user.email test@example.com &&
-	git config --global init.defaultBranch main || exit 1
+git_user
+export MESHGATE
 src=${SRCDIR:-$TESTDIR/..}
 
 repo=$SCRATCH/repo

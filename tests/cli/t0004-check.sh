@@ -3,14 +3,9 @@
 # touches, the change rules, a base that is not an ancestor, deleted
 # products, several reports in one run, and the access plan in Markdown.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 repo=$SCRATCH/repo
 cat=$repo/data-products-catalogue/prod
-mkdir -p "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 
 product "$cat/orders" orders orders-bucket 111122223333
 product "$cat/legacy" legacy legacy-bucket 222233334444

@@ -4,14 +4,9 @@
 # local backend takes no options; backend and backends are exclusive; an
 # environment's state can live elsewhere, and plan/apply/access/drift use it.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
 repo=$SCRATCH/repo
 cp -r "$SRCDIR/examples/quickstart" "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 base_config=$(cat "$repo/meshgate.yaml")
 configure() { printf '%s\n%s\n' "$base_config" "$1" >"$repo/meshgate.yaml"; commit "$2"; }
 T="--today 2026-06-01"

@@ -8,16 +8,12 @@ command -v strace >/dev/null 2>&1 ||
   { echo "SKIP: strace is not installed (scripts/install-deps.sh --test installs it)" >&2; exit 77; }
 strace -f -o /dev/null true 2>/dev/null ||
   { echo "SKIP: strace cannot trace here (no ptrace permission)" >&2; exit 77; }
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
 repo=$SCRATCH/repo
 cp -r "$SRCDIR/examples/quickstart" "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-git -C "$repo" add -A && git -C "$repo" commit -q -m one
+git_repo "$repo"
+commit one
 sed -i 's/"version": "[^"]*"/"version": "9.9.9"/' "$repo/data-products-catalogue/prod/sales-orders/data-product.json"
-git -C "$repo" add -A && git -C "$repo" commit -q -m two
+commit two
 
 # opens COMMAND... : runs it under strace; $status, and in $n how many times it opened .git/config
 opens() {

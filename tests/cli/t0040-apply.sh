@@ -4,15 +4,8 @@
 # removed consumer (revoke), idempotent re-runs, the protected-branch and
 # validation guards, drift and its fix, and a killed run that resumes.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GITHUB_REF GITHUB_EVENT_NAME CI_COMMIT_BRANCH CI_MERGE_REQUEST_IID
 repo=$SCRATCH/repo
-cp -r "$SRCDIR/examples/quickstart" "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
-commit "quick start"
+quickstart_repo "$repo"
 T="--today 2026-06-01"
 prod=$repo/data-products-catalogue/prod
 

@@ -10,10 +10,7 @@
 # here from a seed (MG_CACHE_SEED, MG_CACHE_PRODUCTS, MG_CACHE_ROUNDS).
 . "$TESTDIR/cli/lib.sh"
 
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
-git config --global user.name "Test" && git config --global user.email test@example.com &&
-	git config --global init.defaultBranch main || exit 1
+git_user
 
 seed=${MG_CACHE_SEED:-12345}
 nproducts=${MG_CACHE_PRODUCTS:-300}

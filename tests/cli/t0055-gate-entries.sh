@@ -7,15 +7,10 @@
 # (--staged, with and without the facts cache), a commit (--rev), and in
 # `check`, which keeps them when the change touched them.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 repo=$SCRATCH/repo
 root=$repo/data-products-catalogue
 cat=$root/prod
-mkdir -p "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 
 product "$cat/orders" orders orders-bucket 111122223333
 cat >"$cat/orders/data-product-consumers.json" <<'JSON'

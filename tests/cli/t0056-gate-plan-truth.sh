@@ -7,15 +7,10 @@
 # A looser duplicate visibility entry is no declassification: the stricter
 # entry wins.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 repo=$SCRATCH/repo
 cat=$repo/data-products-catalogue/prod
 p=$cat/orders
-mkdir -p "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 
 product "$p" orders orders-bucket 111122223333
 cat >"$p/data-product-outputs.json" <<'JSON'

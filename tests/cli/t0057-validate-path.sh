@@ -4,13 +4,9 @@
 # rest of the catalogue; a folder that is not a catalogue is refused (exit
 # 3), not reported as missing files.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 repo=$SCRATCH/repo
 root=$repo/data-products-catalogue
-mkdir -p "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
+git_repo "$repo"
 product "$root/prod/orders" orders orders-bucket 111122223333
 product "$root/prod/sales" sales sales-bucket 111122223333
 product "$root/dev/orders" orders dev-orders-bucket 111122223333
@@ -19,7 +15,7 @@ sed -i 's/"data-product-name": "sales"/"data-product-name": "orders"/' "$root/pr
 sed -i 's/"111122223333"/"1111"/' "$root/prod/sales/data-product-producer-info.json"
 # dev/orders has a problem of its own
 sed -i 's/"parquet"/"csv2"/' "$root/dev/orders/data-product-outputs.json"
-git -C "$repo" add -A && git -C "$repo" commit -q -m base
+commit base
 
 begin "the whole catalogue"
 run_mg validate -C "$repo" --today 2026-06-01

@@ -5,14 +5,9 @@
 # reports no breaking-removal, and the plan has no revoke + grant churn.
 # The summary counts a moved product once, not as a deletion and an addition.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 repo=$SCRATCH/repo
 cat=$repo/data-products-catalogue/prod
-mkdir -p "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 
 product "$cat/orders" orders orders-bucket 111122223333
 cat >"$cat/orders/data-product-outputs.json" <<'JSON'

@@ -4,14 +4,9 @@
 # change to meshgate.yaml is itself a finding that says what it loosens,
 # and suppressions match change-rule findings.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 repo=$SCRATCH/repo
 cat=$repo/data-products-catalogue/prod
-mkdir -p "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 
 product "$cat/orders" orders orders-bucket 111122223333
 cat >"$cat/orders/data-product-visibility.json" <<'JSON'

@@ -4,15 +4,11 @@
 # enums cannot be opened; `check` judges by the base's extensions and notes
 # a change to them.
 . "$TESTDIR/cli/lib.sh"
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
 repo=$SCRATCH/repo
 out=$repo/data-products-catalogue/prod/orders/data-product-outputs.json
 product "$repo/data-products-catalogue/prod/orders" orders orders-bucket 111122223333
 sed -i 's/"parquet"/"iceberg"/' "$out"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 # check_is BASE HEAD STATUS <<OUT : check's exit status and exact findings
 check_is() {
   run_mg check -C "$repo" --base "$1" --head "$2" --today 2026-06-01

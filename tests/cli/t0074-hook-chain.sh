@@ -6,10 +6,8 @@
 # line to add there instead; --force installs anyway.
 . "$TESTDIR/cli/lib.sh"
 
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1 MESHGATE
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
-git config --global user.name "Test" && git config --global user.email test@example.com &&
-	git config --global init.defaultBranch main || exit 1
+git_user
+export MESHGATE
 src=${SRCDIR:-$TESTDIR/..}
 
 # new_repo DIR: a repository with one valid product, committed

@@ -9,10 +9,7 @@
 for t in git cmake cpack dpkg-deb dpkg-shlibdeps sha256sum; do
 	command -v $t >/dev/null 2>&1 || { echo "skipped: $t not installed (scripts/install-deps.sh --test)"; exit 77; }
 done
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES
-git config --global user.name "Test" && git config --global user.email test@example.com &&
-	git config --global init.defaultBranch main || exit 1
+git_user
 src=${SRCDIR:-$TESTDIR/..}
 git -C "$src" rev-parse --git-dir >/dev/null 2>&1 || { echo "skipped: $src is not a git work tree"; exit 77; }
 v=$MESHGATE_VERSION

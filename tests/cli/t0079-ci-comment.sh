@@ -17,10 +17,7 @@ api=$SCRATCH/api
 mkdir -p "$api"
 
 # a repository with a catalogue, and meshgate's Markdown report of a check
-export HOME="$SCRATCH" GIT_CONFIG_NOSYSTEM=1
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
-git config --global user.name Test && git config --global user.email test@example.com &&
-	git config --global init.defaultBranch main || exit 1
+git_user
 repo=$SCRATCH/repo
 git init -q "$repo"
 product "$repo/data-products-catalogue/prod/orders" orders orders-bucket 111122223333

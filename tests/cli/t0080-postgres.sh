@@ -21,10 +21,7 @@ test "$sql_status" -eq 0 || { cat "$SCRATCH/sql.out" >&2; pg_stop; exit 1; }
 
 repo=$SCRATCH/repo
 cp -r "$SRCDIR/examples/postgres" "$repo"
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 commit "postgres example"
 T="--today 2026-06-01"
 shop=$repo/data-products-catalogue/prod/shop-orders
@@ -130,30 +127,7 @@ run_mg drift -C "$repo" $T
 expect_status 0 "$status"
 
 begin "a change: finance removed, orders.amount reclassified pii, customer_profiles deleted"
-cat >"$shop/data-product-consumers.yaml" <<'YAML'
-consumers:
-  - postgres-role: analyst
-    contact: analytics@example.com
-    type: postgres
-    team: analytics
-YAML
-cat >"$shop/data-product-visibility.yaml" <<'YAML'
-tables:
-  - name: orders
-    visibility: internal
-    columns:
-      - {name: customer_email, pii: true}
-      - {name: card_number, pci: true}
-      - {name: amount, pii: true}
-  - name: payments
-    visibility: confidential
-  - name: refunds
-    visibility: internal
-    columns:
-      - {name: iban, pci: true}
-YAML
-rm -r "$repo/data-products-catalogue/prod/customer-profiles"
-commit "narrow"
+narrow_shop "postgres-role: analyst" postgres
 run_mg plan -C "$repo" $T --env prod
 expect_grep "^- prod/shop_orders: role analyst loses SELECT on orders.amount" "$SCRATCH/out"
 run_mg apply -C "$repo" $T

@@ -15,7 +15,6 @@ export AWS_ACCESS_KEY_ID=AKIDMESHGATETEST AWS_SECRET_ACCESS_KEY=$SECRET
 CATALOG=222233334444
 
 lf_example_repo "$MOTO_URL"
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
 T="--today 2026-06-01"
 shop=$repo/data-products-catalogue/prod/shop-orders
 
@@ -90,30 +89,7 @@ run_mg drift -C "$repo" $T
 expect_status 0 "$status"
 
 begin "a change: finance removed, orders.amount reclassified pii, customer_profiles deleted"
-cat >"$shop/data-product-consumers.yaml" <<'YAML'
-consumers:
-  - account: "444455556666"
-    contact: analytics@example.com
-    type: lakeformation
-    team: analytics
-YAML
-cat >"$shop/data-product-visibility.yaml" <<'YAML'
-tables:
-  - name: orders
-    visibility: internal
-    columns:
-      - {name: customer_email, pii: true}
-      - {name: card_number, pci: true}
-      - {name: amount, pii: true}
-  - name: payments
-    visibility: confidential
-  - name: refunds
-    visibility: internal
-    columns:
-      - {name: iban, pci: true}
-YAML
-rm -r "$repo/data-products-catalogue/prod/customer-profiles"
-commit "narrow"
+narrow_shop 'account: "444455556666"' lakeformation
 run_mg plan -C "$repo" $T --env prod
 expect_grep "^- prod/shop_orders: consumer 444455556666 loses SELECT on orders.amount" "$SCRATCH/out"
 run_mg apply -C "$repo" $T

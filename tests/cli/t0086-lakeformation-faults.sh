@@ -46,10 +46,7 @@ for i in range(12):
       "contact": "c@example.com"} for k in range(ncons if i % 2 else 3)]})
 PY
 }
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 gen 3
 commit "12 products, 3 consumers each"
 T="--today 2026-06-01"

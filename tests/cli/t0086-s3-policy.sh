@@ -52,10 +52,7 @@ YAML
   } >"$repo/meshgate.yaml"
 }
 write_config "" ""
-git -C "$repo" init -q -b main
-git -C "$repo" config user.name t
-git -C "$repo" config user.email t@example.com
-commit() { git -C "$repo" add -A && git -C "$repo" commit -q -m "$1"; }
+git_repo "$repo"
 commit "quickstart on one bucket"
 oracle make-bucket $B
 expect_status 0 "$oracle_status"

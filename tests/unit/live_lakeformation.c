@@ -28,13 +28,7 @@ static char state_dir[512];
 static mg_backend *open_lf(void *ctx)
 {
 	(void)ctx;
-	mg_backend *b = NULL;
-	mg_backend_params p = { "prod", state_dir, "meshgate.yaml", opts_doc->root, { NULL, NULL } };
-	int r = mg_backend_create(&b, "lakeformation", &p);
-	if (r != 0)
-		fprintf(stderr, "open: %s\n", mg_error_last());
-	MGT_EQ_INT(r, 0);
-	return b;
+	return mgt_backend_from("lakeformation", opts_doc, state_dir);
 }
 
 static void setup(const char *catalog)
@@ -42,9 +36,7 @@ static void setup(const char *catalog)
 	char yaml[1024];
 	snprintf(yaml, sizeof yaml, "type: lakeformation\nregion: eu-west-1\ncatalog-id: \"%s\"\nendpoint-url: %s\n",
 		 catalog, getenv("MESHGATE_LF_ENDPOINT"));
-	mg_doc_free(opts_doc);
-	opts_doc = NULL;
-	MGT_EQ_INT(mg_doc_parse_yaml(&opts_doc, "meshgate.yaml", yaml, strlen(yaml), NULL, NULL), 0);
+	mgt_backend_options(&opts_doc, yaml);
 	snprintf(state_dir, sizeof state_dir, "%s", mgt_scratch());
 }
 
@@ -71,16 +63,8 @@ static void test_property_random_edits(void)
 	MGT_EQ_INT(mg_grant_set_finish(&prev), 0);
 	MGT_EQ_INT(b->begin(b, "prod"), 0);
 	for (int step = 0; step < 30; step++) {
-		mg_grant_set next_state;
-		mg_plan plan;
-		mgt_random_state(&world, &next_state);
-		mg_plan_init(&plan);
-		MGT_EQ_INT(mg_plan_diff(&prev, &next_state, &plan), 0);
-		mgt_apply_all(b, &plan);
-		MGT_EQ_INT((int)mgt_drift_count(b, "prod", &next_state, step), 0);
-		mg_plan_release(&plan);
-		mg_grant_set_release(&prev);
-		prev = next_state;
+		mgt_random_step(&world, b, &prev);
+		MGT_EQ_INT((int)mgt_drift_count(b, "prod", &prev, step), 0);
 		/* a new session now and then: what is held is read again from the service */
 		if (step % 7 == 6) {
 			MGT_EQ_INT(b->end(b), 0);

@@ -2,13 +2,17 @@
  * test_backend_contract.c - the backend contract (lib/contract.h) on the
  * local ledger, and on the fault-injecting wrapper with its faults off and
  * a batch of one, so the wrapper the executor tests rely on is itself a
- * faithful backend.
+ * faithful backend.  And what the remote backends' constructors share: the
+ * name, channels and batch they declare, and a meta-ledger beside the state
+ * made only once the options are good.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/contract.h"
 #include "meshgate/apply.h"
+#include "meshgate/doc.h"
 #include "meshgate/error.h"
 #include "mgt.h"
 
@@ -160,6 +164,71 @@ static void test_warning_audit_line(void)
 	mg_buf_release(&b);
 }
 
+/*
+ * Builds type from the options yaml in the state directory dir; the result
+ * of mg_backend_create.  *doc holds the options, which the backend borrows.
+ */
+static int create(mg_backend **out, mg_doc **doc, const char *type, const char *yaml, const char *dir)
+{
+	*doc = NULL;
+	MGT_EQ_INT(mg_doc_parse_yaml(doc, "meshgate.yaml", yaml, strlen(yaml), NULL, NULL), 0);
+	mg_backend_params p = { "prod", dir, "meshgate.yaml", *doc ? (*doc)->root : NULL, { NULL, NULL } };
+	return mg_backend_create(out, type, &p);
+}
+
+static void test_remote_backends_create(void)
+{
+	static const struct {
+		const char *type, *good, *bad, *meta;
+		mg_channel channel;
+		size_t max_batch;
+	} cases[] = {
+		{ "postgres", "type: postgres\nservice: shop\n", "type: postgres\ndsn-env: MGT_NO_SUCH_DSN\n",
+		  "postgres-meta.db", MG_CHANNEL_POSTGRES, 500 },
+		{ "lakeformation", "type: lakeformation\ncatalog-id: \"111122223333\"\n", "type: lakeformation\n",
+		  "lakeformation-meta.db", MG_CHANNEL_LAKEFORMATION, 10 },
+		{ "s3-policy", "type: s3-policy\nregion: eu-west-1\n", "type: s3-policy\nregion: x\n",
+		  "s3-policy-meta.db", MG_CHANNEL_IAM, 50 },
+	};
+	unsetenv("MGT_NO_SUCH_DSN");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const mg_backend_type *t = mg_backend_type_find(cases[i].type);
+		char dir[4096], meta[4200];
+		struct stat st;
+		mg_backend *b = NULL;
+		mg_doc *doc;
+		if (!t || !t->create) {
+			fprintf(stderr, "%s is not built in: skipped\n", cases[i].type);
+			continue;
+		}
+		/* refused options: an error, and nothing written beside the state */
+		snprintf(dir, sizeof dir, "%s/bad-%s", mgt_scratch(), cases[i].type);
+		MGT_EQ_INT(mkdir(dir, 0700), 0);
+		snprintf(meta, sizeof meta, "%s/%s", dir, cases[i].meta);
+		MGT_EQ_INT(create(&b, &doc, cases[i].type, cases[i].bad, dir), MG_EINVALID);
+		MGT_CHECK(b == NULL);
+		MGT_CHECK(stat(meta, &st) != 0);
+		mg_error_clear();
+		mg_doc_free(doc);
+		/* good ones: what the backend declares, and its meta-ledger at STATE/TYPE-meta.db */
+		snprintf(dir, sizeof dir, "%s/good-%s", mgt_scratch(), cases[i].type);
+		MGT_EQ_INT(mkdir(dir, 0700), 0);
+		snprintf(meta, sizeof meta, "%s/%s", dir, cases[i].meta);
+		MGT_EQ_INT(create(&b, &doc, cases[i].type, cases[i].good, dir), 0);
+		if (!b) {
+			mg_doc_free(doc);
+			continue;
+		}
+		MGT_EQ_STR(b->name, cases[i].type);
+		MGT_EQ_INT(b->channels, MG_CHANNEL_BIT(cases[i].channel));
+		MGT_EQ_INT(b->max_batch, cases[i].max_batch);
+		MGT_CHECK(b->begin && b->apply && b->read_grants && b->end && b->free && !b->probe);
+		MGT_CHECK(stat(meta, &st) == 0);
+		mg_backend_free(b);
+		mg_doc_free(doc);
+	}
+}
+
 MGT_MAIN(test_local_ledger, test_wrapped_ledger, test_local_every_channel,
 	 test_contract_rejects_a_backend_that_skips_revokes, test_warnings_reach_the_sink_given_at_creation,
-	 test_warning_audit_line)
+	 test_warning_audit_line, test_remote_backends_create)

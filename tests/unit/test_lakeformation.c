@@ -67,16 +67,46 @@ static void test_options(void)
 	mg_doc_free(doc);
 	mg_findings_release(&f);
 
-	/* without findings: the first problem is the error (what apply sees) */
-	MGT_EQ_INT(parse_opts("type: lakeformation\nregion: eu-west-1\n", NULL, &o, &doc), MG_EINVALID);
-	MGT_CHECK(strstr(mg_error_last(), "catalog-id is required") != NULL);
-	mg_lf_options_release(&o);
-	mg_doc_free(doc);
 	/* no region: allowed, the client finds the SDKs' (AWS_REGION, AWS_DEFAULT_REGION, the profile's) */
 	MGT_EQ_INT(parse_opts("type: lakeformation\ncatalog-id: \"111122223333\"\n", NULL, &o, &doc), 0);
 	MGT_CHECK(o.region == NULL);
 	mg_lf_options_release(&o);
 	mg_doc_free(doc);
+}
+
+/* Without findings the first problem is the error, what apply sees: each refused entry and its message. */
+static void test_refused_options(void)
+{
+	static const struct {
+		const char *yaml, *error;
+	} cases[] = {
+		{ "region: eu-west-1\n", "meshgate.yaml: lakeformation: catalog-id is required: the 12-digit account id "
+					   "of the catalog (the producer or central account)" },
+		{ "catalog-id: \"111122223333\"\ntimeout: 0\n",
+		  "meshgate.yaml: lakeformation: timeout is a number of seconds from 1 to 600" },
+		{ "catalog-id: \"111122223333\"\nexternal-id: x-42\n",
+		  "meshgate.yaml: lakeformation: external-id needs role-arn" },
+		{ "catalog-id: \"111122223333\"\ndatabases: [shop]\n",
+		  "meshgate.yaml: lakeformation: databases maps data-product names to Glue database names (at most "
+		  "4096 entries)" },
+		{ "catalog-id: \"111122223333\"\ndatabases: {shop_orders: shop, customer_profiles: [x]}\n",
+		  "meshgate.yaml: lakeformation: the database of product 'customer_profiles' must be a name of 1 to "
+		  "255 bytes without control characters" },
+		{ "catalog-id: \"111122223333\"\ndatabases: {shop_orders: \"\\tshop\"}\n",
+		  "meshgate.yaml: lakeformation: the database of product 'shop_orders' must be a name of 1 to 255 bytes "
+		  "without control characters" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char yaml[512];
+		mg_lf_options o;
+		mg_doc *doc;
+		snprintf(yaml, sizeof yaml, "type: lakeformation\n%s", cases[i].yaml);
+		MGT_EQ_INT(parse_opts(yaml, NULL, &o, &doc), MG_EINVALID);
+		MGT_EQ_STR(mg_error_last(), cases[i].error);
+		mg_error_clear();
+		mg_lf_options_release(&o);
+		mg_doc_free(doc);
+	}
 }
 
 static void test_endpoint_rule(void)
@@ -372,4 +402,4 @@ static void test_model_loaded(void)
 	load_model();
 }
 
-MGT_MAIN(test_options, test_endpoint_rule, test_model_loaded, test_batch_bodies, test_failures, test_list_pages)
+MGT_MAIN(test_options, test_refused_options, test_endpoint_rule, test_model_loaded, test_batch_bodies, test_failures, test_list_pages)

@@ -198,5 +198,47 @@ static void test_options(void)
 	mg_findings_release(&f);
 }
 
+/* Without findings the first problem is the error, what apply sees: each refused entry and its message. */
+static void test_refused_options(void)
+{
+	static const struct {
+		const char *yaml, *error;
+	} cases[] = {
+		{ "dsn-env: PG_DSN\nservice: shop\n", "meshgate.yaml: postgres: give dsn-env or service, not both" },
+		{ "connect-timeout: 601\n", "meshgate.yaml: postgres: connect-timeout is a number of seconds from 1 to 600" },
+		{ "connect-timeout: 2.5\n", "meshgate.yaml: postgres: connect-timeout is a number of seconds from 1 to 600" },
+		{ "schemas: shop\n", "meshgate.yaml: postgres: schemas maps data-product names to schema names (at "
+				     "most 4096 entries)" },
+		{ "schemas: {shop_orders: shop, customer_profiles: 7}\n",
+		  "meshgate.yaml: postgres: the schema of product 'customer_profiles' must be a name of 1 to 63 bytes "
+		  "without control characters" },
+		{ "schemas: {shop_orders: a234567890123456789012345678901234567890123456789012345678901234}\n",
+		  "meshgate.yaml: postgres: the schema of product 'shop_orders' must be a name of 1 to 63 bytes "
+		  "without control characters" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char yaml[512];
+		mg_pg_options o;
+		mg_doc *doc = NULL;
+		snprintf(yaml, sizeof yaml, "type: postgres\n%s", cases[i].yaml);
+		MGT_EQ_INT(parse_opts(yaml, NULL, &o, &doc), MG_EINVALID);
+		MGT_EQ_STR(mg_error_last(), cases[i].error);
+		mg_error_clear();
+		mg_pg_options_release(&o);
+		mg_doc_free(doc);
+	}
+	/* the limits themselves are taken: a 63-byte schema, 600 seconds */
+	mg_pg_options o;
+	mg_doc *doc = NULL;
+	MGT_EQ_INT(parse_opts("connect-timeout: 600\n"
+			      "schemas: {shop_orders: a23456789012345678901234567890123456789012345678901234567890123}\n",
+			      NULL, &o, &doc),
+		   0);
+	MGT_EQ_INT((int)strlen(mg_pg_schema_of(&o, "shop_orders")), 63);
+	MGT_EQ_INT(o.connect_timeout_s, 600);
+	mg_pg_options_release(&o);
+	mg_doc_free(doc);
+}
+
 MGT_MAIN(test_mask_keyvalue, test_mask_uri, test_sslmode_default, test_sql_text, test_quoting, test_sqlstates,
-	 test_options)
+	 test_options, test_refused_options)

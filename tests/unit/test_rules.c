@@ -4,6 +4,7 @@
  * so positions are the ones users see.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,45 +100,70 @@ static size_t count(mg_rule rule)
 	return n;
 }
 
-#define EXPECT_COUNT(rule, n) \
-	do { \
-		if (count(rule) != (size_t)(n)) { \
-			fprintf(stderr, "%s:%d: %s: %zu %s findings, expected %d:\n", __FILE__, __LINE__, \
-				mgt__current, count(rule), mg_rule_id(rule), (int)(n)); \
-			dump(); \
-			mgt__failures++; \
-		} \
-	} while (0)
-
-#define EXPECT_TOTAL(n) \
-	do { \
-		if (F.count != (size_t)(n)) { \
-			fprintf(stderr, "%s:%d: %s: %zu findings, expected %d:\n", __FILE__, __LINE__, \
-				mgt__current, F.count, (int)(n)); \
-			dump(); \
-			mgt__failures++; \
-		} \
-	} while (0)
-
-/* Expects a finding of `rule` at path:line:col (path under the catalogue) whose message has `text`. */
-#define EXPECT_AT(rule, path, line, col, text) expect_at(rule, path, line, col, text, __LINE__)
-
-static void expect_at(mg_rule rule, const char *path, unsigned line, unsigned col, const char *text,
-		      int at)
+static void expect_total(size_t n, int at)
 {
-	char full[512];
-	snprintf(full, sizeof full, CAT "/%s", path);
-	for (size_t i = 0; i < F.count; i++) {
-		const mg_finding *x = &F.items[i];
-		if (x->rule == rule && strcmp(x->path, full) == 0 && x->line == line && x->col == col &&
-		    strstr(x->message, text))
-			return;
-	}
-	fprintf(stderr, "%s:%d: %s: no %s finding at %s:%u:%u with '%s'; have:\n", __FILE__, at,
-		mgt__current, mg_rule_id(rule), full, line, col, text);
+	if (F.count == n)
+		return;
+	fprintf(stderr, "%s:%d: %s: %zu findings, expected %zu:\n", __FILE__, at, mgt__current, F.count, n);
 	dump();
 	mgt__failures++;
 }
+
+#define EXPECT_TOTAL(n) expect_total(n, __LINE__)
+
+/* One expected finding: its rule, where (path under the catalogue, line, column) and a piece of its message. */
+typedef struct want {
+	mg_rule rule;
+	const char *path; /* NULL: anywhere (ANYWHERE) */
+	unsigned line, col;
+	const char *text;
+} want;
+
+#define ANYWHERE NULL, 0, 0, NULL
+
+static bool matches(const mg_finding *x, const want *w)
+{
+	char full[512];
+	if (x->rule != w->rule)
+		return false;
+	snprintf(full, sizeof full, CAT "/%s", w->path);
+	return strcmp(x->path, full) == 0 && x->line == w->line && x->col == w->col && strstr(x->message, w->text);
+}
+
+/*
+ * The findings are exactly these rows: as many findings as rows, of each
+ * rule as many as its rows, and for each row a finding it matches.
+ */
+static void expect_findings(const want *w, size_t n, int at)
+{
+	expect_total(n, at);
+	for (size_t i = 0; i < n; i++) {
+		size_t rows = 0, have = count(w[i].rule);
+		bool first = true, found = !w[i].path;
+		for (size_t k = 0; k < n; k++) {
+			rows += w[k].rule == w[i].rule;
+			first &= k >= i || w[k].rule != w[i].rule;
+		}
+		for (size_t k = 0; k < F.count && !found; k++)
+			found = matches(&F.items[k], &w[i]);
+		if (first && have != rows) {
+			fprintf(stderr, "%s:%d: %s: %zu %s findings, expected %zu:\n", __FILE__, at, mgt__current,
+				have, mg_rule_id(w[i].rule), rows);
+			dump();
+			mgt__failures++;
+		}
+		if (!found) {
+			fprintf(stderr, "%s:%d: %s: no %s finding at " CAT "/%s:%u:%u with '%s'; have:\n", __FILE__,
+				at, mgt__current, mg_rule_id(w[i].rule), w[i].path, w[i].line, w[i].col, w[i].text);
+			dump();
+			mgt__failures++;
+		}
+	}
+}
+
+#define EXPECT_FINDINGS(...) \
+	expect_findings((const want[]){ __VA_ARGS__ }, sizeof((const want[]){ __VA_ARGS__ }) / sizeof(want), \
+			__LINE__)
 
 /* ---- the rules ---- */
 
@@ -157,11 +183,10 @@ static void test_rules__duplicate_product(void)
 	product("dev", "pd", "sales_order");  /* near miss */
 	product("prod", "pa", "sales-orders"); /* another environment */
 	validate();
-	EXPECT_COUNT(MG_RULE_DUPLICATE_PRODUCT, 2);
-	EXPECT_AT(MG_RULE_DUPLICATE_PRODUCT, "dev/pb/data-product.json", 2, 24,
-		  "already used by 'sales-orders' (" CAT "/dev/pa/data-product.json:2)");
-	EXPECT_AT(MG_RULE_DUPLICATE_PRODUCT, "dev/pc/data-product.json", 2, 24, "'sales.orders'");
-	EXPECT_TOTAL(2);
+	EXPECT_FINDINGS(
+		{ MG_RULE_DUPLICATE_PRODUCT, "dev/pb/data-product.json", 2, 24,
+		  "already used by 'sales-orders' (" CAT "/dev/pa/data-product.json:2)" },
+		{ MG_RULE_DUPLICATE_PRODUCT, "dev/pc/data-product.json", 2, 24, "'sales.orders'" });
 }
 
 static void test_rules__overlapping_location(void)
@@ -181,12 +206,11 @@ static void test_rules__overlapping_location(void)
 	/* same locations in another environment are fine */
 	outputs("prod", "pa", TABLE("x", "s3://bucket-pa/x", "") ",\n" TABLE("y", "s3://bucket-pa/x-y", ""));
 	validate();
-	EXPECT_COUNT(MG_RULE_OVERLAPPING_LOCATION, 2);
-	EXPECT_AT(MG_RULE_OVERLAPPING_LOCATION, "dev/pb/data-product-outputs.json", 1, 84,
-		  "'s3://bucket-pa/x/y/' of table 'nested' lies inside the location 's3://bucket-pa/x'");
-	EXPECT_AT(MG_RULE_OVERLAPPING_LOCATION, "dev/pb/data-product-outputs.json", 2, 69,
-		  "is also the location 's3://bucket-pa/z/' of table 'z'");
-	EXPECT_TOTAL(2);
+	EXPECT_FINDINGS(
+		{ MG_RULE_OVERLAPPING_LOCATION, "dev/pb/data-product-outputs.json", 1, 84,
+		  "'s3://bucket-pa/x/y/' of table 'nested' lies inside the location 's3://bucket-pa/x'" },
+		{ MG_RULE_OVERLAPPING_LOCATION, "dev/pb/data-product-outputs.json", 2, 69,
+		  "is also the location 's3://bucket-pa/z/' of table 'z'" });
 }
 
 static void test_rules__bucket_root_contains_everything(void)
@@ -194,8 +218,7 @@ static void test_rules__bucket_root_contains_everything(void)
 	product("dev", "pa", "a");
 	outputs("dev", "pa", TABLE("all", "s3://bucket-pa", "") ",\n" TABLE("one", "s3://bucket-pa/one", ""));
 	validate();
-	EXPECT_COUNT(MG_RULE_OVERLAPPING_LOCATION, 1);
-	EXPECT_TOTAL(1);
+	EXPECT_FINDINGS({ MG_RULE_OVERLAPPING_LOCATION, ANYWHERE });
 }
 
 static void test_rules__location_outside_bucket(void)
@@ -205,12 +228,10 @@ static void test_rules__location_outside_bucket(void)
 		TABLE("in", "s3://bucket-pa/in", "") ",\n" TABLE("other", "s3://bucket-pab/x", "") ",\n"
 		TABLE("root", "s3://bucket-pa/", ""));
 	validate();
-	EXPECT_COUNT(MG_RULE_LOCATION_OUTSIDE_BUCKET, 1);
-	EXPECT_AT(MG_RULE_LOCATION_OUTSIDE_BUCKET, "dev/pa/data-product-outputs.json", 2, 70,
-		  "outside the producer bucket 'bucket-pa'; put the output under s3://bucket-pa/");
-	/* the root table encloses the other one */
-	EXPECT_COUNT(MG_RULE_OVERLAPPING_LOCATION, 1);
-	EXPECT_TOTAL(2);
+	EXPECT_FINDINGS(
+		{ MG_RULE_LOCATION_OUTSIDE_BUCKET, "dev/pa/data-product-outputs.json", 2, 70,
+		  "outside the producer bucket 'bucket-pa'; put the output under s3://bucket-pa/" },
+		{ MG_RULE_OVERLAPPING_LOCATION, ANYWHERE }); /* the root table encloses the other one */
 }
 
 static void producer_info(const char *dir, const char *account, const char *arn)
@@ -231,15 +252,13 @@ static void test_rules__account_id(void)
 	producer_info("pc", "012345678901", "arn:aws:iam::012345678901:role/p");
 	validate();
 	/* 9 digits: the schema reports each value once, the rule stays quiet */
-	EXPECT_COUNT(MG_RULE_SCHEMA, 2);
-	EXPECT_AT(MG_RULE_SCHEMA, "dev/pa/data-product-producer-info.json", 4, 26, "12 digits");
-	EXPECT_AT(MG_RULE_SCHEMA, "dev/pa/data-product-producer-info.json", 3, 24, "12 digits");
-	EXPECT_COUNT(MG_RULE_ACCOUNT_ID, 2);
-	EXPECT_AT(MG_RULE_ACCOUNT_ID, "dev/pb/data-product-producer-info.json", 4, 26,
-		  "producer-account-id '000000000000' is a placeholder");
-	EXPECT_AT(MG_RULE_ACCOUNT_ID, "dev/pb/data-product-producer-info.json", 3, 24,
-		  "the account in producer-role-arn '000000000000'");
-	EXPECT_TOTAL(4);
+	EXPECT_FINDINGS(
+		{ MG_RULE_SCHEMA, "dev/pa/data-product-producer-info.json", 4, 26, "12 digits" },
+		{ MG_RULE_SCHEMA, "dev/pa/data-product-producer-info.json", 3, 24, "12 digits" },
+		{ MG_RULE_ACCOUNT_ID, "dev/pb/data-product-producer-info.json", 4, 26,
+		  "producer-account-id '000000000000' is a placeholder" },
+		{ MG_RULE_ACCOUNT_ID, "dev/pb/data-product-producer-info.json", 3, 24,
+		  "the account in producer-role-arn '000000000000'" });
 }
 
 static void consumers(const char *dir, const char *list)
@@ -258,14 +277,13 @@ static void test_rules__arn_account_mismatch(void)
 		  "\"arn:aws:iam::555555555555:role/c\"}");
 	product("dev", "pb", "b"); /* near miss */
 	validate();
-	EXPECT_COUNT(MG_RULE_ARN_ACCOUNT_MISMATCH, 2);
-	EXPECT_AT(MG_RULE_ARN_ACCOUNT_MISMATCH, "dev/pa/data-product-producer-info.json", 3, 24,
+	EXPECT_FINDINGS(
+		{ MG_RULE_ARN_ACCOUNT_MISMATCH, "dev/pa/data-product-producer-info.json", 3, 24,
 		  "producer-role-arn names account '222222222222' but producer-account-id is "
-		  "'111111111111'");
-	EXPECT_AT(MG_RULE_ARN_ACCOUNT_MISMATCH, "dev/pa/data-product-consumers.json", 2, 75,
+		  "'111111111111'" },
+		{ MG_RULE_ARN_ACCOUNT_MISMATCH, "dev/pa/data-product-consumers.json", 2, 75,
 		  "consumer-role-arn names account '444444444444' but the consumer's account is "
-		  "'333333333333'");
-	EXPECT_TOTAL(2);
+		  "'333333333333'" });
 }
 
 static void visibility(const char *dir, const char *tables)
@@ -287,12 +305,11 @@ static void test_rules__public_sensitive(void)
 		   "{\"name\": \"clean\", \"visibility\": \"public\", \"columns\": [{\"name\": \"email\", "
 		   "\"pii\": false, \"pci\": false}]}");
 	validate();
-	EXPECT_COUNT(MG_RULE_PUBLIC_SENSITIVE, 2);
-	EXPECT_AT(MG_RULE_PUBLIC_SENSITIVE, "dev/pa/data-product-visibility.json", 2, 78,
-		  "table 'pub' is public but its column 'email' is classified pii");
-	EXPECT_AT(MG_RULE_PUBLIC_SENSITIVE, "dev/pa/data-product-visibility.json", 2, 109,
-		  "column 'card' is classified pii and pci");
-	EXPECT_TOTAL(2);
+	EXPECT_FINDINGS(
+		{ MG_RULE_PUBLIC_SENSITIVE, "dev/pa/data-product-visibility.json", 2, 78,
+		  "table 'pub' is public but its column 'email' is classified pii" },
+		{ MG_RULE_PUBLIC_SENSITIVE, "dev/pa/data-product-visibility.json", 2, 109,
+		  "column 'card' is classified pii and pci" });
 }
 
 static void test_rules__unclassified_sensitive(void)
@@ -305,13 +322,12 @@ static void test_rules__unclassified_sensitive(void)
 	visibility("pa", "{\"name\": \"orders\", \"visibility\": \"internal\", \"columns\": "
 			 "[{\"name\": \"ip_address\", \"pii\": false}]}");
 	validate();
-	EXPECT_COUNT(MG_RULE_UNCLASSIFIED_SENSITIVE, 2);
-	EXPECT_AT(MG_RULE_UNCLASSIFIED_SENSITIVE, "dev/pa/data-product-outputs.json", 2, 1,
+	EXPECT_FINDINGS(
+		{ MG_RULE_UNCLASSIFIED_SENSITIVE, "dev/pa/data-product-outputs.json", 2, 1,
 		  "column 'customerEmail' of table 'orders' looks like personal data (pattern "
-		  "'email') but is not classified");
-	EXPECT_AT(MG_RULE_UNCLASSIFIED_SENSITIVE, "dev/pa/data-product-outputs.json", 4, 1,
-		  "looks like card data (pattern 'card number')");
-	EXPECT_TOTAL(2);
+		  "'email') but is not classified" },
+		{ MG_RULE_UNCLASSIFIED_SENSITIVE, "dev/pa/data-product-outputs.json", 4, 1,
+		  "looks like card data (pattern 'card number')" });
 }
 
 static void test_rules__unknown_table(void)
@@ -329,17 +345,16 @@ static void test_rules__unknown_table(void)
 	    "{\"inputs\": {\n\"sales\": {\"tables\": [\"sales_trends\", \"sales_prediction\"]},\n"
 	    "\"DataMeshPlatform\": {\"tables\": [\"table1\"]}}}\n");
 	validate();
-	EXPECT_COUNT(MG_RULE_UNKNOWN_TABLE, 3);
-	EXPECT_AT(MG_RULE_UNKNOWN_TABLE, "dev/pa/data-product-visibility.json", 2, 10,
+	EXPECT_FINDINGS(
+		{ MG_RULE_UNKNOWN_TABLE, "dev/pa/data-product-visibility.json", 2, 10,
 		  "visibility lists table 'sales_trend' that data-product-outputs does not declare; "
-		  "did you mean 'sales_trends'?");
-	EXPECT_AT(MG_RULE_UNKNOWN_TABLE, "dev/pa/data-product-consumers.json", 2, 81,
+		  "did you mean 'sales_trends'?" },
+		{ MG_RULE_UNKNOWN_TABLE, "dev/pa/data-product-consumers.json", 2, 81,
 		  "consumer names table 'nothing_like_it' that data-product-outputs does not "
-		  "declare; fix");
-	EXPECT_AT(MG_RULE_UNKNOWN_TABLE, "dev/pb/data-product-inputs.json", 2, 38,
+		  "declare; fix" },
+		{ MG_RULE_UNKNOWN_TABLE, "dev/pb/data-product-inputs.json", 2, 38,
 		  "input 'sales' reads table 'sales_prediction' that data product 'sales' does not "
-		  "output; did you mean 'sales_predictions'?");
-	EXPECT_TOTAL(3);
+		  "output; did you mean 'sales_predictions'?" });
 }
 
 static void test_rules__unknown_column(void)
@@ -355,13 +370,12 @@ static void test_rules__unknown_column(void)
 			 "{\"name\": \"unknown\", \"visibility\": \"internal\", \"columns\": "
 			 "[{\"name\": \"anything\", \"pii\": false}]}");
 	validate();
-	EXPECT_COUNT(MG_RULE_UNKNOWN_COLUMN, 2);
-	EXPECT_AT(MG_RULE_UNKNOWN_COLUMN, "dev/pa/data-product-visibility.json", 2, 91,
+	EXPECT_FINDINGS(
+		{ MG_RULE_UNKNOWN_COLUMN, "dev/pa/data-product-visibility.json", 2, 91,
 		  "visibility classifies column 'amont' that table 'known' does not declare in "
-		  "data-product-outputs; did you mean 'amount'?");
-	EXPECT_AT(MG_RULE_UNKNOWN_COLUMN, "dev/pa/data-product-outputs.json", 1, 136,
-		  "partition column 'region' of table 'known' is not among its declared columns");
-	EXPECT_TOTAL(2);
+		  "data-product-outputs; did you mean 'amount'?" },
+		{ MG_RULE_UNKNOWN_COLUMN, "dev/pa/data-product-outputs.json", 1, 136,
+		  "partition column 'region' of table 'known' is not among its declared columns" });
 }
 
 static void test_rules__duplicate_and_self_consumer(void)
@@ -373,13 +387,11 @@ static void test_rules__duplicate_and_self_consumer(void)
 		  "{\"type\": \"lakeformation\", \"account\": \"333333333333\"},\n"
 		  "{\"type\": \"lakeformation\", \"account\": \"111111111111\"}");
 	validate();
-	EXPECT_COUNT(MG_RULE_DUPLICATE_CONSUMER, 1);
-	EXPECT_AT(MG_RULE_DUPLICATE_CONSUMER, "dev/pa/data-product-consumers.json", 4, 1,
-		  "consumer '333333333333' with type 'lakeformation' is already listed at line 2");
-	EXPECT_COUNT(MG_RULE_SELF_CONSUMER, 1);
-	EXPECT_AT(MG_RULE_SELF_CONSUMER, "dev/pa/data-product-consumers.json", 5, 38,
-		  "consumer account '111111111111' is the producer's own account");
-	EXPECT_TOTAL(2);
+	EXPECT_FINDINGS(
+		{ MG_RULE_DUPLICATE_CONSUMER, "dev/pa/data-product-consumers.json", 4, 1,
+		  "consumer '333333333333' with type 'lakeformation' is already listed at line 2" },
+		{ MG_RULE_SELF_CONSUMER, "dev/pa/data-product-consumers.json", 5, 38,
+		  "consumer account '111111111111' is the producer's own account" });
 }
 
 #define CLEAR(exp) \
@@ -401,13 +413,12 @@ static void test_rules__iam_consumer_sensitive(void)
 		  "\"access\": {\"confidential\": " CLEAR("2027-01-01") "}},\n"
 		  "{\"type\": \"lakeformation\", \"account\": \"666666666666\"}");
 	validate();
-	EXPECT_COUNT(MG_RULE_IAM_CONSUMER_SENSITIVE, 2);
-	EXPECT_AT(MG_RULE_IAM_CONSUMER_SENSITIVE, "dev/pa/data-product-consumers.json", 2, 10,
+	EXPECT_FINDINGS(
+		{ MG_RULE_IAM_CONSUMER_SENSITIVE, "dev/pa/data-product-consumers.json", 2, 10,
 		  "iam consumer '333333333333' would get raw S3 read of tables with pii or pci "
-		  "columns: 'pii' (email)");
-	EXPECT_AT(MG_RULE_IAM_CONSUMER_SENSITIVE, "dev/pa/data-product-consumers.json", 4, 64,
-		  "iam consumer '555555555555' would get raw S3 read of confidential table 'secret'");
-	EXPECT_TOTAL(2);
+		  "columns: 'pii' (email)" },
+		{ MG_RULE_IAM_CONSUMER_SENSITIVE, "dev/pa/data-product-consumers.json", 4, 64,
+		  "iam consumer '555555555555' would get raw S3 read of confidential table 'secret'" });
 }
 
 static void test_rules__clearance_and_ungranted_table(void)
@@ -423,16 +434,14 @@ static void test_rules__clearance_and_ungranted_table(void)
 		  "\"access\": {\"confidential\": " CLEAR("2026-01-01") ", "
 		  "\"pii\": {\"approved-by\": \"dpo@example.com\"}}}");
 	validate();
-	EXPECT_COUNT(MG_RULE_UNGRANTED_TABLE, 1);
-	EXPECT_AT(MG_RULE_UNGRANTED_TABLE, "dev/pa/data-product-consumers.json", 2, 65,
+	EXPECT_FINDINGS(
+		{ MG_RULE_UNGRANTED_TABLE, "dev/pa/data-product-consumers.json", 2, 65,
 		  "table 'secret' is confidential and consumer '333333333333' holds no confidential "
-		  "clearance, so it is not granted");
-	EXPECT_COUNT(MG_RULE_CLEARANCE, 2);
-	EXPECT_AT(MG_RULE_CLEARANCE, "dev/pa/data-product-consumers.json", 3, 178,
-		  "confidential clearance expired on 2025-12-31 (today is 2026-01-01)");
-	EXPECT_AT(MG_RULE_CLEARANCE, "dev/pa/data-product-consumers.json", 4, 200,
-		  "pii clearance lacks reason and expires");
-	EXPECT_TOTAL(3);
+		  "clearance, so it is not granted" },
+		{ MG_RULE_CLEARANCE, "dev/pa/data-product-consumers.json", 3, 178,
+		  "confidential clearance expired on 2025-12-31 (today is 2026-01-01)" },
+		{ MG_RULE_CLEARANCE, "dev/pa/data-product-consumers.json", 4, 200,
+		  "pii clearance lacks reason and expires" });
 }
 
 static void inputs(const char *dir, const char *list)
@@ -450,11 +459,10 @@ static void test_rules__unknown_input(void)
 		     "\"erp\": {\"type\": \"source-system\"}");
 	product("prod", "pc", "elsewhere");
 	validate();
-	EXPECT_COUNT(MG_RULE_UNKNOWN_INPUT, 1);
-	EXPECT_AT(MG_RULE_UNKNOWN_INPUT, "dev/pb/data-product-inputs.json", 2, 1,
+	EXPECT_FINDINGS(
+		{ MG_RULE_UNKNOWN_INPUT, "dev/pb/data-product-inputs.json", 2, 1,
 		  "input 'sales_order' is declared as a data product but environment 'dev' has no "
-		  "product of that name; did you mean 'sales_orders'?");
-	EXPECT_TOTAL(1);
+		  "product of that name; did you mean 'sales_orders'?" });
 }
 
 static void test_rules__lineage_cycle(void)
@@ -471,12 +479,11 @@ static void test_rules__lineage_cycle(void)
 	inputs("pd", "\"e\": {}"); /* d -> e is a chain, not a cycle */
 	inputs("pf", "\"f\": {}");
 	validate();
-	EXPECT_COUNT(MG_RULE_LINEAGE_CYCLE, 2);
-	EXPECT_AT(MG_RULE_LINEAGE_CYCLE, "dev/pc/data-product-inputs.json", 2, 1,
-		  "data products feed each other in a cycle: 'a' -> 'b' -> 'c' -> 'a'; remove one");
-	EXPECT_AT(MG_RULE_LINEAGE_CYCLE, "dev/pf/data-product-inputs.json", 2, 1,
-		  "data product 'f' lists itself as an input");
-	EXPECT_TOTAL(2);
+	EXPECT_FINDINGS(
+		{ MG_RULE_LINEAGE_CYCLE, "dev/pc/data-product-inputs.json", 2, 1,
+		  "data products feed each other in a cycle: 'a' -> 'b' -> 'c' -> 'a'; remove one" },
+		{ MG_RULE_LINEAGE_CYCLE, "dev/pf/data-product-inputs.json", 2, 1,
+		  "data product 'f' lists itself as an input" });
 }
 
 static void test_rules__lineage_cycle_once_per_component(void)
@@ -490,10 +497,9 @@ static void test_rules__lineage_cycle_once_per_component(void)
 	inputs("pc", "\"b\": {}");
 	product("prod", "pa", "a"); /* same names elsewhere: separate graph */
 	validate();
-	EXPECT_COUNT(MG_RULE_LINEAGE_CYCLE, 1);
-	EXPECT_AT(MG_RULE_LINEAGE_CYCLE, "dev/pb/data-product-inputs.json", 2, 1,
-		  "'a' -> 'b' -> 'a' (3 products in all feed each other)");
-	EXPECT_TOTAL(1);
+	EXPECT_FINDINGS(
+		{ MG_RULE_LINEAGE_CYCLE, "dev/pb/data-product-inputs.json", 2, 1,
+		  "'a' -> 'b' -> 'a' (3 products in all feed each other)" });
 }
 
 static void cleanup(void)

@@ -21,6 +21,7 @@
 #include "meshgate/buf.h"
 #include "meshgate/doc.h"
 #include "meshgate/error.h"
+#include "contract.h"
 #include "fake_http.h"
 #include "mgt.h"
 
@@ -106,22 +107,13 @@ static void *serve(void *arg)
 
 static void s3_start(s3_server *s, const char *policy)
 {
-	struct sockaddr_in a;
-	socklen_t al = sizeof a;
 	memset(s, 0, sizeof *s);
 	pthread_mutex_init(&s->mu, NULL);
 	if (policy) {
 		snprintf(s->policy, sizeof s->policy, "%s", policy);
 		s->has_policy = true;
 	}
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	MGT_EQ_INT(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
-	MGT_EQ_INT(listen(s->fd, 8), 0);
-	getsockname(s->fd, (struct sockaddr *)&a, &al);
-	s->port = ntohs(a.sin_port);
+	s->fd = listen_loopback(&s->port);
 	pthread_create(&s->thread, NULL, serve, s);
 }
 
@@ -156,12 +148,12 @@ static void fixture_open(fixture *f, const s3_server *s)
 	MGT_CHECK(mkdtemp(f->dir) != NULL);
 	snprintf(yaml, sizeof yaml, "type: s3-policy\nregion: eu-west-1\nendpoint-url: http://127.0.0.1:%d\n"
 				    "settle-ms: 0\nattempts: 3\n", s->port);
-	MGT_EQ_INT(mg_doc_parse_yaml(&f->doc, "meshgate.yaml", yaml, strlen(yaml), NULL, NULL), 0);
+	f->doc = NULL;
+	mgt_backend_options(&f->doc, yaml);
 	setenv("AWS_ACCESS_KEY_ID", "AKIAFAKES3", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "FakeS3Secret0123456789abcdefghijklmnopqr", 1);
 	unsetenv("AWS_SESSION_TOKEN");
-	mg_backend_params p = { "prod", f->dir, "meshgate.yaml", f->doc->root, { NULL, NULL } };
-	MGT_EQ_INT(mg_backend_create(&f->b, "s3-policy", &p), 0);
+	f->b = mgt_backend_from("s3-policy", f->doc, f->dir);
 	MGT_EQ_INT(f->b->begin(f->b, "prod"), 0);
 }
 

@@ -402,6 +402,19 @@ void mgt_apply_all(mg_backend *b, const mg_plan *plan)
 	free(res);
 }
 
+void mgt_random_step(mgt_world *w, mg_backend *b, mg_grant_set *held)
+{
+	mg_grant_set next;
+	mg_plan plan;
+	mgt_random_state(w, &next);
+	mg_plan_init(&plan);
+	MGT_EQ_INT(mg_plan_diff(held, &next, &plan), 0);
+	mgt_apply_all(b, &plan);
+	mg_plan_release(&plan);
+	mg_grant_set_release(held);
+	*held = next;
+}
+
 size_t mgt_drift_count(mg_backend *b, const char *env, const mg_grant_set *want, int step)
 {
 	mg_grant_set actual;
@@ -419,4 +432,24 @@ size_t mgt_drift_count(mg_backend *b, const char *env, const mg_grant_set *want,
 	mg_plan_release(&drift);
 	mg_grant_set_release(&actual);
 	return n;
+}
+
+/* ---- backends built from meshgate.yaml ---- */
+
+void mgt_backend_options(mg_doc **doc, const char *yaml)
+{
+	mg_doc_free(*doc);
+	*doc = NULL;
+	MGT_EQ_INT(mg_doc_parse_yaml(doc, "meshgate.yaml", yaml, strlen(yaml), NULL, NULL), 0);
+}
+
+mg_backend *mgt_backend_from(const char *type, const mg_doc *options, const char *state_dir)
+{
+	mg_backend *b = NULL;
+	mg_backend_params p = { "prod", state_dir, "meshgate.yaml", options ? options->root : NULL, { NULL, NULL } };
+	int r = mg_backend_create(&b, type, &p);
+	if (r != 0)
+		fprintf(stderr, "open: %s\n", mg_error_last());
+	MGT_EQ_INT(r, 0);
+	return b;
 }

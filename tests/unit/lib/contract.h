@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "meshgate/backend.h"
+#include "meshgate/doc.h"
 
 typedef struct mgt_contract_fixture {
 	const char *environment;       /* where the ops go */
@@ -29,6 +30,17 @@ typedef mg_backend *(*mgt_backend_open)(void *ctx);
 /* Runs the contract; failures are reported through the mgt harness, prefixed with label. */
 void mgt_backend_contract(const char *label, mgt_backend_open open, void *ctx, const mgt_contract_fixture *fx);
 
+/* ---- backends built from meshgate.yaml, for the backends' own tests ---- */
+
+/* Replaces *doc (NULL or a document) with the backend entry yaml, parsed; a failure when it does not parse. */
+void mgt_backend_options(mg_doc **doc, const char *yaml);
+/*
+ * A backend of type for environment "prod" over state_dir, from the entry
+ * in options (which it borrows: free options after the backend); NULL, with
+ * the error on stderr and a failure, when it cannot be built.
+ */
+mg_backend *mgt_backend_from(const char *type, const mg_doc *options, const char *state_dir);
+
 /* ---- the property test every real backend runs (live_postgres.c, live_lakeformation.c) ---- */
 
 typedef struct mgt_world {
@@ -46,6 +58,12 @@ typedef struct mgt_world {
  * or as "all columns except".  s is initialised here.
  */
 void mgt_random_state(mgt_world *w, mg_grant_set *s);
+/*
+ * One step of the property test: a random desired state of w applied to b
+ * (the plan from *held to it), which *held then becomes.  The caller checks
+ * what b reads back (mgt_drift_count) and whatever else it can see.
+ */
+void mgt_random_step(mgt_world *w, mg_backend *b, mg_grant_set *held);
 /* Applies plan in calls of max_batch; every op must come back ok. */
 void mgt_apply_all(mg_backend *b, const mg_plan *plan);
 /* How many ops the plan from what b holds in env to want has (0: no drift); the first few printed. */

@@ -74,21 +74,27 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-void server_start(server *s, const reply *replies, size_t n)
+int listen_loopback(int *port)
 {
 	struct sockaddr_in a;
 	socklen_t al = sizeof a;
-	memset(s, 0, sizeof *s);
-	s->replies = replies;
-	s->n = n;
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&a, 0, sizeof a);
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	MGT_EQ_INT(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
-	MGT_EQ_INT(listen(s->fd, 8), 0);
-	getsockname(s->fd, (struct sockaddr *)&a, &al);
-	s->port = ntohs(a.sin_port);
+	MGT_EQ_INT(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	MGT_EQ_INT(listen(fd, 8), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+void server_start(server *s, const reply *replies, size_t n)
+{
+	memset(s, 0, sizeof *s);
+	s->replies = replies;
+	s->n = n;
+	s->fd = listen_loopback(&s->port);
 	pthread_create(&s->thread, NULL, serve, s);
 }
 

@@ -31,6 +31,8 @@ typedef struct server {
 } server;
 
 void server_start(server *s, const reply *replies, size_t n);
+/* A TCP socket listening on 127.0.0.1 at a free port: its descriptor, and the port in *port. */
+int listen_loopback(int *port);
 /* Waits for the thread (it ends after its replies, or when the socket is shut). */
 void server_stop(server *s);
 
