@@ -184,6 +184,10 @@ typedef struct {
 	char env[128];
 	bool held;
 	char last_failure[400]; /* why the last conditional PUT was not answered, for the timeout */
+	/* what lock_info showed, so that force_unlock breaks only that: the object alone when
+	 * another run holds it than the store's lock (each is judged by its own holder) */
+	enum { SHOWN_NOTHING, SHOWN_STORE, SHOWN_OBJECT } shown;
+	mg_lock_info shown_object; /* the object lock_info saw (holder "" when absent) */
 } s3_state;
 
 static int object_path(s3_state *s, const char *env)
@@ -399,16 +403,41 @@ static int s3_unlock(mg_state *base, const char *env)
 	return r < 0 ? r : k;
 }
 
+/* Whether two lock records are one run's (the store's lock and the object it took). */
+static bool same_run(const mg_lock_info *x, const mg_lock_info *y)
+{
+	return x->pid == y->pid && strcmp(x->host, y->host) == 0 && strcmp(x->holder, y->holder) == 0;
+}
+
+/*
+ * The store's lock, or the object when the store is not locked or another
+ * run holds the object: breaking a stale local lock must not break a live
+ * run's object on another host (that needs its own --other-host).
+ */
 static int s3_lock_info(mg_state *base, const char *env, bool *locked, mg_lock_info *info)
 {
 	s3_state *s = (s3_state *)base;
-	int r = s->inner->lock_info(s->inner, env, locked, info);
-	if (r < 0 || *locked)
+	mg_lock_info mine, obj;
+	memset(&mine, 0, sizeof mine);
+	s->shown = SHOWN_NOTHING;
+	int r = s->inner->lock_info(s->inner, env, locked, &mine);
+	if (r < 0)
 		return r;
-	mg_lock_info tmp;
-	if ((r = object_path(s, env)) < 0 || (r = read_object(s, info ? info : &tmp)) < 0)
+	if ((r = object_path(s, env)) < 0 || (r = read_object(s, &obj)) < 0)
 		return r;
+	if (r == 0)
+		memset(&obj, 0, sizeof obj);
+	s->shown_object = obj;
+	if (*locked && (r == 0 || same_run(&mine, &obj))) {
+		s->shown = SHOWN_STORE;
+		if (info)
+			*info = mine;
+		return 0;
+	}
 	*locked = r == 1;
+	s->shown = *locked ? SHOWN_OBJECT : SHOWN_NOTHING;
+	if (info)
+		*info = obj;
 	return 0;
 }
 
@@ -416,11 +445,27 @@ static int s3_force_unlock(mg_state *base, const char *env)
 {
 	s3_state *s = (s3_state *)base;
 	int r = object_path(s, env);
-	if (r == 0)
+	if (r == 0 && s->shown != SHOWN_NOTHING) {
+		/* only the object that was shown: not one another runner took since */
+		mg_lock_info now;
+		int k = read_object(s, &now);
+		if (k < 0)
+			return k;
+		if (k == 1 && !(s->shown_object.holder[0] && same_run(&now, &s->shown_object) &&
+				strcmp(now.since, s->shown_object.since) == 0)) {
+			mg_error_set("state.lock (%s): taken by %s on %s since %s after it was looked at; "
+				     "not breaking it (run 'meshgate unlock' again)", s->where, now.holder, now.host,
+				     now.since);
+			return MG_ELOCKED;
+		}
+		r = k == 1 ? delete_object(s) : 0;
+	} else if (r == 0)
 		r = delete_object(s);
 	if (r < 0)
 		return r;
 	s->held = false;
+	if (s->shown == SHOWN_OBJECT)
+		return 0; /* the store's lock, if any, is another run's: judged on its own */
 	return s->inner->force_unlock(s->inner, env);
 }
 

@@ -102,6 +102,37 @@ expect_grep "completed an interrupted run" "$SCRATCH/err"
 run_mg drift -C "$a" $T --env prod
 expect_status 0 "$status"
 
+begin "a stale local lock does not let unlock break another host's live lock object"
+python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+for i in range(2):
+    a = "%012d" % (320000000000 + i)
+    d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
+json.dump(d, open(p, "w"), indent=2)
+PY
+git -C "$a" add -A && git -C "$a" commit -q -m "two more consumers"
+MESHGATE_TEST_KILL_AFTER_OPS=1 run_mg apply -C "$a" $T --env prod --batch-size 1
+test "$status" -eq 137 && ok || not_ok "apply was not killed (status $status)"
+oracle put-object $L ci/prod.lock '{"holder":"meshgate apply","host":"runner-9","pid":4242,"since":"2026-06-01T12:00:00Z"}'
+run_mg unlock -C "$a" --env prod --force
+expect_status 3 "$status"
+expect_grep "the lock was taken on host 'runner-9'" "$SCRATCH/err"
+oracle get-object $L ci/prod.lock
+expect_grep '"host":"runner-9"' "$SCRATCH/oracle.out"
+# each lock is broken by its own rules: the object with --other-host, then the local one
+run_mg unlock -C "$a" --env prod --force --other-host
+expect_status 0 "$status"
+oracle get-object $L ci/prod.lock
+expect_grep "^no object$" "$SCRATCH/oracle.out"
+run_mg unlock -C "$a" --env prod
+expect_status 2 "$status"
+expect_grep "^prod is locked by meshgate apply (pid [0-9]* on $host)" "$SCRATCH/out"
+run_mg unlock -C "$a" --env prod --force
+expect_status 0 "$status"
+run_mg apply -C "$a" $T --env prod
+expect_status 0 "$status"
+
 begin "runner b, whose state is behind, waits its turn and then applies the new commit"
 git -C "$b" pull -q
 oracle put-object $L ci/prod.lock '{"holder":"meshgate apply","host":"runner-9","pid":4242,"since":"2026-06-01T11:00:00Z"}'
