@@ -186,6 +186,7 @@ typedef struct {
 	char last_failure[400]; /* why the last conditional PUT was not answered, for the timeout */
 	/* what lock_info showed, so that force_unlock breaks only that: the object alone when
 	 * another run holds it than the store's lock (each is judged by its own holder) */
+	mg_lock_info mine; /* the body this run wrote, while held */
 	enum { SHOWN_NOTHING, SHOWN_STORE, SHOWN_OBJECT } shown;
 	mg_lock_info shown_object; /* the object lock_info saw (holder "" when absent) */
 } s3_state;
@@ -293,6 +294,39 @@ static void now_iso(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Whether two lock records are one run's (the store's lock and the object it took). */
+static bool same_run(const mg_lock_info *x, const mg_lock_info *y)
+{
+	return x->pid == y->pid && strcmp(x->host, y->host) == 0 && strcmp(x->holder, y->holder) == 0;
+}
+
+/*
+ * Removes the object this run took, unless it is no longer ours (broken
+ * by 'meshgate unlock --force' and taken by another run): that run's lock
+ * stays, and the caller hears that this run was not alone.
+ */
+static int release_object(s3_state *s)
+{
+	mg_lock_info now;
+	int k = read_object(s, &now);
+	if (k < 0)
+		return k;
+	s->held = false;
+	if (k == 0)
+		return 0;
+	if (!same_run(&now, &s->mine)) {
+		mg_error_set("state.lock (%s): this run's lock was broken while it ran and is now held by %s on %s "
+			     "since %s: another run may have applied beside it; that lock is left alone (check both "
+			     "runs, then 'meshgate drift')",
+			     s->where, now.holder, now.host, now.since);
+		return MG_ELOCKED;
+	}
+	int r = delete_object(s);
+	if (r < 0)
+		s->held = true; /* not removed: it stays ours to remove */
+	return r;
+}
+
 /* One attempt: 1 taken, 0 held by another (info filled), <0 error. */
 static int try_take(s3_state *s, const char *holder, mg_lock_info *info)
 {
@@ -300,6 +334,11 @@ static int try_take(s3_state *s, const char *holder, mg_lock_info *info)
 	mg_buf body = MG_BUF_INIT;
 	gethostname(host, sizeof host - 1);
 	now_iso(since);
+	memset(&s->mine, 0, sizeof s->mine);
+	copy_str(s->mine.holder, sizeof s->mine.holder, holder);
+	copy_str(s->mine.host, sizeof s->mine.host, host);
+	copy_str(s->mine.since, sizeof s->mine.since, since);
+	s->mine.pid = (long)getpid();
 	int r = mg_buf_adds(&body, "{\"holder\":");
 	if (r == 0)
 		r = mg_buf_add_json_string(&body, holder, strlen(holder));
@@ -394,19 +433,10 @@ static int s3_unlock(mg_state *base, const char *env)
 {
 	s3_state *s = (s3_state *)base;
 	int r = 0;
-	if (s->held && strcmp(s->env, env) == 0) {
-		if ((r = object_path(s, env)) == 0)
-			r = delete_object(s);
-		s->held = r < 0; /* not removed: it stays ours to remove */
-	}
+	if (s->held && strcmp(s->env, env) == 0 && (r = object_path(s, env)) == 0)
+		r = release_object(s);
 	int k = s->inner->unlock(s->inner, env);
 	return r < 0 ? r : k;
-}
-
-/* Whether two lock records are one run's (the store's lock and the object it took). */
-static bool same_run(const mg_lock_info *x, const mg_lock_info *y)
-{
-	return x->pid == y->pid && strcmp(x->host, y->host) == 0 && strcmp(x->holder, y->holder) == 0;
 }
 
 /*
@@ -503,8 +533,9 @@ static void s3_free(mg_state *base)
 {
 	s3_state *s = (s3_state *)base;
 	if (s->held) {
-		/* a run that ends without unlocking (an error path): leave nothing behind */
-		delete_object(s);
+		/* a run that ends without unlocking (an error path): leave nothing of ours behind */
+		if (object_path(s, s->env) == 0)
+			release_object(s);
 		mg_error_clear();
 	}
 	mg_aws_client_free(s->s3);

@@ -26,6 +26,7 @@ import argparse
 import http.client
 import http.server
 import json
+import os
 import random
 import socket
 import sys
@@ -43,12 +44,16 @@ def main():
     ap.add_argument("--rate-file", help="read 'RATE [KIND,KIND...]' from this file on every request (the test changes it)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--unknown-principal", action="append", default=[], help="PRINCIPAL:N (repeatable)")
+    ap.add_argument("--steal-file", help="when this file exists, the first S3 request after a conditional PUT "
+                    "was answered 200 first overwrites that object with the file's content (then the file is removed): "
+                    "another run taking a lock that was broken under this one")
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
     up = urllib.parse.urlparse(a.upstream)
     rng = random.Random(a.seed)
     lock = threading.Lock()
     log = open(a.log, "a", buffering=1)
+    created = []  # paths of objects a conditional PUT created
     unknown = {}  # principal -> calls still to refuse
     for spec in a.unknown_principal:
         who, _, n = spec.rpartition(":")
@@ -97,6 +102,27 @@ def main():
             body = self.rfile.read(n)
             op = self.path.split("?")[0]
             rate, kinds = a.rate, FAULTS
+            if a.steal_file and self.command in ("GET", "DELETE"):
+                with lock:
+                    path = self.path.split("?")[0]
+                    try:
+                        with open(a.steal_file, "rb") as f:
+                            theirs = f.read()
+                    except OSError:
+                        theirs = None
+                    if theirs is not None and path in created:
+                        c = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
+                        # as the same caller (moto keeps objects per account), the payload unsigned
+                        h = {k: v for k, v in self.headers.items()
+                             if k.lower() not in ("content-length", "connection", "x-amz-content-sha256")}
+                        h["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+                        h["Content-Length"] = str(len(theirs))
+                        c.request("PUT", path, body=theirs, headers=h)
+                        st = c.getresponse()
+                        st.read()
+                        c.close()
+                        os.remove(a.steal_file)
+                        log.write("%s %s stolen (%d)\n" % (self.command, path, st.status))
             if a.rate_file:
                 try:
                     with open(a.rate_file) as f:
@@ -152,6 +178,9 @@ def main():
                                                   "ErrorMessage": "Try again"}} for e in failed]
                 return self.answer(status, json.dumps(ans).encode(), hdrs)
             status, hdrs, data = self.forward(body)
+            if self.command == "PUT" and self.headers.get("If-None-Match") and status == 200:
+                with lock:
+                    created.append(self.path.split("?")[0])
             if fault == "dropped":
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)

@@ -146,7 +146,7 @@ expect_grep "reads" "$SCRATCH/out"
 
 begin "half the lock's calls throttled, refused by an unavailable S3, or answered short after they took effect: apply still takes and removes it"
 echo "0.5 throttle,unavailable,truncated,dropped" >"$SCRATCH/rate"
-faults_start --rate-file "$SCRATCH/rate" --seed "${MESHGATE_FAULT_SEED:-11}"
+faults_start --rate-file "$SCRATCH/rate" --seed "${MESHGATE_FAULT_SEED:-11}" --steal-file "$SCRATCH/steal"
 sed -i "s|endpoint-url: $MOTO_URL|endpoint-url: $FAULT_URL|" "$a/meshgate.yaml"
 git -C "$a" commit -q -am "the lock through a faulty endpoint"
 for round in 1 2 3 4; do
@@ -167,6 +167,29 @@ if grep -q -v ' none$' "$SCRATCH/faults.log"; then ok; else not_ok "no call was 
 echo "0" >"$SCRATCH/rate"
 sed -i "s|endpoint-url: $FAULT_URL|endpoint-url: $MOTO_URL|" "$a/meshgate.yaml"
 git -C "$a" commit -q -am "the lock straight to S3 again"
+
+begin "a lock broken and taken by another run while this one held it: the end of the run leaves that lock and says so"
+sed -i "s|endpoint-url: $MOTO_URL|endpoint-url: $FAULT_URL|" "$a/meshgate.yaml"
+python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+a = "%012d" % 330000000000
+d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
+json.dump(d, open(p, "w"), indent=2)
+PY
+git -C "$a" commit -q -am "one more consumer, the lock through the proxy"
+printf '%s' '{"holder":"meshgate apply","host":"runner-9","pid":4242,"since":"2026-06-01T13:00:00Z"}' >"$SCRATCH/steal"
+run_mg apply -C "$a" $T --env prod
+expect_status 3 "$status"
+expect_grep "this run's lock was broken while it ran and is now held by meshgate apply on runner-9" "$SCRATCH/err"
+test ! -e "$SCRATCH/steal" && ok || not_ok "the proxy did not take the lock"
+oracle get-object $L ci/prod.lock
+expect_grep '"host":"runner-9"' "$SCRATCH/oracle.out"
+oracle delete-object $L ci/prod.lock
+sed -i "s|endpoint-url: $FAULT_URL|endpoint-url: $MOTO_URL|" "$a/meshgate.yaml"
+git -C "$a" commit -q -am "the lock straight to S3 again"
+run_mg apply -C "$a" $T --env prod
+expect_status 0 "$status"
 
 begin "a bucket that is not there: a clear error, nothing applied"
 c=$SCRATCH/runner-c
