@@ -163,7 +163,7 @@ static int parse_options(const mg_node *lock, const char *path, mg_findings *fin
 	if (o->sts_endpoint_url && !mg_aws_endpoint_ok(o->sts_endpoint_url))
 		r = mg_backend_problem(&rp, mg_obj_get(lock, "sts-endpoint-url"),
 				       "state.lock: sts-endpoint-url must be https://..., or http:// to a loopback address");
-	return r;
+	return r < 0 ? r : rp.first; /* without findings: the first problem is the error */
 }
 
 int mg_state_lock_check_config(const mg_node *lock, const char *path, mg_findings *findings)

@@ -207,6 +207,9 @@ sed -i "s|url: s3://mg-no-such-bucket/ci/|url: https://example.com/locks|" "$c/m
 run_mg validate -C "$c"
 expect_status 1 "$status"
 expect_grep "meshgate.yaml:.*state.lock: url must be s3://BUCKET/PREFIX" "$SCRATCH/out"
+run_mg unlock -C "$c" --env prod
+expect_status 3 "$status"
+expect_grep "meshgate.yaml: state.lock: url must be s3://BUCKET/PREFIX" "$SCRATCH/err"
 sed -i "s|url: https://example.com/locks|url: s3://$L/ci/\n        secret-access-key: nope|" "$c/meshgate.yaml"
 run_mg validate -C "$c"
 expect_status 1 "$status"
