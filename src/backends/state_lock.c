@@ -182,6 +182,8 @@ typedef struct {
 	char where[1024]; /* s3://bucket/key of the environment's object, for messages */
 	char key[1024];   /* the object's key path "/bucket/prefix<env>.lock" */
 	char env[128];
+	char owner[128]; /* the environment the wrapper is for, for the client's messages */
+	char *copies[7];  /* opt's strings, copied from the config */
 	bool held;
 	char last_failure[400]; /* why the last conditional PUT was not answered, for the timeout */
 	/* what lock_info showed, so that force_unlock breaks only that: the object alone when
@@ -203,6 +205,30 @@ static int object_path(s3_state *s, const char *env)
 	return 0;
 }
 
+/*
+ * The S3 client, made when the lock is first used: plan, drift and the
+ * other readers of the state never touch the lock, so they need no AWS
+ * region or credentials for it.
+ */
+static int ensure_client(s3_state *s)
+{
+	if (s->s3)
+		return 0;
+	char region[40];
+	const char *reg = s->opt.region;
+	int r;
+	if (!reg) {
+		if ((r = mg_aws_region_resolve(s->opt.profile, region, sizeof region)) < 0)
+			return r;
+		reg = region;
+	}
+	mg_aws_client_options co = { .service = "s3", .region = reg, .endpoint_url = s->opt.endpoint_url,
+				      .profile = s->opt.profile, .role_arn = s->opt.role_arn,
+				      .external_id = s->opt.external_id, .session_name = "meshgate-lock",
+				      .sts_endpoint_url = s->opt.sts_endpoint_url };
+	return mg_backend_aws_client(&s->s3, &co, "state.lock", s->owner);
+}
+
 static int call(s3_state *s, const char *method, const char *body, const char *if_none_match,
 		mg_aws_response *resp)
 {
@@ -217,7 +243,8 @@ static int call(s3_state *s, const char *method, const char *body, const char *i
 	in.if_none_match = if_none_match;
 	in.idempotent = if_none_match == NULL; /* a conditional create is decided by its answer */
 	mg_aws_response_init(resp);
-	return mg_aws_call(s->s3, &in, resp);
+	int r = ensure_client(s);
+	return r < 0 ? r : mg_aws_call(s->s3, &in, resp);
 }
 
 static int refused(s3_state *s, const char *doing, const mg_aws_response *resp)
@@ -540,6 +567,8 @@ static void s3_free(mg_state *base)
 	}
 	mg_aws_client_free(s->s3);
 	mg_state_free(s->inner);
+	for (size_t i = 0; i < sizeof s->copies / sizeof s->copies[0]; i++)
+		free(s->copies[i]);
 	free(s);
 }
 
@@ -555,19 +584,18 @@ int mg_state_lock_wrap(mg_state **out, mg_state *inner, const mg_node *lock, con
 	s->inner = inner;
 	if ((r = parse_options(lock, "meshgate.yaml", NULL, &s->opt)) < 0)
 		goto fail;
-	char region[40];
-	const char *reg = s->opt.region;
-	if (!reg) {
-		if ((r = mg_aws_region_resolve(s->opt.profile, region, sizeof region)) < 0)
-			goto fail;
-		reg = region;
-	}
-	mg_aws_client_options co = { .service = "s3", .region = reg, .endpoint_url = s->opt.endpoint_url,
-				      .profile = s->opt.profile, .role_arn = s->opt.role_arn,
-				      .external_id = s->opt.external_id, .session_name = "meshgate-lock",
-				      .sts_endpoint_url = s->opt.sts_endpoint_url };
-	if ((r = mg_backend_aws_client(&s->s3, &co, "state.lock", environment)) < 0)
-		goto fail;
+	snprintf(s->owner, sizeof s->owner, "%s", environment ? environment : "");
+	/* the client is made later (ensure_client): its options must not point into the config */
+	const char **own[] = { &s->opt.url, &s->opt.region, &s->opt.endpoint_url, &s->opt.profile,
+			       &s->opt.role_arn, &s->opt.external_id, &s->opt.sts_endpoint_url };
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (*own[i]) {
+			if (!(s->copies[i] = strdup(*own[i]))) {
+				r = mg_oom();
+				goto fail;
+			}
+			*own[i] = s->copies[i];
+		}
 	s->base.lock = s3_lock;
 	s->base.unlock = s3_unlock;
 	s->base.lock_info = s3_lock_info;
@@ -585,6 +613,8 @@ int mg_state_lock_wrap(mg_state **out, mg_state *inner, const mg_node *lock, con
 fail:
 	mg_aws_client_free(s->s3);
 	mg_state_free(s->inner);
+	for (size_t i = 0; i < sizeof s->copies / sizeof s->copies[0]; i++)
+		free(s->copies[i]);
 	free(s);
 	return r;
 }

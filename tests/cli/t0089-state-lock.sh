@@ -191,6 +191,18 @@ git -C "$a" commit -q -am "the lock straight to S3 again"
 run_mg apply -C "$a" $T --env prod
 expect_status 0 "$status"
 
+begin "plan, which does not lock, needs no AWS credentials for the lock; unlock says it does"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=$SCRATCH/none AWS_SHARED_CREDENTIALS_FILE=$SCRATCH/none
+run_mg plan -C "$a" $T
+expect_status 0 "$status"
+expect_grep "^== dev ==" "$SCRATCH/out"
+run_mg unlock -C "$a" --env prod
+expect_status 3 "$status"
+expect_grep "no AWS credentials" "$SCRATCH/err"
+unset AWS_EC2_METADATA_DISABLED AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+export AWS_ACCESS_KEY_ID=AKIDMESHGATELOCK AWS_SECRET_ACCESS_KEY=$SECRET
+
 begin "a bucket that is not there: a clear error, nothing applied"
 c=$SCRATCH/runner-c
 git clone -q "$a" "$c"
