@@ -18,8 +18,9 @@
  * revokes exactly that; "No permissions revoked" on a revoke means it was
  * not held, which is success; "Invalid principal" (IAM has not propagated a
  * new role yet) is `retryable` with a 5 s hint, so the executor's bounded
- * retries give IAM time.  Calls are BatchRevokePermissions, then
- * BatchGrantPermissions, at most 20 entries each, each entry's outcome read
+ * retries give IAM time.  Calls are BatchGrantPermissions of what a
+ * narrowing keeps, BatchRevokePermissions, then BatchGrantPermissions of the
+ * grants, at most 20 entries each, each entry's outcome read
  * from Failures by its Id.  The backend never retries: throttling and
  * ConcurrentModificationException are `retryable`, a timeout after sending
  * is `unknown`, and the executor decides.
@@ -696,9 +697,10 @@ static bool same_key(const mg_op *a, const mg_op *b)
 }
 
 /*
- * One round: ops[idx[0..m)] touch m different keys.  Revokes are sent
- * before grants; what was revoked is cleared from the held view, and what
- * was granted is added to it.
+ * One round: ops[idx[0..m)] touch m different keys.  The columns a
+ * narrowing revoke keeps are granted first, then the revokes are sent, then
+ * the grants of grant ops; what was revoked is cleared from the held view,
+ * and what was granted is added to it.
  */
 static int apply_round(lf *b, const mg_op *ops, const size_t *idx, size_t m, mg_op_result *results)
 {
@@ -720,22 +722,45 @@ static int apply_round(lf *b, const mg_op *ops, const size_t *idx, size_t m, mg_
 		if (r > 0)
 			r = 0;
 	}
+	/*
+	 * A revoke that narrows keeps the columns that remain: those are granted
+	 * first, and the held SELECT is revoked only once they are (send_entries
+	 * skips the entries of an op that already failed).  Revoking first lost
+	 * the remainder when its grant then failed: the retry found nothing held
+	 * and took the revoke as done.  Meanwhile the principal holds the old and
+	 * the narrower SELECT, never more than before.  The grants of grant ops
+	 * come last, so access narrows before it widens.
+	 */
+	mg_lf_entry *order = NULL;
+	size_t nfirst = 0;
 	if (r == 0) {
 		rv_ok = calloc(bt->nrv + 1, sizeof *rv_ok);
 		gr_ok = calloc(bt->ngr + 1, sizeof *gr_ok);
-		if (!rv_ok || !gr_ok)
+		order = calloc(bt->ngr + 1, sizeof *order);
+		if (!rv_ok || !gr_ok || !order)
 			r = mg_oom();
 	}
+	size_t w = 0;
+	for (int pass = 0; r == 0 && pass < 2; pass++)
+		for (size_t k = 0; k < bt->ngr; k++)
+			if ((sub[bt->gr[k].op].kind == MG_OP_REVOKE) == (pass == 0)) {
+				order[w++] = bt->gr[k];
+				nfirst += pass == 0;
+			}
+	if (r == 0)
+		r = send_entries(b, "/BatchGrantPermissions", true, order, nfirst, gr_ok, sres);
 	if (r == 0)
 		r = send_entries(b, "/BatchRevokePermissions", false, bt->rv, bt->nrv, rv_ok, sres);
 	for (size_t k = 0; r == 0 && k < bt->nrv; k++)
 		if (rv_ok[k])
 			bt->rv_held[k]->perms &= ~bt->rv[k].perms;
 	if (r == 0)
-		r = send_entries(b, "/BatchGrantPermissions", true, bt->gr, bt->ngr, gr_ok, sres);
+		r = send_entries(b, "/BatchGrantPermissions", true, order + nfirst, bt->ngr - nfirst, gr_ok + nfirst,
+				 sres);
 	for (size_t k = 0; r == 0 && k < bt->ngr; k++)
 		if (gr_ok[k])
-			r = remember(b, &bt->gr[k]);
+			r = remember(b, &order[k]);
+	free(order);
 	if (r == 0)
 		r = record_managed(b, sub, m, sres, bt);
 	for (size_t i = 0; bt && i < m; i++) {
