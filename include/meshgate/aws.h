@@ -132,6 +132,7 @@ typedef struct mg_aws_response {
 	mg_aws_outcome outcome;
 	long http_status;       /* 0 when no response */
 	char request_id[64];    /* x-amzn-RequestId / x-amz-request-id, "" when none */
+	char etag[130];         /* S3: the ETag header as sent (quotes kept), "" when none */
 	char error_code[128];   /* "AccessDeniedException", "ThrottlingException", ... "" on success */
 	char message[256];      /* the service's message or the transport error; no secrets */
 	long retry_after_ms;    /* Retry-After hint, 0 when none */
@@ -165,6 +166,8 @@ typedef struct mg_aws_call_input {
 	const char *content_type; /* of the body, or NULL: no Content-Type */
 	const char *if_none_match; /* "*": S3 writes only when no object has the key
 				      (a conditional PUT answers 412 PreconditionFailed); NULL: none */
+	const char *if_match;      /* an ETag: S3 deletes (or writes) only the object of that ETag
+				      (412 PreconditionFailed when it changed); NULL: none */
 } mg_aws_call_input;
 
 /*

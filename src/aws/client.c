@@ -332,7 +332,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 	size_t len = size * nmemb;
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		/* a new response (after 100 Continue): forget the last one's headers */
-		t->resp->request_id[0] = '\0';
+		t->resp->request_id[0] = t->resp->etag[0] = '\0';
 		t->error_type[0] = t->retry_after[0] = '\0';
 		return len;
 	}
@@ -349,6 +349,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 		header_value(t->error_type, sizeof t->error_type, v, vn);
 	else if (IS("retry-after"))
 		header_value(t->retry_after, sizeof t->retry_after, v, vn);
+	else if (IS("etag"))
+		header_value(t->resp->etag, sizeof t->resp->etag, v, vn);
 #undef IS
 	return len;
 }
@@ -460,7 +462,7 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 	const char *method = xml ? (in->method ? in->method : "GET") : "POST";
 	const char *query = xml && in->query ? in->query : "";
 	size_t body_len = in->body_len;
-	mg_aws_header sh[5];
+	mg_aws_header sh[6];
 	size_t nsh = 0;
 	char date[17], auth[1024], errbuf[CURL_ERROR_SIZE], sha[65], md5[32];
 	mg_buf url = MG_BUF_INIT;
@@ -489,7 +491,8 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 	case MG_AWS_REST_XML:
 		ctype = in->content_type;
 		if (!method_ok(method) || !query_ok(query) || (ctype && strpbrk(ctype, "\r\n")) ||
-		    (in->if_none_match && (!*in->if_none_match || strpbrk(in->if_none_match, "\r\n")))) {
+		    (in->if_none_match && (!*in->if_none_match || strpbrk(in->if_none_match, "\r\n"))) ||
+		    (in->if_match && (!*in->if_match || strpbrk(in->if_match, "\r\n")))) {
 			mg_error_set("a %s call has a method, query or content type meshgate does not send", c->service);
 			return MG_EINVALID;
 		}
@@ -515,6 +518,8 @@ static int once(mg_aws_client *c, const mg_aws_call_input *in, mg_aws_response *
 			sh[nsh++] = (mg_aws_header){ "content-md5", md5 };
 		if (in->if_none_match)
 			sh[nsh++] = (mg_aws_header){ "if-none-match", in->if_none_match };
+		if (in->if_match)
+			sh[nsh++] = (mg_aws_header){ "if-match", in->if_match };
 	}
 	mg_aws__amz_date((long long)time(NULL), date);
 	mg_aws_sign_input si = {

@@ -186,6 +186,7 @@ typedef struct {
 	char *copies[7];  /* opt's strings, copied from the config */
 	bool held;
 	char last_failure[400]; /* why the last conditional PUT was not answered, for the timeout */
+	char etag[130];         /* the ETag of the object read_object last saw */
 	/* what lock_info showed, so that force_unlock breaks only that: the object alone when
 	 * another run holds it than the store's lock (each is judged by its own holder) */
 	mg_lock_info mine; /* the body this run wrote, while held */
@@ -230,7 +231,7 @@ static int ensure_client(s3_state *s)
 }
 
 static int call(s3_state *s, const char *method, const char *body, const char *if_none_match,
-		mg_aws_response *resp)
+		const char *if_match, mg_aws_response *resp)
 {
 	mg_aws_call_input in;
 	memset(&in, 0, sizeof in);
@@ -241,6 +242,7 @@ static int call(s3_state *s, const char *method, const char *body, const char *i
 	in.body_len = body ? strlen(body) : 0;
 	in.content_type = body ? "application/json" : NULL;
 	in.if_none_match = if_none_match;
+	in.if_match = if_match;
 	in.idempotent = if_none_match == NULL; /* a conditional create is decided by its answer */
 	mg_aws_response_init(resp);
 	int r = ensure_client(s);
@@ -266,13 +268,13 @@ static bool no_such_key(const mg_aws_response *resp)
  * throttled: mg_aws_call retries what was refused before it took effect,
  * not an answer cut short after it.
  */
-static int call_idempotent(s3_state *s, const char *method, mg_aws_response *resp)
+static int call_idempotent(s3_state *s, const char *method, const char *if_match, mg_aws_response *resp)
 {
 	int r = 0;
 	for (int attempt = 0; attempt < 4; attempt++) {
 		if (attempt)
 			mg_aws_response_release(resp);
-		r = call(s, method, NULL, NULL, resp);
+		r = call(s, method, NULL, NULL, if_match, resp);
 		if (r < 0 || (resp->outcome != MG_AWS_UNKNOWN && resp->outcome != MG_AWS_RETRYABLE))
 			break;
 		struct timespec nap = { 0, (long)(100 + 200 * attempt) * 1000000L };
@@ -281,12 +283,14 @@ static int call_idempotent(s3_state *s, const char *method, mg_aws_response *res
 	return r;
 }
 
-/* Reads the object: 1 present (info filled), 0 absent, <0 error. */
+/* Reads the object: 1 present (info filled, its ETag in s->etag), 0 absent, <0 error. */
 static int read_object(s3_state *s, mg_lock_info *info)
 {
 	mg_aws_response resp;
-	int r = call_idempotent(s, "GET", &resp);
+	int r = call_idempotent(s, "GET", NULL, &resp);
+	s->etag[0] = '\0';
 	if (r == 0 && resp.outcome == MG_AWS_OK) {
+		snprintf(s->etag, sizeof s->etag, "%s", resp.etag);
 		r = mg_s3_lock_parse(resp.body.ptr ? resp.body.ptr : "", resp.body.len, info);
 		if (r < 0) {
 			char why[256];
@@ -303,12 +307,21 @@ static int read_object(s3_state *s, mg_lock_info *info)
 	return r;
 }
 
-static int delete_object(s3_state *s)
+/*
+ * Deletes the object; with etag, only the object that read_object saw
+ * (S3 answers 412 when it was replaced since): then 1, nothing deleted.
+ * 0 deleted (or already gone), <0 error.
+ */
+static int delete_object(s3_state *s, const char *etag)
 {
 	mg_aws_response resp;
-	int r = call_idempotent(s, "DELETE", &resp);
-	if (r == 0 && resp.outcome != MG_AWS_OK && !no_such_key(&resp))
-		r = refused(s, "removing the lock", &resp);
+	int r = call_idempotent(s, "DELETE", etag && *etag ? etag : NULL, &resp);
+	if (r == 0 && resp.outcome != MG_AWS_OK && !no_such_key(&resp)) {
+		if (etag && *etag && (resp.http_status == 412 || strcmp(resp.error_code, "PreconditionFailed") == 0))
+			r = 1;
+		else
+			r = refused(s, "removing the lock", &resp);
+	}
 	mg_aws_response_release(&resp);
 	return r;
 }
@@ -348,7 +361,14 @@ static int release_object(s3_state *s)
 			     s->where, now.holder, now.host, now.since);
 		return MG_ELOCKED;
 	}
-	int r = delete_object(s);
+	/* only the object just read: one taken over between the read and the delete is left */
+	int r = delete_object(s, s->etag);
+	if (r == 1) {
+		mg_error_set("state.lock (%s): this run's lock was broken and taken by another run as it ended: "
+			     "another run may have applied beside it; that lock is left alone (check both runs, "
+			     "then 'meshgate drift')", s->where);
+		return MG_ELOCKED;
+	}
 	if (r < 0)
 		s->held = true; /* not removed: it stays ours to remove */
 	return r;
@@ -380,7 +400,7 @@ static int try_take(s3_state *s, const char *holder, mg_lock_info *info)
 		return r;
 	}
 	mg_aws_response resp;
-	r = call(s, "PUT", body.ptr, "*", &resp);
+	r = call(s, "PUT", body.ptr, "*", NULL, &resp);
 	mg_buf_release(&body);
 	if (r == 0) {
 		if (resp.outcome == MG_AWS_OK)
@@ -515,9 +535,14 @@ static int s3_force_unlock(mg_state *base, const char *env)
 				     now.since);
 			return MG_ELOCKED;
 		}
-		r = k == 1 ? delete_object(s) : 0;
+		r = k == 1 ? delete_object(s, s->etag) : 0;
+		if (r == 1) {
+			mg_error_set("state.lock (%s): taken by another run after it was looked at; not breaking it "
+				     "(run 'meshgate unlock' again)", s->where);
+			return MG_ELOCKED;
+		}
 	} else if (r == 0)
-		r = delete_object(s);
+		r = delete_object(s, NULL);
 	if (r < 0)
 		return r;
 	s->held = false;

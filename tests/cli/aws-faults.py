@@ -46,7 +46,8 @@ def main():
     ap.add_argument("--unknown-principal", action="append", default=[], help="PRINCIPAL:N (repeatable)")
     ap.add_argument("--steal-file", help="when this file exists, the first S3 request after a conditional PUT "
                     "was answered 200 first overwrites that object with the file's content (then the file is removed): "
-                    "another run taking a lock that was broken under this one")
+                    "another run taking a lock that was broken under this one; a first line '@DELETE' waits for "
+                    "the DELETE (after the run read its lock back)")
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
     up = urllib.parse.urlparse(a.upstream)
@@ -110,6 +111,9 @@ def main():
                             theirs = f.read()
                     except OSError:
                         theirs = None
+                    if theirs is not None and theirs.startswith(b"@DELETE\n"):
+                        # steal only at the DELETE: between the run's read of its lock and its delete
+                        theirs = theirs[len(b"@DELETE\n"):] if self.command == "DELETE" else None
                     if theirs is not None and path in created:
                         c = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
                         # as the same caller (moto keeps objects per account), the payload unsigned

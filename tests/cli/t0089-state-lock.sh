@@ -186,6 +186,26 @@ test ! -e "$SCRATCH/steal" && ok || not_ok "the proxy did not take the lock"
 oracle get-object $L ci/prod.lock
 expect_grep '"host":"runner-9"' "$SCRATCH/oracle.out"
 oracle delete-object $L ci/prod.lock
+# taken over after the run read its lock back and before it deleted it: the DELETE is
+# conditional on the ETag it read (If-Match), so the other run's lock survives
+run_mg apply -C "$a" $T --env prod
+expect_status 0 "$status"
+python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+a = "%012d" % 330000000001
+d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
+json.dump(d, open(p, "w"), indent=2)
+PY
+git -C "$a" commit -q -am "another consumer"
+printf '@DELETE\n%s' '{"holder":"meshgate apply","host":"runner-9","pid":4243,"since":"2026-06-01T14:00:00Z"}' >"$SCRATCH/steal"
+run_mg apply -C "$a" $T --env prod
+expect_status 3 "$status"
+expect_grep "this run's lock was broken and taken by another run as it ended" "$SCRATCH/err"
+test ! -e "$SCRATCH/steal" && ok || not_ok "the proxy did not take the lock at the DELETE"
+oracle get-object $L ci/prod.lock
+expect_grep '"pid":4243' "$SCRATCH/oracle.out"
+oracle delete-object $L ci/prod.lock
 sed -i "s|endpoint-url: $FAULT_URL|endpoint-url: $MOTO_URL|" "$a/meshgate.yaml"
 git -C "$a" commit -q -am "the lock straight to S3 again"
 run_mg apply -C "$a" $T --env prod
