@@ -882,9 +882,13 @@ int mg_fuzz_pg_dsn(const uint8_t *data, size_t size)
 			size_t vl = strcspn(v, " \t\n\r\f\v");
 			if (vl >= 4 && memcmp(v, "****", 4) != 0 && !memchr(v, '=', vl)) {
 				char *val = strndup(v, vl);
-				/* only when the value is nowhere else in the string */
-				if (val && strstr(dsn, val) == v && !strstr(v + 1, val))
-					CHECK(!strstr(out, val));
+				/* only when the value is nowhere else in the string; the "..." that marks a cut
+				 * output is meshgate's, not the input's (a value "s..." after the cut matched it) */
+				size_t ol = a.len >= 3 && strcmp(out + a.len - 3, "...") == 0 ? a.len - 3 : a.len;
+				char *shown = strndup(out, ol);
+				if (val && shown && strstr(dsn, val) == v && !strstr(v + 1, val))
+					CHECK(!strstr(shown, val));
+				free(shown);
 				free(val);
 			}
 		}
