@@ -20,4 +20,8 @@ bool mg_date_valid(const char *s, size_t len);
  */
 bool mg_date_days(const char *s, long *out);
 
+/* Now, UTC, to the second: "2026-06-01T10:00:00Z" (what the state, the ledger and the audit log write). */
+#define MG_TIMESTAMP_LEN 21
+void mg_timestamp_now(char out[MG_TIMESTAMP_LEN]);
+
 #endif

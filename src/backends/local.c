@@ -17,6 +17,7 @@
 #include "backends/backends_int.h"
 #include "meshgate/backend.h"
 #include "meshgate/buf.h"
+#include "meshgate/date.h"
 #include "meshgate/error.h"
 
 typedef struct {
@@ -218,11 +219,8 @@ static int local_begin(mg_backend *b, const char *environment)
 static int local_apply(mg_backend *b, const mg_op *ops, size_t n, mg_op_result *results)
 {
 	ledger *l = (ledger *)b;
-	char now[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char now[MG_TIMESTAMP_LEN];
+	mg_timestamp_now(now);
 	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(l, "starting a batch");
 	for (size_t i = 0; i < n; i++) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "backends/backends_int.h"
+#include "meshgate/date.h"
 #include "meshgate/error.h"
 #include "meshgate/state.h"
 
@@ -326,14 +327,6 @@ static int delete_object(s3_state *s, const char *etag)
 	return r;
 }
 
-static void now_iso(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Whether two lock records are one run's (the store's lock and the object it took). */
 static bool same_run(const mg_lock_info *x, const mg_lock_info *y)
 {
@@ -380,7 +373,7 @@ static int try_take(s3_state *s, const char *holder, mg_lock_info *info)
 	char host[128] = "", since[32];
 	mg_buf body = MG_BUF_INIT;
 	gethostname(host, sizeof host - 1);
-	now_iso(since);
+	mg_timestamp_now(since);
 	memset(&s->mine, 0, sizeof s->mine);
 	copy_str(s->mine.holder, sizeof s->mine.holder, holder);
 	copy_str(s->mine.host, sizeof s->mine.host, host);

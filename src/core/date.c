@@ -3,6 +3,9 @@
  */
 #include "meshgate/date.h"
 
+#include <stdio.h>
+#include <time.h>
+
 #include <string.h>
 
 static bool digits(const char *s, size_t n)
@@ -48,4 +51,12 @@ bool mg_date_days(const char *s, long *out)
 	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	*out = era * 146097 + doe - 719468;
 	return true;
+}
+
+void mg_timestamp_now(char out[MG_TIMESTAMP_LEN])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || strftime(out, MG_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, MG_TIMESTAMP_LEN, "1970-01-01T00:00:00Z");
 }

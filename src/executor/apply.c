@@ -10,23 +10,15 @@
 
 #include "meshgate/buf.h"
 #include "meshgate/changes.h"
+#include "meshgate/date.h"
 #include "meshgate/error.h"
 #include "meshgate/planner.h"
 #include "meshgate/retry.h"
 
-/* The audit lines' "time": now, UTC, to the second. */
-static void audit_now(char *now, size_t cap)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(now, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int mg_audit_warning_line(const mg_backend_warning *w, mg_buf *out)
 {
 	char now[32];
-	audit_now(now, sizeof now);
+	mg_timestamp_now(now);
 	int r = mg_buf_addf(out, "{\"time\":\"%s\",\"environment\":", now);
 	r |= mg_buf_add_json_string(out, w->environment, strlen(w->environment));
 	r |= mg_buf_adds(out, ",\"backend\":");
@@ -48,7 +40,7 @@ static void audit_line(const mg_apply_opts *o, const char *env, const char *comm
 		return;
 	mg_buf b = MG_BUF_INIT;
 	char now[32];
-	audit_now(now, sizeof now);
+	mg_timestamp_now(now);
 	const mg_grant *g = &op->grant;
 	int r = mg_buf_addf(&b, "{\"time\":\"%s\",\"environment\":", now);
 	r |= mg_buf_add_json_string(&b, env, strlen(env));

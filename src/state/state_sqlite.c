@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meshgate/date.h"
 #include "meshgate/error.h"
 #include "meshgate/state.h"
 
@@ -60,14 +61,6 @@ static int db_fail(sq_state *s, const char *what)
 {
 	mg_error_set("state store '%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
 	return MG_EIO;
-}
-
-static void now_iso(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int exec(sq_state *s, const char *sql)
@@ -128,7 +121,7 @@ static int try_lock(sq_state *s, const char *env, const char *holder, mg_lock_in
 	sqlite3_stmt *st;
 	char host[128] = "", since[32];
 	gethostname(host, sizeof host - 1);
-	now_iso(since);
+	mg_timestamp_now(since);
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO locks(environment, holder, host, pid, since) VALUES(?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -250,7 +243,7 @@ static int sq_run_start_impl(mg_state *base, const char *env, const mg_run_info 
 	sq_state *s = (sq_state *)base;
 	sqlite3_stmt *st;
 	char now[32];
-	now_iso(now);
+	mg_timestamp_now(now);
 	int r;
 	/* durable before the first operation runs: see the top of this file */
 	if ((r = exec(s, "PRAGMA synchronous=FULL")) < 0 || (r = exec(s, "BEGIN IMMEDIATE")) < 0)
@@ -355,7 +348,7 @@ static int sq_journal_record(mg_state *base, const char *env, const mg_op *ops, 
 	sq_state *s = (sq_state *)base;
 	char now[32];
 	int r;
-	now_iso(now);
+	mg_timestamp_now(now);
 	if (!s->record &&
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT INTO oplog(environment, op_key, ok, request_id, message, at) VALUES(?,?,?,?,?,?)",
@@ -434,7 +427,7 @@ static int sq_run_finish(mg_state *base, const char *env)
 	sqlite3_stmt *st;
 	char now[32];
 	int r;
-	now_iso(now);
+	mg_timestamp_now(now);
 	done_reset(s);
 	if ((r = exec(s, "BEGIN IMMEDIATE")) < 0)
 		return r;

@@ -75,15 +75,21 @@ expect_status 0 "$status"
 oracle get-object $L ci/prod.lock
 expect_grep "^no object$" "$SCRATCH/oracle.out"
 
-begin "a killed apply leaves the object; unlock sees its process is gone; the rerun resumes"
-python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" <<'PY'
+# add_consumers FIRST N : N more lakeformation consumers (accounts FIRST, FIRST+1, ...) in runner a's prod product
+add_consumers() {
+  python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" "$1" "$2" <<'PY'
 import json, sys
-p = sys.argv[1]; d = json.load(open(p))
-for i in range(4):
-    a = "%012d" % (300000000000 + i)
+p, first, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+d = json.load(open(p))
+for i in range(n):
+    a = "%012d" % (first + i)
     d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
 json.dump(d, open(p, "w"), indent=2)
 PY
+}
+
+begin "a killed apply leaves the object; unlock sees its process is gone; the rerun resumes"
+add_consumers 300000000000 4
 git -C "$a" add -A && git -C "$a" commit -q -m "four more consumers"
 MESHGATE_TEST_KILL_AFTER_OPS=3 run_mg apply -C "$a" $T --env prod --batch-size 1
 test "$status" -eq 137 && ok || not_ok "apply was not killed (status $status)"
@@ -103,14 +109,7 @@ run_mg drift -C "$a" $T --env prod
 expect_status 0 "$status"
 
 begin "a stale local lock does not let unlock break another host's live lock object"
-python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" <<'PY'
-import json, sys
-p = sys.argv[1]; d = json.load(open(p))
-for i in range(2):
-    a = "%012d" % (320000000000 + i)
-    d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
-json.dump(d, open(p, "w"), indent=2)
-PY
+add_consumers 320000000000 2
 git -C "$a" add -A && git -C "$a" commit -q -m "two more consumers"
 MESHGATE_TEST_KILL_AFTER_OPS=1 run_mg apply -C "$a" $T --env prod --batch-size 1
 test "$status" -eq 137 && ok || not_ok "apply was not killed (status $status)"
@@ -150,13 +149,7 @@ faults_start --rate-file "$SCRATCH/rate" --seed "${MESHGATE_FAULT_SEED:-11}" --s
 sed -i "s|endpoint-url: $MOTO_URL|endpoint-url: $FAULT_URL|" "$a/meshgate.yaml"
 git -C "$a" commit -q -am "the lock through a faulty endpoint"
 for round in 1 2 3 4; do
-  python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" "$round" <<'PY'
-import json, sys
-p = sys.argv[1]; d = json.load(open(p))
-a = "%012d" % (310000000000 + int(sys.argv[2]))
-d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
-json.dump(d, open(p, "w"), indent=2)
-PY
+  add_consumers $((310000000000 + round)) 1
   git -C "$a" commit -q -am "consumer $round"
   run_mg apply -C "$a" $T --env prod
   expect_status 0 "$status"
@@ -170,13 +163,7 @@ git -C "$a" commit -q -am "the lock straight to S3 again"
 
 begin "a lock broken and taken by another run while this one held it: the end of the run leaves that lock and says so"
 sed -i "s|endpoint-url: $MOTO_URL|endpoint-url: $FAULT_URL|" "$a/meshgate.yaml"
-python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" <<'PY'
-import json, sys
-p = sys.argv[1]; d = json.load(open(p))
-a = "%012d" % 330000000000
-d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
-json.dump(d, open(p, "w"), indent=2)
-PY
+add_consumers 330000000000 1
 git -C "$a" commit -q -am "one more consumer, the lock through the proxy"
 printf '%s' '{"holder":"meshgate apply","host":"runner-9","pid":4242,"since":"2026-06-01T13:00:00Z"}' >"$SCRATCH/steal"
 run_mg apply -C "$a" $T --env prod
@@ -190,13 +177,7 @@ oracle delete-object $L ci/prod.lock
 # conditional on the ETag it read (If-Match), so the other run's lock survives
 run_mg apply -C "$a" $T --env prod
 expect_status 0 "$status"
-python3 - "$a/data-products-catalogue/prod/sales-orders/data-product-consumers.json" <<'PY'
-import json, sys
-p = sys.argv[1]; d = json.load(open(p))
-a = "%012d" % 330000000001
-d["consumers"].append({"account": a, "type": "lakeformation", "consumer-role-arn": "arn:aws:iam::%s:role/r" % a})
-json.dump(d, open(p, "w"), indent=2)
-PY
+add_consumers 330000000001 1
 git -C "$a" commit -q -am "another consumer"
 printf '@DELETE\n%s' '{"holder":"meshgate apply","host":"runner-9","pid":4243,"since":"2026-06-01T14:00:00Z"}' >"$SCRATCH/steal"
 run_mg apply -C "$a" $T --env prod
